@@ -1,0 +1,64 @@
+"""The Bolt app factory: one place that wires settings, storage, Slack client and handlers."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import Executor, ThreadPoolExecutor
+from datetime import datetime
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.clock import utcnow
+from bot.deps import Deps
+from bot.directory import SlackDirectory
+from bot.settings import Settings
+from handlers import commands
+
+log = logging.getLogger(__name__)
+
+
+def make_client(settings: Settings) -> WebClient:
+    """A Web API client that waits out 429s (Retry-After) and retries transient failures."""
+    return WebClient(
+        token=settings.slack_bot_token,
+        base_url=settings.api_url,
+        retry_handlers=[
+            RateLimitErrorRetryHandler(max_retry_count=5),
+            ServerErrorRetryHandler(max_retry_count=2),
+            ConnectionErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+
+
+def create_app(
+    settings: Settings,
+    *,
+    session_factory: sessionmaker[Session],
+    client: WebClient | None = None,
+    clock: Callable[[], datetime] = utcnow,
+    executor: Executor | None = None,
+) -> App:
+    """Build the Bolt app with every listener registered."""
+    settings.require("slack_bot_token")
+    client = client or make_client(settings)
+    app = App(
+        token=settings.slack_bot_token,
+        signing_secret=settings.slack_signing_secret or "",
+        client=client,
+        # Listeners wait on Slack and the database; Bolt's default pool of 5 is too small.
+        listener_executor=executor
+        or ThreadPoolExecutor(max_workers=settings.listener_threads, thread_name_prefix="listener"),
+        # auth.test at start-up catches a wrong token before the first user does.
+        token_verification_enabled=True,
+    )
+    deps = Deps(session_factory=session_factory, directory=SlackDirectory(client), clock=clock)
+    commands.register(app, deps)
+    return app

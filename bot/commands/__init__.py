@@ -1,0 +1,1 @@
+"""Slash-command interpreters: read the command text, call one service, render the reply."""

@@ -1,0 +1,284 @@
+"""`/action`: log, update, close and look at actions."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from bot.commands.reply import Reply, error_reply, private, to_channel
+from bot.deps import Deps
+from bot.errors import UserError
+from bot.owners import MENTION, OwnerToken
+from bot.refs import parse_ref
+from bot.rendering import actions as render
+from bot.rendering.help import help_message
+from bot.services import actions as service
+from bot.services.boards import resolve_board
+from bot.services.context import Caller
+from bot.text import escape, squash
+from storage.boards import boards_of_team
+from storage.db import session_scope
+
+USAGE = {
+    "add": "/action add <owners> to <what> [by <date>] [in CODE]",
+    "update": "/action update <ref> <progress> [rag red|amber|green] [evidence <text or link>]",
+    "rag": "/action rag <ref> red|amber|green [reason]",
+    "done": "/action done <ref> [note]",
+    "drop": "/action drop <ref> <reason>",
+    "reopen": "/action reopen <ref>",
+    "assign": "/action assign <ref> <owners>",
+    "due": "/action due <ref> <date> [reason]",
+    "show": "/action show <ref>",
+    "history": "/action history <ref>",
+    "list": "/action list [open|overdue|done|dropped|all] [red|amber|green] [@user|INITIALS] [in CODE]",
+    "help": "/action help",
+}
+HELP_LINES = [
+    ("add", "log an action; owners from initials or @mentions, date from `by`/`due`"),
+    ("update", "record progress"),
+    ("rag", "set the RAG rating"),
+    ("done", "mark it done"),
+    ("drop", "drop it, saying why"),
+    ("reopen", "reopen a done or dropped action"),
+    ("assign", "give it new owners"),
+    ("due", "re-date it (the original date is kept)"),
+    ("show", "the action and its latest updates"),
+    ("history", "every change: who, when, what"),
+    ("list", "the board's log, filtered"),
+]
+_IN_CODE_LEADING = re.compile(r"^in\s+([A-Za-z0-9]{2,10})\b\s*", re.IGNORECASE)
+_IN_CODE_TRAILING = re.compile(r"\s+in\s+([A-Z0-9]{2,10})\s*$")
+_RAG_WORD = {"red": "red", "r": "red", "amber": "amber", "a": "amber", "green": "green", "g": "green"}
+_RAG_OPTION = re.compile(r"(?:^|\s)rag\s*[:=]?\s*(red|amber|green)\b", re.IGNORECASE)
+_EVIDENCE_OPTION = re.compile(r"(?:^|\s)evidence\s*[:\-–]?\s+(.*)$", re.IGNORECASE | re.DOTALL)
+
+
+def action_help() -> Reply:
+    """The `/action` reference."""
+    return private(help_message("/action", USAGE, HELP_LINES))
+
+
+def _split_first(text: str) -> tuple[str, str]:
+    parts = text.split(None, 1)
+    return (parts[0], parts[1] if len(parts) > 1 else "") if parts else ("", "")
+
+
+def _board_code(text: str, known_codes: Callable[[], set[str]]) -> tuple[str | None, str]:
+    """Strip `in CODE` from the start, or from the end when CODE is a board of the workspace."""
+    if m := _IN_CODE_LEADING.match(text):
+        return m.group(1).upper(), text[m.end() :]
+    if (m := _IN_CODE_TRAILING.search(text)) and m.group(1) in known_codes():
+        return m.group(1), text[: m.start()]
+    return None, text
+
+
+def run(deps: Deps, caller: Caller, text: str) -> Reply:
+    """Interpret one `/action` command and return what to say, and where."""
+    text = text.strip()
+    sub, rest = _split_first(text)
+    sub = sub.lower()
+    if sub in ("", "help"):
+        return action_help()
+    handler = _HANDLERS.get(sub)
+    if handler is None:
+        return error_reply(
+            UserError(f"`{escape(sub)}` is not an `/action` command. Try `/action help` for the full list."),
+            "/action add|update|rag|done|drop|reopen|assign|due|show|history|list|help …",
+        )
+    try:
+        return handler(deps, caller, rest.strip())
+    except UserError as exc:
+        return error_reply(exc, USAGE[sub])
+
+
+def _add(deps: Deps, caller: Caller, rest: str) -> Reply:
+    now = deps.clock()
+    with session_scope(deps.session_factory) as session:
+        code, body = _board_code(rest, lambda: {b.code for b in boards_of_team(session, caller.team_id)})
+        if not squash(body):
+            raise UserError("Say what the action is, e.g. `/action add AF to circulate the report by 15/12`.")
+        board = resolve_board(session, caller, code)
+        action = service.add_action(session, caller=caller, board=board, text=body, now=now)
+        return to_channel(board.channel_id, render.logged(action, caller.user_id, now))
+
+
+def _ref_and_rest(rest: str) -> tuple[str, str]:
+    token, remainder = _split_first(rest)
+    if not token:
+        raise UserError("Which action? Give its reference, e.g. `SSCB-12`.")
+    return token, remainder.strip()
+
+
+def _update(deps: Deps, caller: Caller, rest: str) -> Reply:
+    token, body = _ref_and_rest(rest)
+    ref = parse_ref(token)
+    evidence = None
+    if m := _EVIDENCE_OPTION.search(body):
+        evidence = m.group(1).strip()
+        body = body[: m.start()]
+        if not evidence:
+            raise UserError("`evidence` needs the evidence after it: a sentence or a link.")
+    rag = None
+    if m := _RAG_OPTION.search(body):
+        rag = m.group(1).lower()
+        body = body[: m.start()] + body[m.end() :]
+    if not squash(body):
+        raise UserError("Say what progress has been made, e.g. `/action update SSCB-12 draft circulated`.")
+    now = deps.clock()
+    with session_scope(deps.session_factory) as session:
+        action = service.find_action(session, caller, ref)
+        service.record_update(
+            session,
+            caller=caller,
+            action=action,
+            text=body,
+            rag=rag,
+            evidence=evidence,
+            directory=deps.directory,
+            now=now,
+        )
+        return to_channel(action.board.channel_id, render.updated(action, caller.user_id, now, squash(body), evidence))
+
+
+def _rag(deps: Deps, caller: Caller, rest: str) -> Reply:
+    token, body = _ref_and_rest(rest)
+    ref = parse_ref(token)
+    word, reason = _split_first(body)
+    rag = _RAG_WORD.get(word.lower())
+    if rag is None:
+        raise UserError(f"`{escape(word) or '(nothing)'}` is not a RAG rating: use red, amber or green.")
+    now = deps.clock()
+    with session_scope(deps.session_factory) as session:
+        action = service.find_action(session, caller, ref)
+        service.change_rag(
+            session,
+            caller=caller,
+            action=action,
+            rag=rag,
+            reason=reason.strip() or None,
+            directory=deps.directory,
+            now=now,
+        )
+        return to_channel(action.board.channel_id, render.rag_changed(action, caller.user_id, now))
+
+
+def _close(status: str) -> Callable[[Deps, Caller, str], Reply]:
+    def handler(deps: Deps, caller: Caller, rest: str) -> Reply:
+        token, note = _ref_and_rest(rest)
+        ref = parse_ref(token)
+        now = deps.clock()
+        with session_scope(deps.session_factory) as session:
+            action = service.find_action(session, caller, ref)
+            service.close_action(
+                session,
+                caller=caller,
+                action=action,
+                status=status,
+                note=note or None,
+                directory=deps.directory,
+                now=now,
+            )
+            return to_channel(action.board.channel_id, render.closed(action, caller.user_id, now))
+
+    return handler
+
+
+def _reopen(deps: Deps, caller: Caller, rest: str) -> Reply:
+    token, extra = _ref_and_rest(rest)
+    ref = parse_ref(token)
+    if extra:
+        raise UserError("`/action reopen` takes only the reference.")
+    now = deps.clock()
+    with session_scope(deps.session_factory) as session:
+        action = service.find_action(session, caller, ref)
+        service.reopen_action(session, caller=caller, action=action, directory=deps.directory, now=now)
+        return to_channel(action.board.channel_id, render.reopened(action, caller.user_id, now))
+
+
+def _assign(deps: Deps, caller: Caller, rest: str) -> Reply:
+    token, owners = _ref_and_rest(rest)
+    ref = parse_ref(token)
+    if not owners:
+        raise UserError("Who should own it? Give initials or mentions, e.g. `/action assign SSCB-12 AF & EA`.")
+    now = deps.clock()
+    with session_scope(deps.session_factory) as session:
+        action = service.find_action(session, caller, ref)
+        service.assign_action(
+            session, caller=caller, action=action, owners_text=owners, directory=deps.directory, now=now
+        )
+        return to_channel(action.board.channel_id, render.reassigned(action, caller.user_id, now))
+
+
+def _due(deps: Deps, caller: Caller, rest: str) -> Reply:
+    token, body = _ref_and_rest(rest)
+    ref = parse_ref(token)
+    if not body:
+        raise UserError("Give the new date, e.g. `/action due SSCB-12 20/01/2027 waiting for data`.")
+    now = deps.clock()
+    with session_scope(deps.session_factory) as session:
+        action = service.find_action(session, caller, ref)
+        service.redate_action(session, caller=caller, action=action, text=body, directory=deps.directory, now=now)
+        reason = action.events[-1].note if action.events else None
+        return to_channel(action.board.channel_id, render.redated(action, caller.user_id, now, reason))
+
+
+def _show(deps: Deps, caller: Caller, rest: str) -> Reply:
+    token, _ = _ref_and_rest(rest)
+    ref = parse_ref(token)
+    now = deps.clock()
+    with session_scope(deps.session_factory) as session:
+        action = service.find_action(session, caller, ref)
+        return private(render.show(service.action_detail(session, action), now))
+
+
+def _history(deps: Deps, caller: Caller, rest: str) -> Reply:
+    token, _ = _ref_and_rest(rest)
+    ref = parse_ref(token)
+    now = deps.clock()
+    with session_scope(deps.session_factory) as session:
+        action = service.find_action(session, caller, ref)
+        return private(render.history(action, service.history(session, action), now))
+
+
+_STATUS_WORDS = {"open", "overdue", "done", "dropped", "closed", "all"}
+
+
+def _list(deps: Deps, caller: Caller, rest: str) -> Reply:
+    now = deps.clock()
+    with session_scope(deps.session_factory) as session:
+        code, body = _board_code(rest, lambda: {b.code for b in boards_of_team(session, caller.team_id)})
+        status, rag, owner = "open", None, None
+        for word in body.split():
+            low = word.lower()
+            if low in _STATUS_WORDS:
+                status = low
+            elif low in ("red", "amber", "green"):
+                rag = low
+            elif m := MENTION.fullmatch(word):
+                owner = OwnerToken(user_id=m.group(1))
+            elif re.fullmatch(r"[A-Za-z][A-Za-z0-9]{1,5}", word):
+                owner = OwnerToken(initials=word.upper())
+            else:
+                raise UserError(f"I don't know the filter `{escape(word)}`.")
+        board = resolve_board(session, caller, code)
+        wanted = service.ListFilter(status=status, rag=rag, owner=owner)
+        actions = service.list_actions(session, board=board, wanted=wanted, now=now)
+        description = " ".join(x for x in (status, rag, (owner.initials if owner and owner.initials else None)) if x)
+        if owner and owner.user_id:
+            description += f" for <@{owner.user_id}>"
+        return private(render.action_list(board, actions, description, now))
+
+
+_HANDLERS: dict[str, Callable[[Deps, Caller, str], Reply]] = {
+    "add": _add,
+    "update": _update,
+    "rag": _rag,
+    "done": _close(service.DONE),
+    "drop": _close(service.DROPPED),
+    "reopen": _reopen,
+    "assign": _assign,
+    "due": _due,
+    "show": _show,
+    "history": _history,
+    "list": _list,
+}

@@ -1,0 +1,39 @@
+"""What a command answers: a private reply to the caller and/or a post in a board's channel."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.errors import UserError
+from bot.rendering.message import Message, context, section
+from bot.text import escape
+
+
+@dataclass(frozen=True)
+class Reply:
+    """`private` goes to the caller only; `channel` is posted in `channel_id` for the board to see."""
+
+    private: Message | None = None
+    channel_id: str | None = None
+    channel: Message | None = None
+
+
+def private(message: Message) -> Reply:
+    """A reply only the caller sees."""
+    return Reply(private=message)
+
+
+def to_channel(channel_id: str, message: Message) -> Reply:
+    """A confirmation posted in the board's channel."""
+    return Reply(channel_id=channel_id, channel=message)
+
+
+def error_reply(error: UserError, usage: str | None) -> Reply:
+    """A private explanation of what was wrong and how to do it right."""
+    usage = error.usage or usage
+    blocks = [section(f":warning: {error.message}")]
+    text = error.message
+    if usage:
+        blocks.append(context(f"Usage: `{escape(usage)}`"))
+        text += f"\nUsage: {usage}"
+    return Reply(private=Message(text=text, blocks=blocks))

@@ -1,0 +1,21 @@
+"""What handlers and the scheduler need at run time, built once by the app factory."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.clock import utcnow
+from bot.directory import Directory
+
+
+@dataclass(frozen=True)
+class Deps:
+    """The session factory, the people directory and the clock (a parameter, so tests choose `now`)."""
+
+    session_factory: sessionmaker[Session]
+    directory: Directory
+    clock: Callable[[], datetime] = utcnow

@@ -1,0 +1,1 @@
+"""What the product does, independent of how a request arrived (command, button, CLI)."""

@@ -1,0 +1,200 @@
+"""Setting boards up and keeping their membership."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from bot.clock import DEFAULT_TZ, zone
+from bot.directory import Directory
+from bot.errors import UserError
+from bot.owners import INITIALS
+from bot.refs import BOARD_CODE
+from bot.services.context import Caller
+from bot.text import escape
+from storage import actions as action_store
+from storage import boards as store
+from storage.models import Board, BoardEvent, Member
+
+NO_BOARD_HELP = (
+    "This channel is not bound to a board. Run the command in the board's channel, add `in CODE`, "
+    "or set a board up here with `/meeting setup <board name> code <CODE> chair @user`."
+)
+
+
+@dataclass(frozen=True)
+class BoardSetup:
+    """The parsed arguments of `/meeting setup`."""
+
+    name: str
+    code: str
+    chair_user_id: str
+    tz: str = DEFAULT_TZ
+
+
+def resolve_board(session: Session, caller: Caller, code: str | None) -> Board:
+    """The board named by `code`, else the board bound to the caller's channel."""
+    if code:
+        board = store.board_by_code(session, caller.team_id, code)
+        if board is None:
+            raise UserError(f"There is no board with code `{escape(code.upper())}` in this workspace.")
+        return board
+    board = store.board_by_channel(session, caller.team_id, caller.channel_id or "")
+    if board is None:
+        raise UserError(NO_BOARD_HELP)
+    return board
+
+
+def setup_board(session: Session, *, caller: Caller, setup: BoardSetup, now: datetime) -> Board:
+    """Bind the caller's channel to a new board with its chair and time zone."""
+    if not caller.channel_id or caller.channel_id.startswith("D"):
+        raise UserError("Run `/meeting setup` in the channel the board will use, not in a DM.")
+    if not BOARD_CODE.match(setup.code):
+        raise UserError(f"`{escape(setup.code)}` can't be a board code: use 2 to 10 letters or digits, e.g. `SSCB`.")
+    try:
+        zone(setup.tz)
+    except ValueError:
+        raise UserError(
+            f"`{escape(setup.tz)}` is not a time zone I know. Use an IANA name such as `Europe/London`."
+        ) from None
+    code = setup.code.upper()
+    if store.board_by_code(session, caller.team_id, code):
+        raise UserError(f"The code `{code}` is already used by another board in this workspace.")
+    existing = store.board_by_channel(session, caller.team_id, caller.channel_id)
+    if existing:
+        raise UserError(f"This channel is already the channel of *{escape(existing.name)}* (`{existing.code}`).")
+    board = Board(
+        team_id=caller.team_id,
+        code=code,
+        name=setup.name,
+        channel_id=caller.channel_id,
+        chair_user_id=setup.chair_user_id,
+        tz=setup.tz,
+        last_action_number=0,
+        created_by=caller.user_id,
+        created_at=now,
+    )
+    session.add(board)
+    session.flush()
+    store.add_board_event(
+        session,
+        BoardEvent(
+            board_id=board.id,
+            at=now,
+            actor_user_id=caller.user_id,
+            kind="board_setup",
+            data={"code": code, "chair": setup.chair_user_id, "tz": setup.tz},
+        ),
+    )
+    return board
+
+
+def can_manage_board(board: Board, user_id: str, directory: Directory) -> bool:
+    """The chair, whoever set the board up, and workspace admins manage a board."""
+    if user_id in (board.chair_user_id, board.created_by):
+        return True
+    person = directory.person(user_id)
+    return bool(person and person.is_admin)
+
+
+def ensure_can_manage(board: Board, caller: Caller, directory: Directory) -> None:
+    """Refuse, with the reason, anyone who may not manage the board."""
+    if not can_manage_board(board, caller.user_id, directory):
+        raise UserError(
+            f"Only the chair (<@{board.chair_user_id}>), the person who set up {board.code}, "
+            "or a workspace admin can change its members."
+        )
+
+
+def add_member(
+    session: Session,
+    *,
+    caller: Caller,
+    board: Board,
+    initials: str,
+    slack_user_id: str | None,
+    name: str | None,
+    role: str | None,
+    directory: Directory,
+    now: datetime,
+) -> Member:
+    """Add a member by Slack user or by name (someone without a Slack account)."""
+    ensure_can_manage(board, caller, directory)
+    if not INITIALS.match(initials):
+        raise UserError(
+            f"`{escape(initials)}` can't be initials: use 2 to 6 capital letters or digits, "
+            "starting with a letter, e.g. `AF`."
+        )
+    taken = store.current_member_by_initials(session, board.id, initials)
+    if taken:
+        raise UserError(f"`{initials}` already stands for {member_label(taken)} on {board.code}.")
+    if slack_user_id and (already := store.current_member_by_user(session, board.id, slack_user_id)):
+        raise UserError(f"<@{slack_user_id}> is already a member of {board.code} as `{already.initials}`.")
+    member = Member(
+        board_id=board.id,
+        initials=initials,
+        slack_user_id=slack_user_id,
+        name=name,
+        role=role,
+        added_by=caller.user_id,
+        added_at=now,
+    )
+    session.add(member)
+    session.flush()
+    store.add_board_event(
+        session,
+        BoardEvent(
+            board_id=board.id,
+            at=now,
+            actor_user_id=caller.user_id,
+            kind="member_added",
+            data={"member_id": member.id, "initials": initials, "slack_user_id": slack_user_id},
+        ),
+    )
+    return member
+
+
+def remove_member(
+    session: Session, *, caller: Caller, board: Board, initials: str, directory: Directory, now: datetime
+) -> Member:
+    """Mark a member removed (the row stays for the history); refused while they own open actions."""
+    ensure_can_manage(board, caller, directory)
+    member = store.current_member_by_initials(session, board.id, initials)
+    if member is None:
+        raise UserError(f"No current member of {board.code} has the initials `{escape(initials)}`.")
+    owned = action_store.open_actions_owned_by(session, member.id)
+    if owned:
+        refs = ", ".join(f"{board.code}-{a.number}" for a in owned[:10])
+        more = f" and {len(owned) - 10} more" if len(owned) > 10 else ""
+        raise UserError(
+            f"{member.initials} still owns open actions ({refs}{more}). Reassign them first with "
+            f"`/action assign <ref> <owners>`, then remove {member.initials}."
+        )
+    member.removed_at = now
+    member.removed_by = caller.user_id
+    store.add_board_event(
+        session,
+        BoardEvent(
+            board_id=board.id,
+            at=now,
+            actor_user_id=caller.user_id,
+            kind="member_removed",
+            data={"member_id": member.id, "initials": member.initials},
+        ),
+    )
+    return member
+
+
+def members(session: Session, board: Board) -> Sequence[Member]:
+    """The board's current members."""
+    return store.current_members(session, board.id)
+
+
+def member_label(member: Member) -> str:
+    """How a member is named in messages: a mention built from the stored id, else their name."""
+    if member.slack_user_id:
+        return f"<@{member.slack_user_id}>"
+    return escape(member.name or member.initials)

@@ -1,0 +1,30 @@
+"""Who may change an action."""
+
+from __future__ import annotations
+
+from bot.directory import Directory
+from bot.errors import UserError
+from bot.refs import format_ref
+from storage.models import Action
+
+
+def may_change(action: Action, user_id: str, directory: Directory) -> bool:
+    """Owners, the creator, the board chair and workspace admins/owners may change an action."""
+    if user_id in (action.created_by, action.board.chair_user_id):
+        return True
+    if any(owner.slack_user_id == user_id for owner in action.owners):
+        return True
+    # Only now ask Slack: most changes come from owners and never need the lookup.
+    person = directory.person(user_id)
+    return bool(person and person.is_admin)
+
+
+def ensure_may_change(action: Action, user_id: str, directory: Directory) -> None:
+    """Refuse, saying who may, when `user_id` may not change `action`."""
+    if not may_change(action, user_id, directory):
+        owners = ", ".join(o.initials for o in action.owners) or "none"
+        raise UserError(
+            f"You can't change {format_ref(action.board.code, action.number)}: only its owners ({owners}), "
+            f"the person who logged it, the chair (<@{action.board.chair_user_id}>) or a workspace admin can. "
+            "Nothing was changed."
+        )

@@ -1,0 +1,48 @@
+"""Configuration read from the environment and an optional `.env` file."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SLACK_PUBLIC_API_URL = "https://slack.com/api/"
+
+
+class MissingSettingError(RuntimeError):
+    """A setting the chosen command needs is not set; the message names the variable."""
+
+
+class Settings(BaseSettings):
+    """Everything Arising reads from its environment.
+
+    Slack credentials are optional here because `arising migrate` and
+    `arising summary` need none; each command asks for what it needs with
+    `require`, which names the missing variable in one line.
+    """
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    slack_bot_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_app_token: str | None = None
+    database_url: str = "sqlite:///arising.db"
+    slack_api_url: str = SLACK_PUBLIC_API_URL
+    port: int = Field(default=3000, ge=1, le=65535)
+    # Listener threads: each may wait on slow Slack calls, so more than Bolt's default 5.
+    listener_threads: int = Field(default=16, ge=1, le=256)
+    scheduler_enabled: bool = True
+    log_level: str = "INFO"
+
+    def require(self, *names: str) -> None:
+        """Raise MissingSettingError naming the first unset variable among `names`."""
+        for name in names:
+            if not getattr(self, name):
+                raise MissingSettingError(
+                    f"{name.upper()} is not set: put it in the environment or in a .env file "
+                    "(see the configuration table in README.md)."
+                )
+
+    @property
+    def api_url(self) -> str:
+        """The Web API base URL with the trailing slash slack_sdk expects."""
+        return self.slack_api_url if self.slack_api_url.endswith("/") else self.slack_api_url + "/"

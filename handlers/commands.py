@@ -1,0 +1,48 @@
+"""Slash-command listeners: read the payload, ack at once, run the command, deliver the reply."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot.commands import action, meeting, mine
+from bot.commands.reply import Reply
+from bot.deps import Deps
+from bot.rendering.message import Message, section
+from bot.services.context import Caller
+from handlers.delivery import deliver
+from handlers.payloads import SlashCommand
+
+log = logging.getLogger(__name__)
+
+Runner = Callable[[Deps, Caller, str], Reply]
+FAILED = (
+    ":x: Something went wrong on our side and nothing was changed. Please try again; "
+    "if it keeps happening, tell your workspace admin."
+)
+
+
+def _listener(deps: Deps, run: Runner) -> Callable[..., None]:
+    def listener(ack: Ack, body: dict[str, object], respond: Respond, client: WebClient) -> None:
+        # Ack first: Slack gives up after 3 s, and everything below may wait on the DB or Slack.
+        ack()
+        command = SlashCommand.model_validate(body)
+        try:
+            reply = run(deps, command.caller, command.text)
+        except Exception:
+            log.exception("%s failed for team=%s user=%s", command.command, command.team_id, command.user_id)
+            respond(response_type="ephemeral", **Message(text=FAILED, blocks=[section(FAILED)]).payload())
+            return
+        deliver(reply, respond=respond, client=client)
+
+    return listener
+
+
+def register(app: App, deps: Deps) -> None:
+    """Wire /action, /meeting and /mine."""
+    app.command("/action")(_listener(deps, action.run))
+    app.command("/meeting")(_listener(deps, meeting.run))
+    app.command("/mine")(_listener(deps, mine.run))

@@ -1,0 +1,237 @@
+"""A fake Slack Web API on 127.0.0.1 that records every call and checks Slack's message limits."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs
+
+MAX_BLOCKS_MESSAGE = 50
+MAX_BLOCKS_SURFACE = 100
+MAX_SECTION = 3000
+MAX_HEADER = 150
+MAX_TEXT = 40000
+
+
+@dataclass
+class Call:
+    """One request the bot made: a Web API method, or a post to a response_url."""
+
+    method: str
+    args: dict[str, Any]
+
+    @property
+    def text(self) -> str:
+        """Everything a user would read: the fallback text and the text of every block."""
+        parts = [str(self.args.get("text") or "")]
+        parts += _block_texts(self.args.get("blocks") or [])
+        return "\n".join(parts)
+
+
+def _block_texts(blocks: list[dict[str, Any]]) -> list[str]:
+    out: list[str] = []
+    for block in blocks:
+        if isinstance(block.get("text"), dict):
+            out.append(block["text"].get("text", ""))
+        for element in block.get("elements", []) or []:
+            if isinstance(element, dict) and "text" in element:
+                text = element["text"]
+                out.append(text.get("text", "") if isinstance(text, dict) else str(text))
+        for f in block.get("fields", []) or []:
+            out.append(f.get("text", ""))
+    return out
+
+
+def limit_problems(args: dict[str, Any], max_blocks: int = MAX_BLOCKS_MESSAGE) -> list[str]:
+    """What Slack would reject in this payload."""
+    problems = []
+    blocks = args.get("blocks") or []
+    if len(blocks) > max_blocks:
+        problems.append(f"{len(blocks)} blocks > {max_blocks}")
+    if len(str(args.get("text") or "")) > MAX_TEXT:
+        problems.append("text over 40000 characters")
+    for block in blocks:
+        text = (block.get("text") or {}).get("text", "") if isinstance(block.get("text"), dict) else ""
+        if block.get("type") == "section" and len(text) > MAX_SECTION:
+            problems.append(f"section of {len(text)} characters")
+        if block.get("type") == "header" and len(text) > MAX_HEADER:
+            problems.append(f"header of {len(text)} characters")
+    return problems
+
+
+@dataclass
+class FakeSlack:
+    """Start with `start()`; point WebClient(base_url=fake.api_url) at it."""
+
+    team_id: str = "T1"
+    users: dict[str, dict[str, Any]] = field(default_factory=dict)
+    calls: list[Call] = field(default_factory=list)
+    violations: list[str] = field(default_factory=list)
+    # method -> list of scripted failures, each ("error", name) or ("429", retry_after)
+    failures: dict[str, list[tuple[str, Any]]] = field(default_factory=dict)
+    not_in_channels: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self._cond = threading.Condition()
+        self._ts = itertools.count(1)
+        self._server: ThreadingHTTPServer | None = None
+
+    # -- lifecycle -------------------------------------------------------
+    def start(self) -> FakeSlack:
+        """Listen on an ephemeral port of 127.0.0.1."""
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length).decode()
+                args = _decode(raw, self.headers.get("Content-Type", ""))
+                status, headers, body = fake._handle(self.path, args, self.headers.get("Authorization"))
+                self.send_response(status)
+                for k, v in headers.items():
+                    self.send_header(k, v)
+                data = json.dumps(body).encode()
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        """Shut the server down."""
+        if self._server:
+            self._server.shutdown()
+            self._server.server_close()
+
+    @property
+    def url(self) -> str:
+        assert self._server is not None
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def api_url(self) -> str:
+        return self.url + "/api/"
+
+    def response_url(self, key: str) -> str:
+        """A response_url that lands here, recorded as method `respond`."""
+        return f"{self.url}/respond/{key}"
+
+    # -- scripting -------------------------------------------------------
+    def add_user(self, user_id: str, *, admin: bool = False, tz: str = "Europe/London", name: str = "") -> None:
+        """Make `users.info` know this user."""
+        self.users[user_id] = {
+            "id": user_id,
+            "team_id": self.team_id,
+            "name": name or user_id.lower(),
+            "real_name": name or user_id,
+            "is_admin": admin,
+            "is_owner": False,
+            "tz": tz,
+        }
+
+    def fail_next(self, method: str, error: str, times: int = 1) -> None:
+        """The next `times` calls of `method` answer ok=false with `error`."""
+        self.failures.setdefault(method, []).extend([("error", error)] * times)
+
+    def rate_limit_next(self, method: str, times: int = 1, retry_after: int = 0) -> None:
+        """The next `times` calls of `method` answer HTTP 429 with Retry-After."""
+        self.failures.setdefault(method, []).extend([("429", retry_after)] * times)
+
+    # -- reading what happened ------------------------------------------
+    def calls_to(self, method: str) -> list[Call]:
+        """Recorded calls of one method, in order."""
+        with self._cond:
+            return [c for c in self.calls if c.method == method]
+
+    def wait_for(self, predicate: Callable[[list[Call]], bool], timeout: float = 10.0) -> list[Call]:
+        """Block until `predicate(calls)` holds (a condition, not a sleep); fail after `timeout`."""
+        with self._cond:
+            if not self._cond.wait_for(lambda: predicate(self.calls), timeout=timeout):
+                raise AssertionError(f"timed out waiting; calls so far: {[c.method for c in self.calls]}")
+            return list(self.calls)
+
+    def clear(self) -> None:
+        """Forget recorded calls."""
+        with self._cond:
+            self.calls.clear()
+
+    # -- serving ---------------------------------------------------------
+    def _handle(self, path: str, args: dict[str, Any], auth: str | None) -> tuple[int, dict[str, str], Any]:
+        if path.startswith("/respond/"):
+            self._record("respond", args, MAX_BLOCKS_MESSAGE)
+            return 200, {}, {"ok": True}
+        method = path.removeprefix("/api/")
+        scripted = self.failures.get(method)
+        if scripted:
+            kind, value = scripted.pop(0)
+            self._record(f"{method}!{kind}", args, None)
+            if kind == "429":
+                return 429, {"Retry-After": str(value)}, {"ok": False, "error": "ratelimited"}
+            return 200, {}, {"ok": False, "error": value}
+        handler = getattr(self, "_api_" + method.replace(".", "_"), None)
+        if handler is None:
+            self._record(method, args, None)
+            return 200, {}, {"ok": False, "error": "unknown_method"}
+        return 200, {}, handler(args)
+
+    def _record(self, method: str, args: dict[str, Any], max_blocks: int | None) -> None:
+        with self._cond:
+            if max_blocks is not None:
+                self.violations += [f"{method}: {p}" for p in limit_problems(args, max_blocks)]
+            self.calls.append(Call(method, args))
+            self._cond.notify_all()
+
+    def _api_auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
+        self._record("auth.test", args, None)
+        return {"ok": True, "user_id": "UBOT", "bot_id": "BBOT", "team_id": self.team_id, "user": "arising"}
+
+    def _api_chat_postMessage(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = str(args.get("channel"))
+        if channel in self.not_in_channels:
+            self._record("chat.postMessage!error", args, None)
+            return {"ok": False, "error": "not_in_channel"}
+        self._record("chat.postMessage", args, MAX_BLOCKS_MESSAGE)
+        ts = f"1700000000.{next(self._ts):06d}"
+        return {"ok": True, "channel": channel, "ts": ts, "message": {"ts": ts}}
+
+    def _api_chat_postEphemeral(self, args: dict[str, Any]) -> dict[str, Any]:
+        self._record("chat.postEphemeral", args, MAX_BLOCKS_MESSAGE)
+        return {"ok": True, "message_ts": f"1700000000.{next(self._ts):06d}"}
+
+    def _api_conversations_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        self._record("conversations.open", args, None)
+        return {"ok": True, "channel": {"id": "D" + str(args.get("users", "")).split(",")[0]}}
+
+    def _api_users_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        self._record("users.info", args, None)
+        user = self.users.get(str(args.get("user")))
+        return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
+
+    def _api_views_publish(self, args: dict[str, Any]) -> dict[str, Any]:
+        self._record("views.publish", args, None)
+        view = args.get("view") or {}
+        self.violations += [f"views.publish: {p}" for p in limit_problems(view, MAX_BLOCKS_SURFACE)]
+        return {"ok": True}
+
+
+def _decode(raw: str, content_type: str) -> dict[str, Any]:
+    if "json" in content_type:
+        return json.loads(raw or "{}")
+    args: dict[str, Any] = {k: v[0] for k, v in parse_qs(raw).items()}
+    for key in ("blocks", "attachments", "view"):
+        if isinstance(args.get(key), str):
+            args[key] = json.loads(args[key])
+    return args
