@@ -108,7 +108,8 @@ def show(detail: ActionDetail, now: datetime) -> Message:
         f"*Due:* {due_text(action, today)}",
         f"*Status:* {status_text(action)}",
         f"*RAG:* {rag_text(action)}" + (f" — {escape(action.rag_reason)}" if action.rag_reason else ""),
-        f"*Logged:* {local_stamp(action.created_at, action.board.tz)} by <@{action.created_by}> · {age_text(action, now)}",
+        f"*Logged:* {local_stamp(action.created_at, action.board.tz)} by <@{action.created_by}>"
+        f" · {age_text(action, now)}",
     ]
     if action.status != "open" and action.closed_at:
         note = f" — {escape(action.close_note)}" if action.close_note else ""
