@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from storage.types import UTCDateTime
@@ -46,6 +46,12 @@ class Board(Base):
     last_action_number: Mapped[int] = mapped_column(Integer, default=0)
     created_by: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime]
+    # Schedule settings: working days before the meeting, and the board-local time of day.
+    summary_days_before: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
+    summary_time: Mapped[str] = mapped_column(String(5), default="09:00", server_default="09:00")
+    chaser_days_before: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
+    reminders_enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
+    nation: Mapped[str] = mapped_column(String(20), default="england", server_default="england")
 
     members: Mapped[list[Member]] = relationship(back_populates="board", order_by="Member.initials")
 
@@ -118,6 +124,10 @@ class Action(Base):
     close_note: Mapped[str | None] = mapped_column(Text)
     source_channel_id: Mapped[str | None] = mapped_column(String(32))
     source_text: Mapped[str | None] = mapped_column(Text)
+    # Set when the action is due "next meeting": it moves with that meeting.
+    due_meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id"), index=True)
+    # Overdue reminders for this action pause until this board-local date (inclusive).
+    reminders_snoozed_until: Mapped[date | None] = mapped_column(Date)
 
     board: Mapped[Board] = relationship()
     owners: Mapped[list[Member]] = relationship(secondary="action_owners", order_by="Member.initials")
@@ -153,3 +163,75 @@ class BoardEvent(Base):
     actor_user_id: Mapped[str] = mapped_column(String(32))
     kind: Mapped[str] = mapped_column(String(30))
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class MeetingSeries(Base):
+    """A recurring meeting: an RFC 5545 RRULE anchored at a board-local start."""
+
+    __tablename__ = "meeting_series"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    board_id: Mapped[int] = mapped_column(ForeignKey("boards.id"), index=True)
+    rule: Mapped[str] = mapped_column(String(200))
+    # Naive board-local wall-clock start: 09:00 stays 09:00 across clock changes.
+    local_start: Mapped[datetime] = mapped_column(DateTime(timezone=False))
+    duration_minutes: Mapped[int | None] = mapped_column(Integer)
+    location: Mapped[str | None] = mapped_column(String(300))
+    # Occurrences exist as Meeting rows up to this local instant; the clock extends it.
+    materialised_until: Mapped[datetime] = mapped_column(DateTime(timezone=False))
+    created_by: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+
+
+class Meeting(Base):
+    """One meeting of a board: a one-off, or one occurrence of a series."""
+
+    __tablename__ = "meetings"
+    __table_args__ = (UniqueConstraint("series_id", "occurrence", name="uq_meetings_series_occurrence"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    board_id: Mapped[int] = mapped_column(ForeignKey("boards.id"), index=True)
+    series_id: Mapped[int | None] = mapped_column(ForeignKey("meeting_series.id"))
+    # The series' original local start of this occurrence, so a moved or cancelled
+    # occurrence is never generated again.
+    occurrence: Mapped[datetime | None] = mapped_column(DateTime(timezone=False))
+    local_start: Mapped[datetime] = mapped_column(DateTime(timezone=False))
+    local_end: Mapped[datetime | None] = mapped_column(DateTime(timezone=False))
+    starts_at: Mapped[datetime] = mapped_column(index=True)
+    location: Mapped[str | None] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(12), default="scheduled")  # scheduled | cancelled
+    created_by: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+    changed_at: Mapped[datetime | None]
+    changed_by: Mapped[str | None] = mapped_column(String(32))
+
+    board: Mapped[Board] = relationship()
+
+
+class OutboxMessage(Base):
+    """A scheduled message, written before it is sent; `key` makes it unique across processes."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))  # summary | chaser | overdue
+    board_id: Mapped[int | None] = mapped_column(ForeignKey("boards.id"), index=True)
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id"))
+    recipient: Mapped[str] = mapped_column(String(32))  # channel id or user id (a DM)
+    # {"messages": [{"text":..., "blocks":[...]}, ...]}: the first is posted, the rest in its thread.
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(10), default="pending", index=True)
+    # pending | sending | sent | failed | missed
+    due_at: Mapped[datetime]
+    not_after: Mapped[datetime | None]
+    next_attempt_at: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    parts_sent: Mapped[int] = mapped_column(Integer, default=0)
+    # "channel|ts" of the first part once posted: later parts go in its thread.
+    thread: Mapped[str | None] = mapped_column(String(64))
+    claimed_until: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]

@@ -137,3 +137,21 @@ def board(slack: SlackDriver) -> SlackDriver:
     slack.command("/meeting", 'member add "Jo Bloggs" JB Police lead', user="UCAROL")
     slack.fake.clear()
     return slack
+
+
+@pytest.fixture
+def tick(settings: Settings, session_factory: sessionmaker[Session], fake_slack: FakeSlack):
+    """`tick(now)` runs the clock's due work at `now` against the fake Slack, as `arising tick` does."""
+    from bot.app import make_client
+    from bot.deps import Deps
+    from bot.directory import SlackDirectory
+    from bot.services.due_work import run_due
+    from bot.slack_sender import SlackSender
+
+    client = make_client(settings)
+
+    def run(now: datetime):
+        deps = Deps(session_factory=session_factory, directory=SlackDirectory(client), clock=lambda: now)
+        return run_due(deps, SlackSender(client), now)
+
+    return run

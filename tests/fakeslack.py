@@ -205,6 +205,8 @@ class FakeSlack:
             return {"ok": False, "error": "not_in_channel"}
         self._record("chat.postMessage", args, MAX_BLOCKS_MESSAGE)
         ts = f"1700000000.{next(self._ts):06d}"
+        if channel.startswith(("U", "W")):
+            channel = "D" + channel  # a bot posting to a user id lands in their DM
         return {"ok": True, "channel": channel, "ts": ts, "message": {"ts": ts}}
 
     def _api_chat_postEphemeral(self, args: dict[str, Any]) -> dict[str, Any]:

@@ -11,11 +11,13 @@ from bot.text import escape
 
 @dataclass(frozen=True)
 class Reply:
-    """`private` goes to the caller only; `channel` is posted in `channel_id` for the board to see."""
+    """`private` goes to the caller only; `channel` is posted in `channel_id` for the board to see,
+    and `thread` continues it in its thread (long summaries)."""
 
     private: Message | None = None
     channel_id: str | None = None
     channel: Message | None = None
+    thread: tuple[Message, ...] = ()
 
 
 def private(message: Message) -> Reply:

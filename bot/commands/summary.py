@@ -1,0 +1,50 @@
+"""`/summary [CODE] [post]`: the matters-arising summary on demand."""
+
+from __future__ import annotations
+
+from bot.commands.reply import Reply, error_reply, private
+from bot.deps import Deps
+from bot.errors import UserError
+from bot.refs import BOARD_CODE
+from bot.rendering import summary as render
+from bot.services import meetings as meeting_service
+from bot.services.boards import resolve_board
+from bot.services.context import Caller
+from bot.services.summary import build_summary
+from bot.text import escape
+from storage.db import session_scope
+
+USAGE = "/summary [CODE] [post]"
+
+
+def run(deps: Deps, caller: Caller, text: str) -> Reply:
+    """Preview the summary privately, or (`post`, chair and admins) post it to the board's channel."""
+    try:
+        return _run(deps, caller, text)
+    except UserError as exc:
+        return error_reply(exc, USAGE)
+
+
+def _run(deps: Deps, caller: Caller, text: str) -> Reply:
+    words = text.split()
+    post = bool(words) and words[-1].lower() == "post"
+    if post:
+        words = words[:-1]
+    if len(words) > 1 or (words and not BOARD_CODE.match(words[0])):
+        raise UserError(f"`{escape(text.strip())}` is not understood: give a board code and/or `post`.")
+    now = deps.clock()
+    with session_scope(deps.session_factory) as session:
+        board = resolve_board(session, caller, words[0] if words else None)
+        if post and caller.user_id != board.chair_user_id:
+            person = deps.directory.person(caller.user_id)
+            if not (person and person.is_admin):
+                raise UserError(
+                    f"Only the chair (<@{board.chair_user_id}>) or a workspace admin can post the summary to the "
+                    f"channel. `/summary {board.code}` shows it to you privately."
+                )
+        meeting = meeting_service.next_meeting(session, board, now)
+        summary = build_summary(session, board=board, meeting=meeting, now=now)
+        if post:
+            messages = render.slack_messages(summary)
+            return Reply(channel_id=board.channel_id, channel=messages[0], thread=tuple(messages[1:]))
+        return private(render.slack_messages(summary, overflow_note=f"post it with `/summary {board.code} post`")[0])

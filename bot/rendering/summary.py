@@ -1,0 +1,243 @@
+"""The pre-meeting summary as Slack messages (inside Slack's limits) and as text, Markdown or JSON."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from bot.rendering.formatting import RAG_EMOJI, days_phrase, ref_of, short_date
+from bot.rendering.message import MAX_BLOCKS, Message, context, header, pack_lines, section
+from bot.services.meetings import meeting_date
+from bot.services.summary import Item, Summary
+from bot.text import escape, truncate
+
+# Items per section shown in the channel message itself; the rest go in its thread.
+SHOWN_PER_SECTION = 8
+RAG_ORDER = ("red", "amber", "green")
+
+
+@dataclass(frozen=True)
+class Style:
+    """How a line is marked up: Slack mrkdwn, Markdown or plain text."""
+
+    bold: Callable[[str], str]
+    text: Callable[[str], str]
+    bullet: str
+
+
+SLACK = Style(bold=lambda s: f"*{s}*", text=escape, bullet="•")
+MARKDOWN = Style(bold=lambda s: f"**{s}**", text=lambda s: s, bullet="-")
+PLAIN = Style(bold=lambda s: s, text=lambda s: s, bullet="-")
+
+
+def _owners(item: Item) -> str:
+    return " & ".join(m.initials for m in item.action.owners) or "no owner"
+
+
+def _ago(then: datetime | None, now: datetime) -> str:
+    if then is None:
+        return "never"
+    days = (now - then).days
+    return "today" if days == 0 else f"{days_phrase(days)} ago"
+
+
+def _head(item: Item, style: Style) -> str:
+    words = style.text(truncate(item.action.text, 300))
+    return f"{style.bullet} {style.bold(ref_of(item.action))} · {_owners(item)} · {words}"
+
+
+def _overdue(item: Item, s: Summary, style: Style) -> str:
+    a = item.action
+    bits = [f"due {short_date(a.due_date, s.today)}" if a.due_date else "", f"{days_phrase(item.days_overdue)} overdue"]
+    bits.append(f"last update {_ago(a.last_progress_at, s.generated_at)}")
+    if a.due_change_count:
+        bits.append(f"re-dated {a.due_change_count}×")
+    if item.carried_over:
+        bits.append(f"carried over {item.carried_over} meeting{'s' if item.carried_over != 1 else ''}")
+    return f"{_head(item, style)} — " + ", ".join(b for b in bits if b)
+
+
+def _deteriorated(item: Item, s: Summary, style: Style) -> str:
+    line = f"{_head(item, style)} — {str(item.rag_from).capitalize()} → {str(item.rag_to).capitalize()}"
+    return line + (f": {style.text(truncate(item.rag_reason, 300))}" if item.rag_reason else " (no reason recorded)")
+
+
+def _due(item: Item, s: Summary, style: Style) -> str:
+    a = item.action
+    when = f"due {short_date(a.due_date, s.today)}" if a.due_date else "due next meeting"
+    if item.last_update is not None:
+        note = style.text(truncate(item.last_update.note or "", 300))
+        latest = f"latest ({_ago(item.last_update.at, s.generated_at)}): {note}"
+    else:
+        latest = "no update yet"
+    return f"{_head(item, style)} — {when}; {latest}"
+
+
+def _closed(item: Item, s: Summary, style: Style) -> str:
+    a = item.action
+    when = short_date(a.closed_at.date(), s.today) if a.closed_at else ""
+    note = f": {style.text(truncate(a.close_note, 300))}" if a.close_note else ""
+    return f"{_head(item, style)} — {a.status} {when}{note}"
+
+
+def _stale(item: Item, s: Summary, style: Style) -> str:
+    days = (s.generated_at - item.last_activity).days if item.last_activity else 0
+    return f"{_head(item, style)} — no update for {days_phrase(days)}"
+
+
+def sections(summary: Summary, style: Style) -> list[tuple[str, list[str]]]:
+    """The five lists of the summary, titled, each line rendered in `style`."""
+    since = summary.since_label
+    spec: list[tuple[str, list[Item], Callable[[Item, Summary, Style], str], str]] = [
+        ("Overdue", summary.overdue, _overdue, "Nothing is overdue."),
+        (f"RAG worse {since}", summary.deteriorated, _deteriorated, "No RAG rating has got worse."),
+        ("Due by this meeting", summary.due, _due, "Nothing else falls due by this meeting."),
+        (f"Closed {since}", summary.closed, _closed, "Nothing has been closed."),
+        ("No update for 28 days or more", summary.stale, _stale, "Every open action has a recent update."),
+    ]
+    out = []
+    for title, items, line, empty in spec:
+        out.append((f"{title} ({len(items)})", [line(i, summary, style) for i in items] or [empty]))
+    if summary.offline_owners:
+        lines = [
+            f"{style.bullet} {style.text(owner)}: " + ", ".join(ref_of(a) for a in actions)
+            for owner, actions in summary.offline_owners.items()
+        ]
+        out.append(("Owners without Slack, for the chair to chase", lines))
+    return out
+
+
+def meeting_line(summary: Summary) -> str:
+    """`Wed 16 Dec 2026, 09:00–11:00 · Committee Room` or a note that none is scheduled."""
+    m = summary.meeting
+    if m is None:
+        return "No meeting is scheduled: showing the log as it stands."
+    day = meeting_date(m)
+    when = f"{day:%a} {day.day} {day:%b %Y}, {m.local_start:%H:%M}"
+    if m.local_end:
+        when += f"–{m.local_end:%H:%M}"
+    return when + (f" · {m.location}" if m.location else "")
+
+
+def _rag_counts(summary: Summary, emoji: bool) -> str:
+    parts = []
+    for rag in RAG_ORDER:
+        now = summary.rag_now.get(rag, 0)
+        label = f"{RAG_EMOJI[rag]} " if emoji else ""
+        text = f"{label}{rag.capitalize()} {now}"
+        if summary.previous is not None:
+            change = now - summary.rag_before.get(rag, 0)
+            text += f" ({change:+d})" if change else " (=)"
+        parts.append(text)
+    return " · ".join(parts)
+
+
+def counts_line(summary: Summary) -> str:
+    """Open, overdue, due by the meeting, closed since last time."""
+    return (
+        f"{summary.open_count} open · {len(summary.overdue)} overdue · {len(summary.due)} due by this meeting · "
+        f"{len(summary.closed)} closed {summary.since_label}"
+    )
+
+
+def title(summary: Summary) -> str:
+    """`Matters arising: SSCB, 16 Dec 2026`."""
+    if summary.meeting is None:
+        return f"Matters arising: {summary.board.code}"
+    day = meeting_date(summary.meeting)
+    return f"Matters arising: {summary.board.code}, {day.day} {day:%b %Y}"
+
+
+def slack_messages(summary: Summary, overflow_note: str = "the full list is in the thread") -> list[Message]:
+    """The summary as Slack messages: the first is the summary, the rest continue it in its thread.
+
+    Each section shows its first few actions; the full lists follow in the thread,
+    so the message stays within Slack's limits whatever the size of the log.
+    """
+    intro = "\n".join(
+        [
+            f"*{escape(summary.board.name)}*",
+            escape(meeting_line(summary)),
+            counts_line(summary),
+            _rag_counts(summary, True),
+        ]
+    )
+    blocks = [header(title(summary)), section(intro)]
+    overflow: list[tuple[str, list[str]]] = []
+    for name, lines in sections(summary, SLACK):
+        shown = lines[:SHOWN_PER_SECTION]
+        if len(lines) > SHOWN_PER_SECTION:
+            shown.append(f"_…and {len(lines) - SHOWN_PER_SECTION} more: {overflow_note}._")
+            overflow.append((name, lines))
+        blocks += pack_lines([f"*{name}*", *shown], max_blocks=3)
+    stamp = f"{summary.generated_at:%d %b %Y %H:%M} UTC"
+    blocks.append(context(f"Generated {stamp} by Arising · `/summary {summary.board.code}` for the latest"))
+    fallback = f"{title(summary)}: {counts_line(summary)}"
+    messages = [Message(text=fallback, blocks=blocks[:MAX_BLOCKS])]
+    for name, lines in overflow:
+        packed = pack_lines([f"*{name}: full list*", *lines], max_blocks=10_000)
+        for start in range(0, len(packed), MAX_BLOCKS):
+            messages.append(Message(text=f"{title(summary)}: {name}", blocks=packed[start : start + MAX_BLOCKS]))
+    return messages
+
+
+def as_text(summary: Summary, *, markdown: bool = False) -> str:
+    """The whole summary as plain text or Markdown, every item listed (for the CLI and board papers)."""
+    style = MARKDOWN if markdown else PLAIN
+    head = f"# {title(summary)}" if markdown else title(summary)
+    out = [head, "", summary.board.name, meeting_line(summary), counts_line(summary), _rag_counts(summary, False)]
+    for name, lines in sections(summary, style):
+        out += ["", f"## {name}" if markdown else name, *lines]
+    return "\n".join(out) + "\n"
+
+
+def _item_json(item: Item, summary: Summary) -> dict[str, Any]:
+    a = item.action
+    return {
+        "ref": ref_of(a),
+        "owners": [m.initials for m in a.owners],
+        "text": a.text,
+        "status": a.status,
+        "rag": a.rag,
+        "due_date": a.due_date.isoformat() if a.due_date else None,
+        "days_overdue": item.days_overdue,
+        "redated": a.due_change_count,
+        "carried_over": item.carried_over,
+        "last_update_at": a.last_progress_at.isoformat() if a.last_progress_at else None,
+        "latest_update": item.last_update.note if item.last_update else None,
+        "rag_from": item.rag_from,
+        "rag_to": item.rag_to,
+        "rag_reason": item.rag_reason,
+        "closed_at": a.closed_at.isoformat() if a.closed_at else None,
+    }
+
+
+def as_json(summary: Summary) -> str:
+    """The summary as JSON, for other tools."""
+    m = summary.meeting
+    data = {
+        "board": {"code": summary.board.code, "name": summary.board.name},
+        "meeting": None
+        if m is None
+        else {"local_start": m.local_start.isoformat(), "starts_at": m.starts_at.isoformat(), "location": m.location},
+        "previous_meeting": summary.previous.starts_at.isoformat() if summary.previous else None,
+        "generated_at": summary.generated_at.isoformat(),
+        "counts": {
+            "open": summary.open_count,
+            "overdue": len(summary.overdue),
+            "due": len(summary.due),
+            "closed": len(summary.closed),
+            "stale": len(summary.stale),
+        },
+        "rag": {"now": summary.rag_now, "previous_meeting": summary.rag_before},
+        "overdue": [_item_json(i, summary) for i in summary.overdue],
+        "deteriorated": [_item_json(i, summary) for i in summary.deteriorated],
+        "due": [_item_json(i, summary) for i in summary.due],
+        "closed": [_item_json(i, summary) for i in summary.closed],
+        "stale": [_item_json(i, summary) for i in summary.stale],
+        "owners_without_slack": {k: [ref_of(a) for a in v] for k, v in summary.offline_owners.items()},
+    }
+    return json.dumps(data, indent=2)

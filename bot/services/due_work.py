@@ -1,0 +1,201 @@
+"""Everything the clock does at one instant: `run_due(now)`.
+
+All state is in our tables: running it twice for the same instant, after a
+restart, or from two processes at once, queues each message once (outbox keys)
+and sends it once (outbox claims).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy.orm import Session
+
+from bot.clock import local_date, zone
+from bot.deps import Deps
+from bot.rendering import reminders as reminder_render
+from bot.rendering import summary as summary_render
+from bot.services import meetings as meeting_service
+from bot.services.outbox import DispatchReport, Sender, dispatch, enqueue, record_missed
+from bot.services.summary import build_summary, due_by
+from bot.workdays import Nation, is_working_day, next_working_day
+from storage import meetings as meeting_store
+from storage import outbox as outbox_store
+from storage import reminders as reminder_store
+from storage.db import session_scope
+from storage.models import Action, Meeting
+
+log = logging.getLogger(__name__)
+
+# Meetings whose summary or chaser could fall due now: chasers go up to 20 working days ahead.
+LOOKAHEAD = timedelta(days=45)
+# A summary not sent by the meeting's start is recorded as missed if the meeting began this recently.
+MISSED_LOOKBACK = timedelta(days=2)
+REMINDER_TIME = time(9, 0)
+# An overdue reminder not sent within this long of its Monday slot waits for the next week.
+REMINDER_VALID_FOR = timedelta(days=5)
+
+
+@dataclass
+class TickReport:
+    """What one tick did (ids and counts only: it is logged)."""
+
+    meetings_added: int = 0
+    summaries: int = 0
+    chasers: int = 0
+    reminders: int = 0
+    missed: int = 0
+    dispatch: DispatchReport = field(default_factory=DispatchReport)
+
+
+def run_due(deps: Deps, sender: Sender, now: datetime) -> TickReport:
+    """Plan every message due at `now` into the outbox, then send what is due."""
+    report = TickReport()
+    with session_scope(deps.session_factory) as session:
+        report.meetings_added = meeting_service.extend_series(session, now)
+    with session_scope(deps.session_factory) as session:
+        plan_meeting_messages(session, now, report)
+    with session_scope(deps.session_factory) as session:
+        plan_overdue_reminders(session, deps, now, report)
+    report.dispatch = dispatch(deps.session_factory, sender, now)
+    log.info(
+        "tick %s: queued %d summaries, %d chasers, %d reminders; sent %d, retrying %d, failed %d, missed %d",
+        now.isoformat(),
+        report.summaries,
+        report.chasers,
+        report.reminders,
+        report.dispatch.sent,
+        report.dispatch.retrying,
+        report.dispatch.failed,
+        report.missed + report.dispatch.missed,
+    )
+    return report
+
+
+def _meeting_key(kind: str, meeting: Meeting, who: str) -> str:
+    # The meeting's local start is in the key: a meeting moved after its summary went out gets a new one.
+    return f"{kind}:{meeting.board_id}:{meeting.id}:{meeting.local_start:%Y%m%dT%H%M}:{who}"
+
+
+def plan_meeting_messages(session: Session, now: datetime, report: TickReport) -> None:
+    """Queue the summary (channel and chair) and the owners' chasers of meetings whose time has come."""
+    for meeting in meeting_store.meetings_starting_between(session, now - MISSED_LOOKBACK, now + LOOKAHEAD):
+        board = meeting.board
+        times = meeting_service.send_times(board, meeting)
+        recipients = {"channel": board.channel_id, "chair": board.chair_user_id}
+        keys = {who: _meeting_key("summary", meeting, who) for who in recipients}
+        if now >= meeting.starts_at:
+            for who, key in keys.items():
+                if times.summary_at < meeting.starts_at and not outbox_store.key_exists(session, key):
+                    report.missed += record_missed(
+                        session,
+                        key=key,
+                        kind="summary",
+                        recipient=recipients[who],
+                        now=now,
+                        due_at=times.summary_at,
+                        board_id=board.id,
+                        meeting_id=meeting.id,
+                        reason="the bot was not running between the summary time and the meeting's start",
+                    )
+            continue
+        if now >= times.summary_at and not all(outbox_store.key_exists(session, k) for k in keys.values()):
+            messages = summary_render.slack_messages(build_summary(session, board=board, meeting=meeting, now=now))
+            for who, key in keys.items():
+                report.summaries += enqueue(
+                    session,
+                    key=key,
+                    kind="summary",
+                    recipient=recipients[who],
+                    messages=messages,
+                    now=now,
+                    due_at=times.summary_at,
+                    board_id=board.id,
+                    meeting_id=meeting.id,
+                    not_after=meeting.starts_at,
+                )
+        if board.reminders_enabled and now >= times.chaser_at:
+            _plan_chasers(session, meeting, now, report, times.chaser_at)
+
+
+def _plan_chasers(session: Session, meeting: Meeting, now: datetime, report: TickReport, due_at: datetime) -> None:
+    previous = meeting_store.previous_meeting(session, meeting.board_id, meeting.starts_at)
+    today = local_date(now, meeting.board.tz)
+    by_owner: dict[str, list[Action]] = defaultdict(list)
+    for action in reminder_store.open_actions_of_board(session, meeting.board_id):
+        if not due_by(action, meeting) or _snoozed(action, today):
+            continue
+        baseline = previous.starts_at if previous else action.created_at
+        if action.last_progress_at is not None and action.last_progress_at >= baseline:
+            continue
+        for owner in action.owners:
+            if owner.slack_user_id:
+                by_owner[owner.slack_user_id].append(action)
+    for user_id, actions in by_owner.items():
+        key = _meeting_key("chaser", meeting, user_id)
+        if outbox_store.key_exists(session, key):
+            continue
+        report.chasers += enqueue(
+            session,
+            key=key,
+            kind="chaser",
+            recipient=user_id,
+            messages=[reminder_render.chaser(meeting, actions, now)],
+            now=now,
+            due_at=due_at,
+            board_id=meeting.board_id,
+            meeting_id=meeting.id,
+            not_after=meeting.starts_at,
+        )
+
+
+def _snoozed(action: Action, today: date) -> bool:
+    return action.reminders_snoozed_until is not None and action.reminders_snoozed_until >= today
+
+
+def plan_overdue_reminders(session: Session, deps: Deps, now: datetime, report: TickReport) -> None:
+    """Queue each owner's weekly overdue DM: Monday 09:00 in their own zone, never on a non-working day."""
+    by_user: dict[tuple[str, str], list[Action]] = defaultdict(list)
+    # Candidates are due before tomorrow in UTC terms; each is then checked in its board's zone.
+    for action in reminder_store.open_actions_due_before(session, now.date() + timedelta(days=1)):
+        today = local_date(now, action.board.tz)
+        if action.due_date is None or action.due_date >= today or _snoozed(action, today):
+            continue
+        for owner in action.owners:
+            if owner.slack_user_id:
+                by_user[(action.board.team_id, owner.slack_user_id)].append(action)
+    for (team_id, user_id), actions in by_user.items():
+        board = actions[0].board
+        person = deps.directory.person(user_id)
+        tz = (person.tz if person and person.tz else None) or board.tz
+        try:
+            local = now.astimezone(zone(tz))
+        except ValueError:
+            local = now.astimezone(zone(board.tz))
+        nation = Nation(board.nation)
+        if not is_working_day(local.date(), nation):
+            continue
+        monday = local.date() - timedelta(days=local.weekday())
+        send_day = next_working_day(monday, nation)
+        send_at = datetime.combine(send_day, REMINDER_TIME, tzinfo=local.tzinfo)
+        if now < send_at or now >= send_at + REMINDER_VALID_FOR:
+            continue
+        iso = monday.isocalendar()
+        key = f"overdue:{team_id}:{user_id}:{iso.year}-W{iso.week:02d}"
+        if outbox_store.key_exists(session, key):
+            continue
+        actions.sort(key=lambda a: (a.due_date, a.board.code, a.number))
+        report.reminders += enqueue(
+            session,
+            key=key,
+            kind="overdue",
+            recipient=user_id,
+            messages=[reminder_render.overdue_reminder(actions, now)],
+            now=now,
+            due_at=send_at,
+            board_id=board.id,
+            not_after=send_at + REMINDER_VALID_FOR,
+        )

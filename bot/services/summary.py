@@ -1,0 +1,152 @@
+"""The pre-meeting summary ("matters arising"): what the chair needs before the meeting."""
+
+from __future__ import annotations
+
+import bisect
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from bot.clock import local_date
+from bot.services.meetings import meeting_date
+from storage import meetings as meeting_store
+from storage import summary as store
+from storage.models import Action, ActionEvent, Board, Meeting, Member
+
+STALE_AFTER = timedelta(days=28)
+RAG_RANK = {"green": 0, "amber": 1, "red": 2}
+
+
+@dataclass(frozen=True)
+class Item:
+    """One action as the summary shows it."""
+
+    action: Action
+    days_overdue: int = 0
+    last_update: ActionEvent | None = None
+    last_activity: datetime | None = None
+    carried_over: int = 0
+    rag_from: str | None = None
+    rag_to: str | None = None
+    rag_reason: str | None = None
+
+
+@dataclass
+class Summary:
+    """Everything in the summary, in the order it is shown."""
+
+    board: Board
+    meeting: Meeting | None
+    previous: Meeting | None
+    generated_at: datetime
+    today: date
+    open_count: int = 0
+    rag_now: dict[str, int] = field(default_factory=dict)
+    rag_before: dict[str, int] = field(default_factory=dict)
+    overdue: list[Item] = field(default_factory=list)
+    deteriorated: list[Item] = field(default_factory=list)
+    due: list[Item] = field(default_factory=list)
+    closed: list[Item] = field(default_factory=list)
+    stale: list[Item] = field(default_factory=list)
+    # Owners without Slack, with their actions needing an update: the chair chases them.
+    offline_owners: dict[str, list[Action]] = field(default_factory=dict)
+
+    @property
+    def since_label(self) -> str:
+        """`since the last meeting (18 Nov)` or `since each action was logged` for a first meeting."""
+        if self.previous is None:
+            return "since each action was logged"
+        day = meeting_date(self.previous)
+        return f"since the last meeting ({day.day} {day:%b})"
+
+
+def _rag_at(events: list[ActionEvent], at: datetime) -> str | None:
+    rag = None
+    for event in events:
+        if event.at <= at:
+            rag = event.data.get("rag_to")
+    return rag
+
+
+def _baseline_rag(events: list[ActionEvent], since: datetime) -> str | None:
+    """The rating at `since`; for an action unrated then, the first rating it was given after."""
+    rag = _rag_at(events, since)
+    if rag is not None:
+        return rag
+    later = [e for e in events if e.at > since]
+    return later[0].data.get("rag_to") if later else None
+
+
+def due_by(action: Action, meeting: Meeting | None) -> bool:
+    """True if the action falls due at or before this meeting."""
+    if meeting is None or action.status != "open":
+        return False
+    if action.due_meeting_id == meeting.id:
+        return True
+    return action.due_date is not None and action.due_date <= meeting_date(meeting)
+
+
+def build_summary(session: Session, *, board: Board, meeting: Meeting | None, now: datetime) -> Summary:
+    """Assemble the summary for `meeting` (the board's next one) as it stands at `now`."""
+    reference = meeting.starts_at if meeting else now
+    previous = meeting_store.previous_meeting(session, board.id, min(reference, now) if meeting else now)
+    since = previous.starts_at if previous else None
+    today = local_date(now, board.tz)
+    summary = Summary(board=board, meeting=meeting, previous=previous, generated_at=now, today=today)
+
+    actions = store.board_actions_for_summary(session, board.id, since)
+    ids = [a.id for a in actions]
+    rag_by_action: dict[int, list[ActionEvent]] = {}
+    for event in store.rag_events(session, ids):
+        rag_by_action.setdefault(event.action_id, []).append(event)
+    updates = store.latest_updates(session, ids)
+    starts = meeting_store.meeting_starts_before(session, board.id, min(reference, now))
+
+    open_actions = [a for a in actions if a.status == "open"]
+    summary.open_count = len(open_actions)
+    summary.rag_now = dict(Counter(a.rag for a in open_actions if a.rag))
+    if since is not None:
+        was_open = [a for a in actions if a.created_at <= since]
+        summary.rag_before = dict(
+            Counter(r for a in was_open if (r := _rag_at(rag_by_action.get(a.id, []), since)))
+        )
+
+    for action in actions:
+        events = rag_by_action.get(action.id, [])
+        last = updates.get(action.id)
+        activity = action.last_progress_at or action.created_at
+        carried = len(starts) - bisect.bisect_right(starts, action.created_at)
+        item = Item(action=action, last_update=last, last_activity=activity, carried_over=carried)
+        if action.status != "open":
+            summary.closed.append(item)
+            continue
+        if action.due_date is not None and action.due_date < today:
+            summary.overdue.append(_with(item, days_overdue=(today - action.due_date).days))
+        elif due_by(action, meeting):
+            summary.due.append(item)
+        baseline = _baseline_rag(events, since or action.created_at)
+        if baseline and action.rag and RAG_RANK[action.rag] > RAG_RANK[baseline]:
+            reason = next((e.note for e in reversed(events) if e.note), None)
+            summary.deteriorated.append(_with(item, rag_from=baseline, rag_to=action.rag, rag_reason=reason))
+        if now - activity >= STALE_AFTER:
+            summary.stale.append(item)
+        if due_by(action, meeting) or (action.due_date is not None and action.due_date < today):
+            for owner in action.owners:
+                if not owner.slack_user_id:
+                    summary.offline_owners.setdefault(_owner_key(owner), []).append(action)
+
+    summary.overdue.sort(key=lambda i: (-i.days_overdue, i.action.number))
+    summary.due.sort(key=lambda i: (i.action.due_date or date.max, i.action.number))
+    summary.closed.sort(key=lambda i: (i.action.closed_at or now, i.action.number))
+    summary.stale.sort(key=lambda i: (i.last_activity or now, i.action.number))
+    return summary
+
+
+def _owner_key(member: Member) -> str:
+    return f"{member.initials} ({member.name})" if member.name else member.initials
+
+
+def _with(item: Item, **changes: object) -> Item:
+    return replace(item, **changes)  # type: ignore[arg-type]

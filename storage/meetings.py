@@ -1,0 +1,124 @@
+"""Queries for meetings and meeting series."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, time
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from storage.models import Action, Board, Meeting, MeetingSeries
+
+SCHEDULED = "scheduled"
+
+
+def upcoming_meetings(session: Session, board_id: int, after: datetime, limit: int | None = None) -> Sequence[Meeting]:
+    """Scheduled meetings starting after `after` (UTC), soonest first."""
+    query = (
+        select(Meeting)
+        .where(Meeting.board_id == board_id, Meeting.status == SCHEDULED, Meeting.starts_at > after)
+        .order_by(Meeting.starts_at)
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    return session.scalars(query).all()
+
+
+def next_meeting(session: Session, board_id: int, after: datetime) -> Meeting | None:
+    """The first scheduled meeting starting after `after`."""
+    found = upcoming_meetings(session, board_id, after, limit=1)
+    return found[0] if found else None
+
+
+def previous_meeting(session: Session, board_id: int, before: datetime) -> Meeting | None:
+    """The last scheduled meeting that started before `before`."""
+    return session.scalar(
+        select(Meeting)
+        .where(Meeting.board_id == board_id, Meeting.status == SCHEDULED, Meeting.starts_at < before)
+        .order_by(Meeting.starts_at.desc())
+        .limit(1)
+    )
+
+
+def meetings_on(session: Session, board_id: int, day: date) -> Sequence[Meeting]:
+    """Scheduled meetings on this board-local date."""
+    return session.scalars(
+        select(Meeting)
+        .where(
+            Meeting.board_id == board_id,
+            Meeting.status == SCHEDULED,
+            Meeting.local_start >= datetime.combine(day, time.min),
+            Meeting.local_start <= datetime.combine(day, time.max),
+        )
+        .order_by(Meeting.local_start)
+    ).all()
+
+
+def meetings_starting_between(session: Session, start: datetime, end: datetime) -> Sequence[Meeting]:
+    """Scheduled meetings of every board starting in [start, end), boards loaded."""
+    return session.scalars(
+        select(Meeting)
+        .where(Meeting.status == SCHEDULED, Meeting.starts_at >= start, Meeting.starts_at < end)
+        .options(selectinload(Meeting.board))
+        .order_by(Meeting.starts_at)
+    ).all()
+
+
+def count_meetings_between(session: Session, board_id: int, after: datetime, before: datetime) -> int:
+    """How many scheduled meetings started strictly between two instants."""
+    return session.scalar(
+        select(func.count())
+        .select_from(Meeting)
+        .where(
+            Meeting.board_id == board_id,
+            Meeting.status == SCHEDULED,
+            Meeting.starts_at > after,
+            Meeting.starts_at < before,
+        )
+    ) or 0
+
+
+def active_series(session: Session) -> Sequence[MeetingSeries]:
+    """Series not ended, of every board."""
+    return session.scalars(select(MeetingSeries).where(MeetingSeries.ended_at.is_(None))).all()
+
+
+def series_of_board(session: Session, board_id: int) -> Sequence[MeetingSeries]:
+    """The board's series not ended."""
+    return session.scalars(
+        select(MeetingSeries).where(MeetingSeries.board_id == board_id, MeetingSeries.ended_at.is_(None))
+    ).all()
+
+
+def occurrence_exists(session: Session, series_id: int, occurrence: datetime) -> bool:
+    """True if this occurrence of the series already has a row (scheduled, moved or cancelled)."""
+    return (
+        session.scalar(select(Meeting.id).where(Meeting.series_id == series_id, Meeting.occurrence == occurrence))
+        is not None
+    )
+
+
+def actions_due_next_meeting(session: Session, board_id: int) -> Sequence[Action]:
+    """Open actions whose due date is "next meeting"."""
+    return session.scalars(
+        select(Action).where(
+            Action.board_id == board_id, Action.status == "open", Action.due_kind == "next_meeting"
+        )
+    ).all()
+
+
+def boards_with_meetings(session: Session) -> Sequence[Board]:
+    """Boards that have at least one meeting row."""
+    return session.scalars(select(Board).where(Board.id.in_(select(Meeting.board_id)))).all()
+
+
+def meeting_starts_before(session: Session, board_id: int, before: datetime) -> list[datetime]:
+    """Start instants of the board's scheduled meetings before `before`, ascending."""
+    return list(
+        session.scalars(
+            select(Meeting.starts_at)
+            .where(Meeting.board_id == board_id, Meeting.status == SCHEDULED, Meeting.starts_at < before)
+            .order_by(Meeting.starts_at)
+        )
+    )
