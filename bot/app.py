@@ -20,7 +20,7 @@ from bot.clock import utcnow
 from bot.deps import Deps
 from bot.directory import SlackDirectory
 from bot.settings import Settings
-from handlers import commands
+from handlers import commands, home
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ def create_app(
     settings.require("slack_bot_token")
     client = client or make_client(settings)
     app = App(
-        token=settings.slack_bot_token,
+        # No `token=`: the client carries it, and Bolt warns when given both.
         signing_secret=settings.slack_signing_secret or "",
         client=client,
         # Listeners wait on Slack and the database; Bolt's default pool of 5 is too small.
@@ -61,4 +61,5 @@ def create_app(
     )
     deps = Deps(session_factory=session_factory, directory=SlackDirectory(client), clock=clock)
     commands.register(app, deps)
+    home.register(app, deps)
     return app

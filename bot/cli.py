@@ -1,4 +1,4 @@
-"""The `arising` command: run, serve, migrate."""
+"""The `arising` command: run, serve, migrate, tick, summary."""
 
 from __future__ import annotations
 
@@ -6,11 +6,23 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from pydantic import ValidationError
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy import Engine
+from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
 
+from bot.clock import utcnow
+from bot.deps import Deps
+from bot.directory import SlackDirectory
+from bot.services.due_work import run_due
 from bot.settings import MissingSettingError, Settings
-from storage.db import make_engine, make_session_factory
+from bot.slack_sender import SlackSender
+from storage.boards import boards_with_code
+from storage.db import make_engine, make_session_factory, session_scope
 from storage.migrate import upgrade_to_head
 
 log = logging.getLogger("arising")
@@ -24,7 +36,27 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="0.0.0.0")
     serve.add_argument("--port", type=int, default=None, help="default: $PORT, else 3000")
     sub.add_parser("migrate", help="bring the database schema up to date (Alembic upgrade head)")
+    tick = sub.add_parser("tick", help="run everything due at one instant once, then exit")
+    tick.add_argument("--now", type=_instant, default=None, help="ISO datetime (default: now); naive means UTC")
+    summary = sub.add_parser("summary", help="print a board's pre-meeting summary")
+    summary.add_argument("--board", required=True, help="the board's code")
+    summary.add_argument("--team", default=None, help="the Slack team id, when two workspaces use the same code")
+    summary.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    summary.add_argument("--at", type=_instant, default=None, help="ISO datetime to summarise as of (default: now)")
     return parser
+
+
+def _instant(text: str) -> datetime:
+    """An ISO 8601 instant; without an offset it is taken as UTC."""
+    try:
+        value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO datetime such as 2026-12-11T09:00:00Z") from None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+class StartupError(RuntimeError):
+    """Something outside the code stops the command (bad setting, unreachable database): one line, exit 2."""
 
 
 def _settings() -> Settings:
@@ -33,7 +65,49 @@ def _settings() -> Settings:
     except ValidationError as exc:
         first = exc.errors()[0]
         name = str(first["loc"][0]).upper() if first["loc"] else "a setting"
-        raise MissingSettingError(f"{name} is not valid: {first['msg']}") from None
+        reason = str(first["msg"]).removeprefix("Value error, ")
+        raise MissingSettingError(f"{name} is not valid: {reason}") from None
+
+
+def _migrated_engine(settings: Settings) -> Engine:
+    """An engine on DATABASE_URL with the schema brought up to date."""
+    try:
+        engine = make_engine(settings.database_url)
+        upgrade_to_head(engine)
+    except ArgumentError:
+        # The URL itself is not repeated: it may hold a password.
+        raise StartupError(
+            "DATABASE_URL is not a database URL I can use: e.g. sqlite:///arising.db or "
+            "postgresql+psycopg://user@host:5432/arising"
+        ) from None
+    except ImportError as exc:
+        raise StartupError(
+            f"DATABASE_URL names a database whose driver is not installed ({exc}): "
+            "use sqlite:///… or postgresql+psycopg://…"
+        ) from None
+    except OperationalError as exc:
+        lines = str(exc.orig or exc).strip().splitlines()
+        reason = lines[0] if lines else "no answer"
+        raise StartupError(f"cannot open the database in DATABASE_URL: {reason}") from None
+    return engine
+
+
+def _checked_client(settings: Settings) -> WebClient:
+    """A Web API client whose token Slack accepts (auth.test), or one line saying what is wrong."""
+    from bot.app import make_client
+
+    client = make_client(settings)
+    try:
+        client.auth_test()
+    except SlackApiError as exc:
+        raise StartupError(
+            f"Slack refused SLACK_BOT_TOKEN ({exc.response.get('error')}): use the app's Bot User OAuth Token (xoxb-…)."
+        ) from None
+    except OSError as exc:
+        # urllib's URLError and socket errors: wrong SLACK_API_URL, no network.
+        reason = getattr(exc, "reason", None) or exc
+        raise StartupError(f"cannot reach Slack's Web API at SLACK_API_URL ({reason}).") from None
+    return client
 
 
 def _start(settings: Settings, *, socket_mode: bool, host: str, port: int) -> None:
@@ -41,9 +115,14 @@ def _start(settings: Settings, *, socket_mode: bool, host: str, port: int) -> No
     from bot.web import make_wsgi_app, serve
 
     settings.require("slack_bot_token", "slack_app_token" if socket_mode else "slack_signing_secret")
-    engine = make_engine(settings.database_url)
-    upgrade_to_head(engine)
-    app = create_app(settings, session_factory=make_session_factory(engine))
+    engine = _migrated_engine(settings)
+    client = _checked_client(settings)
+    session_factory = make_session_factory(engine)
+    app = create_app(settings, session_factory=session_factory, client=client)
+    if settings.scheduler_enabled:
+        from bot.scheduler import start_clock
+
+        start_clock(_deps(session_factory, client), SlackSender(client))
     if socket_mode:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
@@ -54,6 +133,47 @@ def _start(settings: Settings, *, socket_mode: bool, host: str, port: int) -> No
     serve(make_wsgi_app(app, engine), host=host, port=port, threads=settings.listener_threads)
 
 
+def _deps(session_factory: sessionmaker[Session], client: WebClient) -> Deps:
+    return Deps(session_factory=session_factory, directory=SlackDirectory(client), clock=utcnow)
+
+
+def _tick(settings: Settings, now: datetime | None) -> None:
+    settings.require("slack_bot_token")
+    engine = _migrated_engine(settings)
+    client = _checked_client(settings)
+    deps = _deps(make_session_factory(engine), client)
+    report = run_due(deps, SlackSender(client), now or utcnow())
+    sent = report.dispatch
+    print(
+        f"queued {report.summaries} summaries, {report.chasers} chasers, {report.reminders} reminders; "
+        f"sent {sent.sent}, retrying {sent.retrying}, failed {sent.failed}, missed {report.missed + sent.missed}"
+    )
+
+
+def _summary(settings: Settings, code: str, team: str | None, fmt: str, at: datetime | None) -> None:
+    from bot.rendering import summary as render
+    from bot.services.meetings import next_meeting
+    from bot.services.summary import build_summary
+
+    engine = _migrated_engine(settings)
+    now = at or utcnow()
+    with session_scope(make_session_factory(engine)) as session:
+        boards = [b for b in boards_with_code(session, code.upper()) if team is None or b.team_id == team]
+        if not boards:
+            raise StartupError(f"there is no board with code {code.upper()}" + (f" in team {team}" if team else ""))
+        if len(boards) > 1:
+            raise StartupError(
+                f"several workspaces have a board {code.upper()}: add --team with one of "
+                + ", ".join(b.team_id for b in boards)
+            )
+        board = boards[0]
+        summary = build_summary(session, board=board, meeting=next_meeting(session, board, now), now=now)
+        if fmt == "json":
+            print(render.as_json(summary))
+        else:
+            print(render.as_text(summary, markdown=fmt == "markdown"), end="")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `arising` console script."""
     args = _parser().parse_args(argv)
@@ -61,13 +181,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = _settings()
         logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
         if args.command == "migrate":
-            upgrade_to_head(make_engine(settings.database_url))
+            _migrated_engine(settings).dispose()
             print("Database is up to date.")
         elif args.command == "run":
             _start(settings, socket_mode=bool(settings.slack_app_token), host="0.0.0.0", port=settings.port)
         elif args.command == "serve":
             _start(settings, socket_mode=False, host=args.host, port=args.port or settings.port)
-    except MissingSettingError as exc:
+        elif args.command == "tick":
+            _tick(settings, args.now)
+        elif args.command == "summary":
+            _summary(settings, args.board, args.team, args.format, args.at)
+    except (MissingSettingError, StartupError) as exc:
         print(f"arising: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

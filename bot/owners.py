@@ -69,8 +69,8 @@ def find_owners(text: str) -> OwnedText:
     """
     body = _ACTION_PREFIX.sub("", text, count=1).strip()
     if m := _OWNER_CLAUSE.match(body):
-        rest = m.group("rest").strip()
-        if rest:
-            return OwnedText(split_owner_tokens(m.group("owners")), rest, owners_from_clause=True)
+        # `AF & EA to` with nothing after it still names the owners: an empty task is for the
+        # service to refuse, not a reason to log "AF & EA to" as the caller's own action.
+        return OwnedText(split_owner_tokens(m.group("owners")), m.group("rest").strip(), owners_from_clause=True)
     mentions = [OwnerToken(user_id=uid) for uid in dict.fromkeys(MENTION.findall(body))]
     return OwnedText(mentions, body, owners_from_clause=False)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+import logging
+
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SLACK_PUBLIC_API_URL = "https://slack.com/api/"
@@ -32,6 +34,15 @@ class Settings(BaseSettings):
     listener_threads: int = Field(default=16, ge=1, le=256)
     scheduler_enabled: bool = True
     log_level: str = "INFO"
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_log_level(cls, value: str) -> str:
+        # Checked here so a typo is one clear line, not a traceback from logging.basicConfig.
+        level = value.strip().upper()
+        if level not in logging.getLevelNamesMapping():
+            raise ValueError("use DEBUG, INFO, WARNING, ERROR or CRITICAL")
+        return level
 
     def require(self, *names: str) -> None:
         """Raise MissingSettingError naming the first unset variable among `names`."""

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot.commands import action, meeting, mine
+from bot.commands import action, meeting, mine, summary
 from bot.commands.reply import Reply
 from bot.deps import Deps
 from bot.rendering.message import Message, section
@@ -42,7 +42,8 @@ def _listener(deps: Deps, run: Runner) -> Callable[..., None]:
 
 
 def register(app: App, deps: Deps) -> None:
-    """Wire /action, /meeting and /mine."""
+    """Wire /action, /meeting, /mine and /summary."""
     app.command("/action")(_listener(deps, action.run))
     app.command("/meeting")(_listener(deps, meeting.run))
     app.command("/mine")(_listener(deps, mine.run))
+    app.command("/summary")(_listener(deps, summary.run))

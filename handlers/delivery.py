@@ -22,7 +22,10 @@ def deliver(reply: Reply, *, respond: Respond, client: WebClient) -> None:
     """
     if reply.channel is not None and reply.channel_id:
         try:
-            client.chat_postMessage(channel=reply.channel_id, **reply.channel.payload())
+            first = client.chat_postMessage(channel=reply.channel_id, **reply.channel.payload())
+            # A long reply (the summary) continues in the thread of its first message.
+            for message in reply.thread:
+                client.chat_postMessage(channel=first["channel"], thread_ts=first["ts"], **message.payload())
         except SlackApiError as exc:
             error = exc.response.get("error")
             log.warning("chat.postMessage to %s failed: %s", reply.channel_id, error)

@@ -20,6 +20,11 @@ def board_by_channel(session: Session, team_id: str, channel_id: str) -> Board |
     return session.scalar(select(Board).where(Board.team_id == team_id, Board.channel_id == channel_id))
 
 
+def boards_with_code(session: Session, code: str) -> Sequence[Board]:
+    """Boards of any workspace with this code (for the CLI, which has no workspace of its own)."""
+    return session.scalars(select(Board).where(Board.code == code.upper()).order_by(Board.team_id)).all()
+
+
 def boards_of_team(session: Session, team_id: str) -> Sequence[Board]:
     """Every board in the workspace, by code."""
     return session.scalars(select(Board).where(Board.team_id == team_id).order_by(Board.code)).all()

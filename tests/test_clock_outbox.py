@@ -107,9 +107,16 @@ def _bulk_actions(session_factory, count: int, now: datetime) -> None:
         member = session.scalars(select(Member).where(Member.initials == "AF")).one()
         for n in range(1, count + 1):
             action = Action(
-                board_id=board.id, number=n, text=f"Action number {n} " + "x" * 150, status="open",
-                due_kind="date", due_date=datetime(2026, 11, 1).date() if n % 2 else datetime(2026, 12, 14).date(),
-                due_change_count=0, created_by="UALICE", created_at=now, updated_at=now,
+                board_id=board.id,
+                number=n,
+                text=f"Action number {n} " + "x" * 150,
+                status="open",
+                due_kind="date",
+                due_date=datetime(2026, 11, 1).date() if n % 2 else datetime(2026, 12, 14).date(),
+                due_change_count=0,
+                created_by="UALICE",
+                created_at=now,
+                updated_at=now,
             )
             session.add(action)
             session.flush()

@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 
 from bot.clock import DEFAULT_TZ
+from bot.commands import schedule
 from bot.commands.reply import Reply, error_reply, private, to_channel
 from bot.deps import Deps
 from bot.errors import UserError
@@ -31,7 +32,8 @@ HELP_LINES = [
     ("members", "list the board's members"),
 ]
 _SETUP = re.compile(
-    r"^(?P<name>.+?)\s+code\s+(?P<code>\S+)\s+chair\s+(?P<chair>\S+)(?:\s+tz\s+(?P<tz>\S+))?\s*$",
+    # A mention may carry a display name with spaces (`<@U1|Ann Lee>`), so it is read up to its `>`.
+    r"^(?P<name>.+?)\s+code\s+(?P<code>\S+)\s+chair\s+(?P<chair><@[^>]*>|\S+)(?:\s+tz\s+(?P<tz>\S+))?\s*$",
     re.IGNORECASE | re.DOTALL,
 )
 _BY_USER = re.compile(r"^(?P<who><@[UW][A-Z0-9]+(?:\|[^>]*)?>)\s+(?P<initials>\S+)(?:\s+(?P<role>.+))?$", re.DOTALL)
@@ -144,3 +146,8 @@ _HANDLERS: dict[str, Callable[[Deps, Caller, str], Reply]] = {
     "member remove": _member_remove,
     "members": _members,
 }
+
+# Scheduling sub-commands live in their own module; /meeting is one command to users.
+USAGE.update(schedule.USAGE)
+HELP_LINES += schedule.HELP_LINES
+_HANDLERS.update(schedule.HANDLERS)

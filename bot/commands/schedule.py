@@ -59,8 +59,11 @@ def _schedule(deps: Deps, caller: Caller, rest: str) -> Reply:
     with session_scope(deps.session_factory) as session:
         board = resolve_board(session, caller, None)
         if _RECURRING.match(m.group("when")):
-            rule = service.parse_rule(m.group("when"))
-            schedule = service.Schedule(day=None, rule=rule, start=start, end=end, location=location)
+            # An optional `from <date>` anchors the series (quarterly counts its quarters from there).
+            parts = re.split(r"\s+(?:from|starting)\s+", m.group("when"), maxsplit=1, flags=re.IGNORECASE)
+            first_day = service.parse_date(parts[1], local_date(now, board.tz)) if len(parts) > 1 else None
+            rule = service.parse_rule(parts[0])
+            schedule = service.Schedule(day=first_day, rule=rule, start=start, end=end, location=location)
             series, meetings = service.schedule_series(
                 session, caller=caller, board=board, schedule=schedule, directory=deps.directory, now=now
             )

@@ -50,7 +50,8 @@ def _change_summary(action: Action, verb: str, actor: str, now: datetime, extra:
     )
     by = f"by <@{actor}>"
     blocks = [section(line + (f"\n{extra}" if extra else "")), context(f"{detail} · {by}")]
-    return Message(text=f"{verb} {ref_of(action)}: {action.text[:200]}", blocks=blocks)
+    # The fallback text is shown in notifications: it must be escaped as much as the blocks.
+    return Message(text=f"{verb} {ref_of(action)}: {escape(action.text[:200])}", blocks=blocks)
 
 
 def logged(action: Action, actor: str, now: datetime) -> Message:
@@ -125,7 +126,7 @@ def show(detail: ActionDetail, now: datetime) -> Message:
         blocks += pack_lines(["*Latest updates*", *lines], max_blocks=MAX_BLOCKS - len(blocks) - 1)
     else:
         blocks.append(context("No progress updates yet."))
-    return Message(text=f"{ref_of(action)}: {action.text[:200]}", blocks=blocks)
+    return Message(text=f"{ref_of(action)}: {escape(action.text[:200])}", blocks=blocks)
 
 
 def _update_line(event: ActionEvent, tz: str) -> str:
@@ -146,8 +147,8 @@ def _describe_event(event: ActionEvent, today: date) -> str:
             text += f" (evidence: {escape(data['evidence'])})"
         return text
     if event.kind == "rag":
-        before = (data.get("rag_from") or "none").capitalize()
-        text = f"RAG {before} → {str(data.get('rag_to')).capitalize()}"
+        after = str(data.get("rag_to")).capitalize()
+        text = f"RAG {str(data['rag_from']).capitalize()} → {after}" if data.get("rag_from") else f"RAG set to {after}"
         return text + (f": {note}" if note else "")
     if event.kind in ("done", "dropped"):
         return f"marked {event.kind}" + (f": {note}" if note else "")
@@ -181,12 +182,18 @@ def history(action: Action, events: Sequence[ActionEvent], now: datetime) -> Mes
 
 
 def action_list(board: Board, actions: Sequence[Action], description: str, now: datetime) -> Message:
-    """The board's log, one line per action."""
+    """The board's log, one line per action.
+
+    `description` is mrkdwn the command built from filter words it recognised and a mention of a
+    validated user id, so it is shown as is: a header is plain text and would print `<@U…>` raw.
+    """
     title = f"{board.code} actions: {description}"
     if not actions:
-        return Message(text=f"{title}: none", blocks=[section(f"*{escape(title)}*\nNo actions match.")])
-    blocks = [header(f"{title} ({len(actions)})")]
-    blocks += pack_lines([action_line(a, now) for a in actions], max_blocks=MAX_BLOCKS - 1, more_label="more actions")
+        return Message(text=f"{title}: none", blocks=[section(f"*{title}*\nNo actions match.")])
+    blocks = [header(f"{board.code} actions ({len(actions)})"), context(f"Showing: {description}")]
+    blocks += pack_lines(
+        [action_line(a, now) for a in actions], max_blocks=MAX_BLOCKS - len(blocks), more_label="more actions"
+    )
     return Message(text=f"{title}: {plural(len(actions), 'action')}", blocks=blocks)
 
 

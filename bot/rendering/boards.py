@@ -17,7 +17,8 @@ def board_set_up(board: Board, actor: str) -> Message:
         f"Chair: <@{board.chair_user_id}> · time zone {escape(board.tz)}"
     )
     return Message(
-        text=f"{board.name} ({board.code}) is set up in this channel",
+        # The fallback text is mrkdwn too (notifications): the typed name is escaped there as well.
+        text=f"{escape(board.name)} ({board.code}) is set up in this channel",
         blocks=[
             section(text),
             context(

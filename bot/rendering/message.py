@@ -57,33 +57,42 @@ def divider() -> DividerBlock:
     return DividerBlock()
 
 
+# Room kept in a full section for the "…and N more" note, so the last kept line need not be dropped.
+_NOTE_ROOM = 100
+
+
 def pack_lines(lines: Sequence[str], *, max_blocks: int, more_label: str = "more") -> list[Block]:
     """Pack lines into as few sections as fit 3000 characters each, using at most `max_blocks`.
 
+    Lines are never split across sections (one longer than a section is cut with an ellipsis).
     Lines that do not fit are summarised in a last "…and N more" line instead of
     producing a message Slack would reject.
     """
-    if max_blocks < 1:
+    if max_blocks < 1 or not lines:
         return []
+    room = MAX_SECTION_TEXT - _NOTE_ROOM
     chunks: list[list[str]] = []
     size = 0
     for line in lines:
-        line = truncate(line, MAX_SECTION_TEXT - 40)
-        if chunks and size + len(line) + 1 <= MAX_SECTION_TEXT - 40:
+        line = truncate(line, room)
+        if chunks and size + 1 + len(line) <= room:
             chunks[-1].append(line)
-            size += len(line) + 1
+            size += 1 + len(line)
         else:
             chunks.append([line])
             size = len(line)
     if len(chunks) <= max_blocks:
         return [section("\n".join(c)) for c in chunks]
     kept = chunks[:max_blocks]
-    shown = sum(len(c) for c in kept[:-1])
     last = kept[-1]
-    remaining = len(lines) - shown - len(last)
-    # The last block carries the "and N more" note, dropping its final line if needed for room.
-    while last and len("\n".join(last)) + 40 > MAX_SECTION_TEXT:
+    shown = sum(len(c) for c in kept)
+    label = truncate(more_label, _NOTE_ROOM // 2)
+
+    def note() -> str:
+        return f"_…and {len(lines) - shown} {label}_"
+
+    # The last block carries the note; drop its final lines only if the note would not fit otherwise.
+    while last and len("\n".join([*last, note()])) > MAX_SECTION_TEXT:
         last.pop()
-        remaining += 1
-    note = f"_…and {remaining} {more_label}_"
-    return [section("\n".join(c)) for c in kept[:-1]] + [section("\n".join([*last, note]))]
+        shown -= 1
+    return [section("\n".join(c)) for c in kept[:-1]] + [section("\n".join([*last, note()]))]

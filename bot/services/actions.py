@@ -10,12 +10,13 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot.clock import local_date
-from bot.dates import DateParseError, Due, extract_due, split_leading_due
+from bot.dates import DateParseError, Due, DueKind, extract_due, split_leading_due
 from bot.directory import Directory
 from bot.errors import UserError
 from bot.owners import MENTION, OwnerToken, find_owners, owners_list_is_clean, split_owner_tokens
 from bot.refs import Ref, format_ref
 from bot.services.context import Caller
+from bot.services.meetings import bind_next_meeting_actions
 from bot.services.permissions import ensure_may_change
 from bot.text import MAX_ACTION_TEXT, escape, squash
 from storage import actions as store
@@ -68,7 +69,8 @@ def _parse_due_clause(text: str, today: date) -> tuple[str, Due | None]:
     try:
         return extract_due(text, today=today)
     except DateParseError as exc:
-        raise UserError(str(exc)) from None
+        # The parser quotes what was typed; it becomes a Slack message, so escape it.
+        raise UserError(escape(str(exc))) from None
 
 
 def resolve_owners(session: Session, board: Board, tokens: Sequence[OwnerToken]) -> list[Member]:
@@ -117,9 +119,14 @@ def _event(
     return event
 
 
-def _apply_due(action: Action, due: Due | None) -> None:
+def _apply_due(session: Session, action: Action, due: Due | None, now: datetime) -> None:
     action.due_kind = due.kind.value if due else None
     action.due_date = due.date if due else None
+    action.due_meeting_id = None
+    if action.due_kind == DueKind.NEXT_MEETING.value:
+        # "next meeting" is the board's next scheduled meeting, dated from it (none yet: bound later).
+        session.flush()
+        bind_next_meeting_actions(session, action.board, now)
 
 
 def _due_data(due: Due | None) -> dict[str, Any]:
@@ -158,9 +165,10 @@ def add_action(session: Session, *, caller: Caller, board: Board, text: str, now
         source_channel_id=caller.channel_id,
         source_text=text,
     )
-    _apply_due(action, due)
     action.owners = owners
+    action.board = board
     session.add(action)
+    _apply_due(session, action, due, now)
     session.add(
         _event(action, caller, "created", now, note=task, owners=[m.initials for m in owners], due=_due_data(due))
     )
@@ -306,10 +314,11 @@ def redate_action(
     try:
         due, reason = split_leading_due(text, today=today)
     except DateParseError as exc:
-        raise UserError(str(exc)) from None
+        raise UserError(escape(str(exc))) from None
     reason = _check_text(reason, "reason") if reason.strip() else None
     ref = format_ref(action.board.code, action.number)
-    if due.kind.value == action.due_kind and due.date == action.due_date:
+    same_meeting = due.kind is DueKind.NEXT_MEETING and action.due_kind == due.kind.value
+    if same_meeting or (due.kind.value == action.due_kind and due.date == action.due_date):
         raise UserError(f"{ref} is already due then.")
     old = {"kind": action.due_kind, "date": action.due_date.isoformat() if action.due_date else None}
     # Slippage is counted from the first real target date the board agreed.
@@ -317,7 +326,7 @@ def redate_action(
         if action.original_due_date is None:
             action.original_due_date = action.due_date
         action.due_change_count += 1
-    _apply_due(action, due)
+    _apply_due(session, action, due, now)
     session.add(_event(action, caller, "redated", now, note=reason, due_from=old, due_to=_due_data(due)))
     session.flush()
     return action

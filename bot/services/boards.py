@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.clock import DEFAULT_TZ, zone
@@ -18,6 +19,8 @@ from bot.text import escape
 from storage import actions as action_store
 from storage import boards as store
 from storage.models import Board, BoardEvent, Member
+
+MAX_NAME = 200  # boards.name, members.name and members.role are VARCHAR(200)
 
 NO_BOARD_HELP = (
     "This channel is not bound to a board. Run the command in the board's channel, add `in CODE`, "
@@ -52,6 +55,12 @@ def setup_board(session: Session, *, caller: Caller, setup: BoardSetup, now: dat
     """Bind the caller's channel to a new board with its chair and time zone."""
     if not caller.channel_id or caller.channel_id.startswith("D"):
         raise UserError("Run `/meeting setup` in the channel the board will use, not in a DM.")
+    if not setup.name.strip():
+        raise UserError(
+            "Give the board a name, e.g. `/meeting setup Safeguarding Children Board code SSCB chair @ann`."
+        )
+    if len(setup.name) > MAX_NAME:
+        raise UserError(f"The board name is {len(setup.name)} characters long: keep it to {MAX_NAME} characters.")
     if not BOARD_CODE.match(setup.code):
         raise UserError(f"`{escape(setup.code)}` can't be a board code: use 2 to 10 letters or digits, e.g. `SSCB`.")
     try:
@@ -78,7 +87,13 @@ def setup_board(session: Session, *, caller: Caller, setup: BoardSetup, now: dat
         created_at=now,
     )
     session.add(board)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:
+        # Another set-up took the code or the channel between the checks above and this insert.
+        raise UserError(
+            f"The code `{code}` or this channel was just taken by another board. Nothing was changed."
+        ) from None
     store.add_board_event(
         session,
         BoardEvent(
@@ -105,7 +120,7 @@ def ensure_can_manage(board: Board, caller: Caller, directory: Directory) -> Non
     if not can_manage_board(board, caller.user_id, directory):
         raise UserError(
             f"Only the chair (<@{board.chair_user_id}>), the person who set up {board.code}, "
-            "or a workspace admin can change its members."
+            "or a workspace admin can change its members. Nothing was changed."
         )
 
 
@@ -128,6 +143,11 @@ def add_member(
             f"`{escape(initials)}` can't be initials: use 2 to 6 capital letters or digits, "
             "starting with a letter, e.g. `AF`."
         )
+    if name is not None and not name.strip():
+        raise UserError('Give the member\'s full name between the quotes, e.g. `"Jo Bloggs" JB`.')
+    for what, value in (("name", name), ("role", role)):
+        if value is not None and len(value) > MAX_NAME:
+            raise UserError(f"The {what} is {len(value)} characters long: keep it to {MAX_NAME} characters.")
     taken = store.current_member_by_initials(session, board.id, initials)
     if taken:
         raise UserError(f"`{initials}` already stands for {member_label(taken)} on {board.code}.")
@@ -143,7 +163,12 @@ def add_member(
         added_at=now,
     )
     session.add(member)
-    session.flush()
+    code = board.code  # read now: a failed flush expires the loaded objects
+    try:
+        session.flush()
+    except IntegrityError:
+        # Someone else added these initials between the check above and this insert.
+        raise UserError(f"`{initials}` was just taken on {code}. Nothing was changed.") from None
     store.add_board_event(
         session,
         BoardEvent(

@@ -144,8 +144,11 @@ def schedule_series(
     ensure_can_manage(board, caller, directory)
     assert schedule.rule is not None
     today_local = local_now(now, board.tz)
-    anchor = datetime.combine(today_local.date(), schedule.start)
-    end = _end(schedule, today_local.date())
+    first_day = schedule.day or today_local.date()
+    if first_day < today_local.date():
+        raise UserError("A series can't start in the past: give a `from` date from today on.")
+    anchor = datetime.combine(first_day, schedule.start)
+    end = _end(schedule, first_day)
     series = MeetingSeries(
         board_id=board.id,
         rule=schedule.rule,
@@ -278,7 +281,7 @@ def bind_next_meeting_actions(session: Session, board: Board, now: datetime) -> 
     for action in store.actions_due_next_meeting(session, board.id):
         current = session.get(Meeting, action.due_meeting_id) if action.due_meeting_id else None
         if current is None or current.status != store.SCHEDULED:
-            after = current.starts_at if current else action.created_at
+            after = current.starts_at if current else now
             current = store.next_meeting(session, board.id, after)
         new_id = current.id if current else None
         new_date = meeting_date(current) if current else None

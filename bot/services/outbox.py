@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 # A process that claimed a row and died leaves it `sending`; after this it may be claimed again.
 LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 20
+BATCH = 200
 
 
 class Sender(Protocol):
@@ -113,17 +114,22 @@ class DispatchReport:
 def dispatch(session_factory: sessionmaker[Session], sender: Sender, now: datetime) -> DispatchReport:
     """Send every due outbox row this process manages to claim."""
     report = DispatchReport()
-    with session_scope(session_factory) as session:
-        ids = store.sendable_ids(session, now)
-    for row_id in ids:
+    seen: set[int] = set()
+    while True:
         with session_scope(session_factory) as session:
-            if not store.claim(session, row_id, now, LEASE):
-                continue  # another process has it
-        with session_scope(session_factory) as session:
-            row = session.get(OutboxMessage, row_id)
-            assert row is not None
-            _send_row(session, row, sender, now, report)
-    return report
+            # Batches keep memory flat; `seen` stops a row that failed just now being retried in this pass.
+            ids = [i for i in store.sendable_ids(session, now, limit=BATCH) if i not in seen]
+        if not ids:
+            return report
+        for row_id in ids:
+            seen.add(row_id)
+            with session_scope(session_factory) as session:
+                if not store.claim(session, row_id, now, LEASE):
+                    continue  # another process has it
+            with session_scope(session_factory) as session:
+                row = session.get(OutboxMessage, row_id)
+                assert row is not None
+                _send_row(session, row, sender, now, report)
 
 
 def _send_row(session: Session, row: OutboxMessage, sender: Sender, now: datetime, report: DispatchReport) -> None:
