@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -132,6 +133,8 @@ _WEEKDAYS: dict[str, int] = {
     "thurs": 3,
 }
 _FRIDAY = 4
+# Full names only: matching typos against "may" or "sun" would catch ordinary words.
+_DATE_WORDS_FOR_TYPOS = [n.lower() for n in (*_MONTH_NAMES, *_WEEKDAY_NAMES)]
 # Generous bounds: old actions are re-typed from paper logs, but year 0000 is a typo.
 _MIN_YEAR, _MAX_YEAR = 1900, 2199
 
@@ -548,7 +551,13 @@ def _looks_like_date_attempt(remainder: str) -> bool:
     if not words:
         return False
     first = words[0].lower().rstrip(".,;:!?")
-    return first[:1].isdigit() or first in _DATE_START_WORDS or _month(first) is not None or _weekday(first) is not None
+    if first[:1].isdigit() or first in _DATE_START_WORDS or _month(first) is not None or _weekday(first) is not None:
+        return True
+    # A misspelt day or month on its own ("by Fridya", "by Decmber 2026") was meant as a date: say so
+    # rather than keep it as text. With other words after it, it is more likely a name ("led by Fridya Smith").
+    if any(not w.rstrip(".,;:!?").isdigit() for w in words[1:]):
+        return False
+    return bool(difflib.get_close_matches(first, _DATE_WORDS_FOR_TYPOS, n=1, cutoff=0.8))
 
 
 def extract_due(text: str, *, today: datetime.date) -> tuple[str, Due | None]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 
 from bot.services.context import Caller
 
@@ -19,6 +19,13 @@ class SlashCommand(BaseModel):
     channel_id: str
     response_url: str | None = None
     trigger_id: str | None = None
+
+    @field_validator("text")
+    @classmethod
+    def _unescape(cls, text: str) -> str:
+        # Slack sends typed &, <, > as entities; read them back as typed (`AF &amp; EA` means `AF & EA`).
+        # Everything echoed is escaped again on the way out, so nothing typed can become markup.
+        return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
     @property
     def caller(self) -> Caller:

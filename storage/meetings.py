@@ -67,16 +67,19 @@ def meetings_starting_between(session: Session, start: datetime, end: datetime) 
 
 def count_meetings_between(session: Session, board_id: int, after: datetime, before: datetime) -> int:
     """How many scheduled meetings started strictly between two instants."""
-    return session.scalar(
-        select(func.count())
-        .select_from(Meeting)
-        .where(
-            Meeting.board_id == board_id,
-            Meeting.status == SCHEDULED,
-            Meeting.starts_at > after,
-            Meeting.starts_at < before,
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Meeting)
+            .where(
+                Meeting.board_id == board_id,
+                Meeting.status == SCHEDULED,
+                Meeting.starts_at > after,
+                Meeting.starts_at < before,
+            )
         )
-    ) or 0
+        or 0
+    )
 
 
 def active_series(session: Session) -> Sequence[MeetingSeries]:
@@ -102,9 +105,7 @@ def occurrence_exists(session: Session, series_id: int, occurrence: datetime) ->
 def actions_due_next_meeting(session: Session, board_id: int) -> Sequence[Action]:
     """Open actions whose due date is "next meeting"."""
     return session.scalars(
-        select(Action).where(
-            Action.board_id == board_id, Action.status == "open", Action.due_kind == "next_meeting"
-        )
+        select(Action).where(Action.board_id == board_id, Action.status == "open", Action.due_kind == "next_meeting")
     ).all()
 
 

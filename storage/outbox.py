@@ -23,8 +23,14 @@ def insert_once(session: Session, values: dict[str, Any]) -> bool:
     once safe: exactly one insert wins, neither fails.
     """
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = insert(OutboxMessage).values(**values).on_conflict_do_nothing(index_elements=["key"])
-    return session.execute(statement).rowcount == 1
+    statement = (
+        insert(OutboxMessage)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["key"])
+        # RETURNING tells reliably whether a row went in; rowcount does not on every driver.
+        .returning(OutboxMessage.id)
+    )
+    return session.execute(statement).scalar_one_or_none() is not None
 
 
 def key_exists(session: Session, key: str) -> bool:
@@ -49,7 +55,7 @@ def sendable_ids(session: Session, now: datetime, limit: int = 500) -> Sequence[
 
 def claim(session: Session, row_id: int, now: datetime, lease: timedelta) -> bool:
     """Take the row for sending; the conditional UPDATE lets only one process win."""
-    result = session.execute(
+    claimed = session.execute(
         update(OutboxMessage)
         .where(
             OutboxMessage.id == row_id,
@@ -59,8 +65,9 @@ def claim(session: Session, row_id: int, now: datetime, lease: timedelta) -> boo
             ),
         )
         .values(status=SENDING, claimed_until=now + lease)
-    )
-    return result.rowcount == 1
+        .returning(OutboxMessage.id)
+    ).scalar_one_or_none()
+    return claimed is not None
 
 
 def by_status(session: Session, status: str) -> Sequence[OutboxMessage]:

@@ -105,7 +105,8 @@ def slack(
     """The bot served on 127.0.0.1 exactly as in production, and a driver that talks to it."""
     executor = TrackingExecutor()
     app = create_app(settings, session_factory=session_factory, clock=clock, executor=executor)
-    server = create_server(make_wsgi_app(app, engine), host="127.0.0.1", port=0, threads=4)
+    # A short loop timeout lets the server thread notice close() at once in teardown.
+    server = create_server(make_wsgi_app(app, engine), host="127.0.0.1", port=0, threads=4, asyncore_loop_timeout=0.05)
     stopping = threading.Event()
 
     def run_server() -> None:

@@ -300,3 +300,15 @@ def test_add_from_another_workspace_ignores_a_channel_bound_in_this_one(board, s
 
     assert "not bound to a board" in reply.text
     assert snapshot(session_factory) == before
+
+
+def test_owners_joined_by_an_ampersand_as_slack_encodes_it(board):
+    # Slack sends a typed "&" in command text as "&amp;".
+    [post] = posts(board.command("/action", "add AF &amp; EA to review the thresholds"))
+    assert "AF (<@UALICE>), EA (<@UBOB>)" in post.text
+
+
+def test_misspelt_due_date_is_refused_not_kept_as_text(board):
+    calls = board.command("/action", "add AF to circulate the report by Fridya")
+    assert posts(calls) == []
+    assert "Fridya" in replies(calls)[0].text and "Dates I understand" in replies(calls)[0].text

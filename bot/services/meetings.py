@@ -88,8 +88,15 @@ def _record(session: Session, board: Board, caller: Caller, kind: str, now: date
     session.add(BoardEvent(board_id=board.id, at=now, actor_user_id=caller.user_id, kind=kind, data=data))
 
 
-def _new_meeting(board: Board, local_start: datetime, local_end: datetime | None, location: str | None,
-                 caller: Caller, now: datetime, series: MeetingSeries | None = None) -> Meeting:
+def _new_meeting(
+    board: Board,
+    local_start: datetime,
+    local_end: datetime | None,
+    location: str | None,
+    caller: Caller,
+    now: datetime,
+    series: MeetingSeries | None = None,
+) -> Meeting:
     return Meeting(
         board_id=board.id,
         series_id=series.id if series else None,
@@ -264,8 +271,16 @@ def move_meeting(
     meeting.changed_at = now
     meeting.changed_by = caller.user_id
     session.flush()
-    _record(session, board, caller, "meeting_moved", now, meeting_id=meeting.id, local_from=before.isoformat(),
-            local_to=start.isoformat())
+    _record(
+        session,
+        board,
+        caller,
+        "meeting_moved",
+        now,
+        meeting_id=meeting.id,
+        local_from=before.isoformat(),
+        local_to=start.isoformat(),
+    )
     bind_next_meeting_actions(session, board, now)
     return meeting
 
@@ -320,19 +335,28 @@ def _days(text: str) -> int:
     return int(text)
 
 
-def set_summary_time(session: Session, *, caller: Caller, board: Board, days: str, at: str, directory: Directory,
-                     now: datetime) -> Board:
+def set_summary_time(
+    session: Session, *, caller: Caller, board: Board, days: str, at: str, directory: Directory, now: datetime
+) -> Board:
     """Summary goes `days` working days before each meeting, at `at` board time."""
     ensure_can_manage(board, caller, directory)
     board.summary_days_before = _days(days)
     board.summary_time = parse_time(at).strftime("%H:%M")
-    _record(session, board, caller, "settings", now, summary_days_before=board.summary_days_before,
-            summary_time=board.summary_time)
+    _record(
+        session,
+        board,
+        caller,
+        "settings",
+        now,
+        summary_days_before=board.summary_days_before,
+        summary_time=board.summary_time,
+    )
     return board
 
 
-def set_chaser_days(session: Session, *, caller: Caller, board: Board, days: str, directory: Directory,
-                    now: datetime) -> Board:
+def set_chaser_days(
+    session: Session, *, caller: Caller, board: Board, days: str, directory: Directory, now: datetime
+) -> Board:
     """Chasers go `days` working days before each meeting."""
     ensure_can_manage(board, caller, directory)
     board.chaser_days_before = _days(days)
@@ -340,8 +364,9 @@ def set_chaser_days(session: Session, *, caller: Caller, board: Board, days: str
     return board
 
 
-def set_reminders(session: Session, *, caller: Caller, board: Board, on: bool, directory: Directory,
-                  now: datetime) -> Board:
+def set_reminders(
+    session: Session, *, caller: Caller, board: Board, on: bool, directory: Directory, now: datetime
+) -> Board:
     """Turn chasers and overdue reminders on or off for the board."""
     ensure_can_manage(board, caller, directory)
     board.reminders_enabled = on
@@ -349,8 +374,9 @@ def set_reminders(session: Session, *, caller: Caller, board: Board, on: bool, d
     return board
 
 
-def set_nation(session: Session, *, caller: Caller, board: Board, text: str, directory: Directory,
-               now: datetime) -> Board:
+def set_nation(
+    session: Session, *, caller: Caller, board: Board, text: str, directory: Directory, now: datetime
+) -> Board:
     """Whose bank holidays count as non-working days."""
     ensure_can_manage(board, caller, directory)
     try:

@@ -109,9 +109,7 @@ def build_summary(session: Session, *, board: Board, meeting: Meeting | None, no
     summary.rag_now = dict(Counter(a.rag for a in open_actions if a.rag))
     if since is not None:
         was_open = [a for a in actions if a.created_at <= since]
-        summary.rag_before = dict(
-            Counter(r for a in was_open if (r := _rag_at(rag_by_action.get(a.id, []), since)))
-        )
+        summary.rag_before = dict(Counter(r for a in was_open if (r := _rag_at(rag_by_action.get(a.id, []), since))))
 
     for action in actions:
         events = rag_by_action.get(action.id, [])
