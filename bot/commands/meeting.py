@@ -23,6 +23,8 @@ USAGE = {
     "member add": '/meeting member add @user <INITIALS> [role]  or  /meeting member add "Full Name" <INITIALS> [role]',
     "member remove": "/meeting member remove <INITIALS>",
     "members": "/meeting members [in CODE]",
+    # Scheduling sub-commands live in their own module; /meeting is one command to users.
+    **schedule.USAGE,
     "help": "/meeting help",
 }
 HELP_LINES = [
@@ -30,6 +32,7 @@ HELP_LINES = [
     ("member add", "add a member by Slack user, or by name for someone without Slack"),
     ("member remove", "remove a member (their actions keep their history)"),
     ("members", "list the board's members"),
+    *schedule.HELP_LINES,
 ]
 _SETUP = re.compile(
     # A mention may carry a display name with spaces (`<@U1|Ann Lee>`), so it is read up to its `>`.
@@ -63,7 +66,7 @@ def run(deps: Deps, caller: Caller, text: str) -> Reply:
     if handler is None:
         return error_reply(
             UserError(f"`{escape(squash(text))}` is not a `/meeting` command. Try `/meeting help`."),
-            "/meeting setup|member add|member remove|members|help …",
+            "/meeting setup|member add|member remove|members|schedule|next|list|cancel|move|settings|help …",
         )
     try:
         return handler(deps, caller, rest)
@@ -145,9 +148,5 @@ _HANDLERS: dict[str, Callable[[Deps, Caller, str], Reply]] = {
     "member add": _member_add,
     "member remove": _member_remove,
     "members": _members,
+    **schedule.HANDLERS,
 }
-
-# Scheduling sub-commands live in their own module; /meeting is one command to users.
-USAGE.update(schedule.USAGE)
-HELP_LINES += schedule.HELP_LINES
-_HANDLERS.update(schedule.HANDLERS)

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from bot.clock import zone
 from bot.refs import format_ref
 from bot.text import escape
-from storage.models import Action
+from storage.models import Action, Meeting
 
 RAG_EMOJI = {"red": ":red_circle:", "amber": ":large_orange_circle:", "green": ":large_green_circle:"}
 
@@ -83,3 +83,12 @@ def task_text(action: Action) -> str:
 def status_text(action: Action) -> str:
     """`Open`, `Done`, `Dropped`."""
     return action.status.capitalize()
+
+
+def meeting_when(meeting: Meeting) -> str:
+    """`Wed 16 Dec 2026, 09:00–11:00 · Committee Room` (not escaped: callers escape for Slack)."""
+    day = meeting.local_start.date()
+    text = f"{day:%a} {day.day} {day:%b %Y}, {meeting.local_start:%H:%M}"
+    if meeting.local_end:
+        text += f"–{meeting.local_end:%H:%M}"
+    return text + (f" · {meeting.location}" if meeting.location else "")

@@ -4,20 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.rendering.formatting import local_stamp
+from bot.rendering.formatting import local_stamp, meeting_when
 from bot.rendering.message import MAX_BLOCKS, Message, context, header, pack_lines, section
-from bot.services.meetings import describe_series, meeting_date, send_times
+from bot.services.meetings import describe_series, send_times
 from bot.text import escape
 from storage.models import Board, Meeting, MeetingSeries
 
 
 def when(meeting: Meeting) -> str:
-    """`Wed 16 Dec 2026, 09:00–11:00 · Committee Room`."""
-    day = meeting_date(meeting)
-    text = f"{day:%a} {day.day} {day:%b %Y}, {meeting.local_start:%H:%M}"
-    if meeting.local_end:
-        text += f"–{meeting.local_end:%H:%M}"
-    return text + (f" · {escape(meeting.location)}" if meeting.location else "")
+    """`Wed 16 Dec 2026, 09:00–11:00 · Committee Room`, escaped for Slack."""
+    return escape(meeting_when(meeting))
 
 
 def _times_note(board: Board, meeting: Meeting) -> str:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.rendering.formatting import RAG_EMOJI, days_phrase, ref_of, short_date
+from bot.rendering.formatting import RAG_EMOJI, days_phrase, meeting_when, ref_of, short_date
 from bot.rendering.message import MAX_BLOCKS, Message, context, header, pack_lines, section
 from bot.services.meetings import meeting_date
 from bot.services.summary import Item, Summary
@@ -112,14 +112,9 @@ def sections(summary: Summary, style: Style) -> list[tuple[str, list[str]]]:
 
 def meeting_line(summary: Summary) -> str:
     """`Wed 16 Dec 2026, 09:00–11:00 · Committee Room` or a note that none is scheduled."""
-    m = summary.meeting
-    if m is None:
+    if summary.meeting is None:
         return "No meeting is scheduled: showing the log as it stands."
-    day = meeting_date(m)
-    when = f"{day:%a} {day.day} {day:%b %Y}, {m.local_start:%H:%M}"
-    if m.local_end:
-        when += f"–{m.local_end:%H:%M}"
-    return when + (f" · {m.location}" if m.location else "")
+    return meeting_when(summary.meeting)
 
 
 def _rag_counts(summary: Summary, emoji: bool) -> str:

@@ -31,6 +31,38 @@ class Sender(Protocol):
         ...
 
 
+def _row(
+    *,
+    key: str,
+    kind: str,
+    recipient: str,
+    messages: list[Message],
+    status: str,
+    now: datetime,
+    due_at: datetime,
+    board_id: int | None,
+    meeting_id: int | None,
+    not_after: datetime | None = None,
+    note: str | None = None,
+) -> dict[str, Any]:
+    return {
+        "key": key,
+        "kind": kind,
+        "board_id": board_id,
+        "meeting_id": meeting_id,
+        "recipient": recipient,
+        "payload": {"messages": [m.payload() for m in messages]},
+        "status": status,
+        "due_at": due_at,
+        "not_after": not_after,
+        "next_attempt_at": due_at,
+        "attempts": 0,
+        "parts_sent": 0,
+        "last_error": note,
+        "created_at": now,
+    }
+
+
 def enqueue(
     session: Session,
     *,
@@ -47,21 +79,18 @@ def enqueue(
     """Write a message to the outbox under `key`, unless that key was ever written. True if written."""
     return store.insert_once(
         session,
-        {
-            "key": key,
-            "kind": kind,
-            "board_id": board_id,
-            "meeting_id": meeting_id,
-            "recipient": recipient,
-            "payload": {"messages": [m.payload() for m in messages]},
-            "status": store.PENDING,
-            "due_at": due_at,
-            "not_after": not_after,
-            "next_attempt_at": due_at,
-            "attempts": 0,
-            "parts_sent": 0,
-            "created_at": now,
-        },
+        _row(
+            key=key,
+            kind=kind,
+            recipient=recipient,
+            messages=messages,
+            status=store.PENDING,
+            now=now,
+            due_at=due_at,
+            board_id=board_id,
+            meeting_id=meeting_id,
+            not_after=not_after,
+        ),
     )
 
 
@@ -80,21 +109,18 @@ def record_missed(
     """Write a row saying the message was not sent in time, so the miss is on record once."""
     written = store.insert_once(
         session,
-        {
-            "key": key,
-            "kind": kind,
-            "board_id": board_id,
-            "meeting_id": meeting_id,
-            "recipient": recipient,
-            "payload": {"messages": []},
-            "status": store.MISSED,
-            "due_at": due_at,
-            "next_attempt_at": due_at,
-            "attempts": 0,
-            "parts_sent": 0,
-            "last_error": reason,
-            "created_at": now,
-        },
+        _row(
+            key=key,
+            kind=kind,
+            recipient=recipient,
+            messages=[],
+            status=store.MISSED,
+            now=now,
+            due_at=due_at,
+            board_id=board_id,
+            meeting_id=meeting_id,
+            note=reason,
+        ),
     )
     if written:
         log.warning("outbox %s missed: %s", key, reason)
