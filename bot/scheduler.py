@@ -7,6 +7,7 @@ import logging
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot.clock import utcnow
 from bot.deps import Deps
 from bot.services.due_work import run_due
 from bot.services.outbox import Sender
@@ -37,7 +38,8 @@ def start_clock(deps: Deps, sender: Sender) -> BackgroundScheduler:
         max_instances=1,
         coalesce=True,
         misfire_grace_time=30,
-        next_run_time=deps.clock(),
+        # First tick at once (APScheduler runs on the wall clock), then every minute.
+        next_run_time=utcnow(),
     )
     scheduler.start()
     log.info("clock started: ticking every minute")

@@ -349,15 +349,17 @@ def test_a_long_list_stays_within_slacks_limits(board, session_factory, clock):
     with session_factory.begin() as session:
         board_row = board_by_code(session, "T1", "SSCB")
         assert board_row is not None
-        for n in range(120):
+        for n in range(600):
             service.add_action(
                 session, caller=caller, board=board_row, text=f"AF to task {n} " + "z" * 1500, now=clock.now
             )
 
     reply = read(board, "list")
 
-    assert "SSCB actions (120)" in reply.text
+    # Lines are cut to 200 characters of text; 600 of them still overflow 50 blocks.
+    assert "SSCB actions (600)" in reply.text
     assert "more actions" in reply.text
+    assert "z" * 300 not in reply.text
 
 
 @pytest.mark.parametrize(

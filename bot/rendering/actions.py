@@ -19,7 +19,7 @@ from bot.rendering.formatting import (
 )
 from bot.rendering.message import MAX_BLOCKS, Message, context, divider, header, pack_lines, section
 from bot.services.actions import ActionDetail, MyActions
-from bot.text import escape, plural
+from bot.text import escape, plural, truncate
 from storage.models import Action, ActionEvent, Board
 
 
@@ -31,11 +31,17 @@ def owner_mentions(action: Action) -> str:
     return ", ".join(parts) or "no owner"
 
 
+LIST_TEXT_LIMIT = 200
+
+
 def action_line(action: Action, now: datetime, *, with_board: bool = False) -> str:
     """One line of a list: ref, owners, text, due, RAG and the age of the last update."""
     today = local_date(now, action.board.tz)
-    board = f" · {action.board.code}" if with_board else ""
-    bits = [f"*{ref_of(action)}*{board}", owners_of(action), task_text(action), due_text(action, today)]
+    # The ref already carries the code; across boards the name says which board it is.
+    board = f" · _{escape(truncate(action.board.name, 60))}_" if with_board else ""
+    # Lists stay readable: the full text is one `/action show` away.
+    words = escape(truncate(action.text, LIST_TEXT_LIMIT))
+    bits = [f"*{ref_of(action)}*{board}", owners_of(action), words, due_text(action, today)]
     if action.status == "open":
         bits += [rag_text(action), age_text(action, now)]
     else:
