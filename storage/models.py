@@ -223,7 +223,7 @@ class OutboxMessage(Base):
     # {"messages": [{"text":..., "blocks":[...]}, ...]}: the first is posted, the rest in its thread.
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(10), default="pending", index=True)
-    # pending | sending | sent | failed | missed
+    # pending | sending | sent | failed | missed | cancelled
     due_at: Mapped[datetime]
     not_after: Mapped[datetime | None]
     next_attempt_at: Mapped[datetime]

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from storage.models import OutboxMessage
 
 PENDING, SENDING, SENT, FAILED, MISSED = "pending", "sending", "sent", "failed", "missed"
+CANCELLED = "cancelled"
 
 
 def insert_once(session: Session, values: dict[str, Any]) -> bool:

@@ -152,3 +152,14 @@ def test_thirty_boards_due_in_the_same_minute_all_get_their_summary(slack, tick,
     with session_factory() as session:
         assert session.query(Meeting).count() == 30
     assert {r.status for r in _rows(session_factory, kind="summary")} == {"sent"}
+
+
+def test_summary_queued_for_a_meeting_cancelled_before_sending_is_not_sent(board, tick, session_factory):
+    board.command("/meeting", "schedule 16/12/2026 09:00", user="UCAROL")
+    board.fake.fail_next("chat.postMessage", "internal_error", times=2)
+    tick(SUMMARY_AT)
+    board.command("/meeting", "cancel 16/12/2026", user="UCAROL")
+    board.fake.clear()
+    tick(SUMMARY_AT + timedelta(minutes=5))
+    assert _summary_posts(board.fake) == []
+    assert {r.status for r in _rows(session_factory, kind="summary")} == {"cancelled"}

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.rendering.message import Message
 from storage import outbox as store
 from storage.db import session_scope
-from storage.models import OutboxMessage
+from storage.models import Meeting, OutboxMessage
 
 log = logging.getLogger(__name__)
 
@@ -165,6 +165,14 @@ def _send_row(session: Session, row: OutboxMessage, sender: Sender, now: datetim
         report.missed += 1
         log.warning("outbox %s missed: too late (not after %s)", row.key, row.not_after.isoformat())
         return
+    if row.meeting_id is not None and row.parts_sent == 0:
+        meeting = session.get(Meeting, row.meeting_id)
+        # Planned for a meeting since cancelled or moved (a moved one gets its own row): say nothing stale.
+        if meeting is None or meeting.status != "scheduled" or meeting.starts_at != row.not_after:
+            row.status = store.CANCELLED
+            row.last_error = "meeting cancelled or moved before this was sent"
+            log.info("outbox %s cancelled: its meeting was cancelled or moved", row.key)
+            return
     messages = row.payload.get("messages", [])
     try:
         for index in range(row.parts_sent, len(messages)):
