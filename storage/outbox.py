@@ -54,18 +54,22 @@ def sendable_ids(session: Session, now: datetime, limit: int = 500) -> Sequence[
     ).all()
 
 
-def claim(session: Session, row_id: int, now: datetime, lease: timedelta) -> bool:
-    """Take the row for sending; the conditional UPDATE lets only one process win."""
+def claim(session: Session, row_id: int, now: datetime, lease_from: datetime, lease: timedelta) -> bool:
+    """Take the row for sending; the conditional UPDATE lets only one process win.
+
+    `now` decides whether the row is due; `lease_from` (the wall clock, when later) dates the claim
+    and decides whether another process's claim has expired.
+    """
     claimed = session.execute(
         update(OutboxMessage)
         .where(
             OutboxMessage.id == row_id,
             or_(
                 and_(OutboxMessage.status == PENDING, OutboxMessage.next_attempt_at <= now),
-                and_(OutboxMessage.status == SENDING, OutboxMessage.claimed_until < now),
+                and_(OutboxMessage.status == SENDING, OutboxMessage.claimed_until < lease_from),
             ),
         )
-        .values(status=SENDING, claimed_until=now + lease)
+        .values(status=SENDING, claimed_until=lease_from + lease)
         .returning(OutboxMessage.id)
     ).scalar_one_or_none()
     return claimed is not None

@@ -71,7 +71,7 @@ def test_claimed_row_of_a_dead_process_is_sent_after_its_lease(board, tick, sess
         plan_meeting_messages(session, SUMMARY_AT, TickReport())
     [row, _] = _rows(session_factory, kind="summary")
     with session_scope(session_factory) as session:
-        assert store.claim(session, row.id, SUMMARY_AT, outbox_service.LEASE)
+        assert store.claim(session, row.id, SUMMARY_AT, SUMMARY_AT, outbox_service.LEASE)
     tick(SUMMARY_AT + timedelta(minutes=1))
     assert [c.args["channel"] for c in _summary_posts(board.fake)] == ["UCAROL"]
     tick(SUMMARY_AT + outbox_service.LEASE + timedelta(minutes=1))

@@ -121,3 +121,44 @@ def test_snoozed_action_is_left_out_of_reminders(board, tick, session_factory):
     tick(_utc(2026, 11, 30, 9, 0))
     [dm] = _dms(board.fake, "UALICE")
     assert "SSCB-2" in dm.text and "SSCB-1" not in dm.text
+
+
+def test_action_falling_overdue_mid_week_waits_for_next_monday(board, tick):
+    board.command("/action", "add AF to circulate the report by 24/11/2026")  # Tuesday
+    tick(_utc(2026, 11, 25, 0, 1))  # Wednesday: overdue now, but not at Monday's slot
+    tick(_utc(2026, 11, 26, 10, 0))
+    assert _dms(board.fake, "UALICE") == []
+    tick(_utc(2026, 11, 30, 9, 0))
+    assert len(_dms(board.fake, "UALICE")) == 1
+
+
+def test_moving_a_meeting_to_another_time_the_same_day_does_not_chase_again(board, tick, clock):
+    board.command("/meeting", "schedule 16/12/2026 09:00", user="UCAROL")
+    board.command("/action", "add AF to circulate the report by 14/12/2026")
+    tick(_utc(2026, 12, 9, 9, 0))
+    clock.now = _utc(2026, 12, 9, 12, 0)
+    board.command("/meeting", "move 16/12/2026 to 16/12/2026 10:00", user="UCAROL")
+    tick(_utc(2026, 12, 9, 12, 1))
+    tick(_utc(2026, 12, 11, 9, 0))
+    assert len(_dms(board.fake, "UALICE")) == 1
+
+
+def test_owner_due_after_the_chaser_time_is_not_chased_at_an_odd_hour(board, tick, clock):
+    board.command("/meeting", "schedule 16/12/2026 09:00", user="UCAROL")
+    tick(_utc(2026, 12, 9, 9, 0))  # chaser time: nothing due yet
+    clock.now = _utc(2026, 12, 12, 22, 0)  # Saturday night
+    board.command("/action", "add AF to circulate the report by 14/12/2026")
+    tick(_utc(2026, 12, 12, 22, 1))
+    assert _dms(board.fake, "UALICE") == []
+
+
+def test_weekly_series_chaser_waits_until_this_weeks_meeting_has_started(board, tick):
+    board.command("/meeting", "schedule every week on Monday 14:00", user="UCAROL")
+    board.command("/action", "add AF to circulate the report by 06/12/2026")
+    # Meetings Mon 30 Nov and Mon 7 Dec, 14:00. The 7 Dec chaser (5 working days before) must not
+    # go out on the morning of 30 Nov, before that day's meeting.
+    board.fake.clear()
+    tick(_utc(2026, 11, 30, 9, 0))
+    assert [c for c in _dms(board.fake, "UALICE") if "7 December" in c.text] == []
+    tick(_utc(2026, 11, 30, 14, 1))
+    assert len([c for c in _dms(board.fake, "UALICE") if "7 December" in c.text]) == 1

@@ -102,3 +102,12 @@ def test_summary_settings_change_when_it_goes(board, tick):
     assert _summary_posts(board.fake) == []
     tick(_utc(2026, 12, 15, 14, 30))
     assert len(_summary_posts(board.fake)) == 2
+
+
+def test_summary_time_after_the_start_is_brought_forward_to_an_hour_before(board, tick):
+    board.command("/meeting", "schedule 16/12/2026 09:00", user="UCAROL")
+    board.command("/meeting", "settings summary 0 days before at 10:00", user="UCAROL")
+    tick(_utc(2026, 12, 16, 7, 59))
+    assert _summary_posts(board.fake) == []
+    tick(_utc(2026, 12, 16, 8, 0))
+    assert len(_summary_posts(board.fake)) == 2

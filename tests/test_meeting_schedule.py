@@ -163,3 +163,18 @@ def test_bad_setting_is_refused_and_changes_nothing(board):
     assert "england" in reply.text
     [reply] = replies(board.command("/meeting", "settings"))
     assert "3 working days before each meeting at 09:00" in reply.text and "England" in reply.text
+
+
+def test_the_same_series_twice_is_refused(board, session_factory):
+    board.command("/meeting", "schedule every month on the 3rd Wednesday 09:00", user="UCAROL")
+    count = len(_meetings(session_factory))
+    [reply] = replies(board.command("/meeting", "schedule every month on the 3rd Wednesday 09:00", user="UCAROL"))
+    assert "already meets every month on the 3rd Wednesday at 09:00" in reply.text
+    assert len(_meetings(session_factory)) == count
+
+
+def test_series_skips_days_the_board_already_meets(board, session_factory):
+    board.command("/meeting", "schedule 16/12/2026 14:00", user="UCAROL")
+    board.command("/meeting", "schedule every month on the 3rd Wednesday 09:00", user="UCAROL")
+    on_16th = [m for m in _meetings(session_factory) if m.local_start.date() == date(2026, 12, 16)]
+    assert len(on_16th) == 1 and on_16th[0].local_start.hour == 14

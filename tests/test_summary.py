@@ -108,3 +108,17 @@ def test_cli_summary_unknown_board_is_an_error(engine, monkeypatch, capsys, sess
     monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
     assert main(["summary", "--board", "NOPE"]) == 2
     assert "NOPE" in capsys.readouterr().err
+
+
+def test_rag_worse_reason_is_the_note_of_the_rating_that_went_down(board, clock):
+    clock.now = _utc(2026, 10, 1, 10, 0)
+    board.command("/meeting", "schedule 18/11/2026 10:00", user="UCAROL")
+    board.command("/meeting", "schedule 16/12/2026 09:00", user="UCAROL")
+    board.command("/action", "add AF to circulate the audit by 30/12/2026")
+    board.command("/action", "rag SSCB-1 green on track")
+    clock.now = _utc(2026, 11, 25, 10, 0)
+    board.command("/action", "rag SSCB-1 amber")
+    clock.now = _utc(2026, 12, 1, 10, 0)
+    [reply] = replies(board.command("/summary"))
+    assert "Green → Amber (no reason recorded)" in reply.text
+    assert "on track" not in reply.text

@@ -19,7 +19,7 @@ from bot.deps import Deps
 from bot.rendering import reminders as reminder_render
 from bot.rendering import summary as summary_render
 from bot.services import meetings as meeting_service
-from bot.services.outbox import DispatchReport, Sender, dispatch, enqueue, record_missed
+from bot.services.outbox import DispatchReport, Sender, dispatch, enqueue, record_marker, record_missed
 from bot.services.summary import build_summary, due_by
 from bot.workdays import Nation, is_working_day, next_working_day
 from storage import meetings as meeting_store
@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 # Meetings whose summary or chaser could fall due now: chasers go up to 20 working days ahead.
 LOOKAHEAD = timedelta(days=45)
 # A summary not sent by the meeting's start is recorded as missed if the meeting began this recently.
-MISSED_LOOKBACK = timedelta(days=2)
+MISSED_LOOKBACK = timedelta(days=14)
 REMINDER_TIME = time(9, 0)
 # An overdue reminder not sent within this long of its Monday slot waits for the next week.
 REMINDER_VALID_FOR = timedelta(days=5)
@@ -54,13 +54,22 @@ class TickReport:
 def run_due(deps: Deps, sender: Sender, now: datetime) -> TickReport:
     """Plan every message due at `now` into the outbox, then send what is due."""
     report = TickReport()
-    with session_scope(deps.session_factory) as session:
-        report.meetings_added = meeting_service.extend_series(session, now)
-    with session_scope(deps.session_factory) as session:
-        plan_meeting_messages(session, now, report)
-    with session_scope(deps.session_factory) as session:
-        plan_overdue_reminders(session, deps, now, report)
-    report.dispatch = dispatch(deps.session_factory, sender, now)
+    steps = (
+        (
+            "extend series",
+            lambda session: setattr(report, "meetings_added", meeting_service.extend_series(session, now)),
+        ),
+        ("plan meeting messages", lambda session: plan_meeting_messages(session, now, report)),
+        ("plan overdue reminders", lambda session: plan_overdue_reminders(session, deps, now, report)),
+    )
+    for name, step in steps:
+        # One failing step must not stop the others, nor the sending of what is already queued.
+        try:
+            with session_scope(deps.session_factory) as session:
+                step(session)
+        except Exception:
+            log.exception("tick %s: %s failed; the next tick tries again", now.isoformat(), name)
+    report.dispatch = dispatch(deps.session_factory, sender, now, wall=deps.clock)
     log.info(
         "tick %s: queued %d summaries, %d chasers, %d reminders; sent %d, retrying %d, failed %d, missed %d",
         now.isoformat(),
@@ -76,8 +85,9 @@ def run_due(deps: Deps, sender: Sender, now: datetime) -> TickReport:
 
 
 def _meeting_key(kind: str, meeting: Meeting, who: str) -> str:
-    # The meeting's local start is in the key: a meeting moved after its summary went out gets a new one.
-    return f"{kind}:{meeting.board_id}:{meeting.id}:{meeting.local_start:%Y%m%dT%H%M}:{who}"
+    # The meeting's local date is in the key: moved to another day it gets a new summary and chasers;
+    # a change of time on the same day does not send them again.
+    return f"{kind}:{meeting.board_id}:{meeting.id}:{meeting.local_start:%Y%m%d}:{who}"
 
 
 def plan_meeting_messages(session: Session, now: datetime, report: TickReport) -> None:
@@ -85,11 +95,14 @@ def plan_meeting_messages(session: Session, now: datetime, report: TickReport) -
     for meeting in meeting_store.meetings_starting_between(session, now - MISSED_LOOKBACK, now + LOOKAHEAD):
         board = meeting.board
         times = meeting_service.send_times(board, meeting)
+        previous = meeting_store.previous_meeting(session, board.id, meeting.starts_at)
+        if previous is not None and now < previous.starts_at:
+            continue  # weekly series: nothing for next week's meeting before this week's has begun
         recipients = {"channel": board.channel_id, "chair": board.chair_user_id}
         keys = {who: _meeting_key("summary", meeting, who) for who in recipients}
         if now >= meeting.starts_at:
             for who, key in keys.items():
-                if times.summary_at < meeting.starts_at and not outbox_store.key_exists(session, key):
+                if not outbox_store.key_exists(session, key):
                     report.missed += record_missed(
                         session,
                         key=key,
@@ -117,7 +130,15 @@ def plan_meeting_messages(session: Session, now: datetime, report: TickReport) -
                     meeting_id=meeting.id,
                     not_after=meeting.starts_at,
                 )
-        if board.reminders_enabled and now >= times.chaser_at:
+        chasers_key = _meeting_key("chasers", meeting, "planned")
+        # Chasers are planned once, at the chaser time: an owner who becomes due later is not
+        # messaged at some odd hour, but appears in the summary the chair receives.
+        if (
+            board.reminders_enabled
+            and now >= times.chaser_at
+            and not outbox_store.key_exists(session, chasers_key)
+            and record_marker(session, key=chasers_key, now=now, board_id=board.id, meeting_id=meeting.id)
+        ):
             _plan_chasers(session, meeting, now, report, times.chaser_at)
 
 
@@ -169,6 +190,11 @@ def plan_overdue_reminders(session: Session, deps: Deps, now: datetime, report: 
                 by_user[(action.board.team_id, owner.slack_user_id)].append(action)
     for (team_id, user_id), actions in by_user.items():
         board = actions[0].board
+        # Cheap checks first: an owner already reminded this week (by the board's calendar) costs
+        # no users.info call; the key is checked again in the owner's own zone below.
+        board_monday = local_date(now, board.tz) - timedelta(days=local_date(now, board.tz).weekday())
+        if outbox_store.key_exists(session, _reminder_key(team_id, user_id, board_monday)):
+            continue
         person = deps.directory.person(user_id)
         tz = (person.tz if person and person.tz else None) or board.tz
         try:
@@ -183,19 +209,26 @@ def plan_overdue_reminders(session: Session, deps: Deps, now: datetime, report: 
         send_at = datetime.combine(send_day, REMINDER_TIME, tzinfo=local.tzinfo)
         if now < send_at or now >= send_at + REMINDER_VALID_FOR:
             continue
-        iso = monday.isocalendar()
-        key = f"overdue:{team_id}:{user_id}:{iso.year}-W{iso.week:02d}"
-        if outbox_store.key_exists(session, key):
+        # Only what was already overdue at the weekly slot: the window catches up after downtime,
+        # it does not turn into a mid-week reminder the day something falls overdue.
+        due = [a for a in actions if a.due_date is not None and a.due_date < send_day]
+        key = _reminder_key(team_id, user_id, monday)
+        if not due or outbox_store.key_exists(session, key):
             continue
-        actions.sort(key=lambda a: (a.due_date, a.board.code, a.number))
+        due.sort(key=lambda a: (a.due_date, a.board.code, a.number))
         report.reminders += enqueue(
             session,
             key=key,
             kind="overdue",
             recipient=user_id,
-            messages=[reminder_render.overdue_reminder(actions, now)],
+            messages=[reminder_render.overdue_reminder(due, now)],
             now=now,
             due_at=send_at,
             board_id=board.id,
             not_after=send_at + REMINDER_VALID_FOR,
         )
+
+
+def _reminder_key(team_id: str, user_id: str, monday: date) -> str:
+    iso = monday.isocalendar()
+    return f"overdue:{team_id}:{user_id}:{iso.year}-W{iso.week:02d}"

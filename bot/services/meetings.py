@@ -150,6 +150,9 @@ def schedule_series(
     """Schedule a recurring series and write its occurrences for the year ahead."""
     ensure_can_manage(board, caller, directory)
     assert schedule.rule is not None
+    for existing in store.series_of_board(session, board.id):
+        if existing.rule == schedule.rule and existing.local_start.time() == schedule.start:
+            raise UserError(f"{board.code} already meets {describe_series(existing)}.")
     today_local = local_now(now, board.tz)
     first_day = schedule.day or today_local.date()
     if first_day < today_local.date():
@@ -185,8 +188,10 @@ def materialise(session: Session, series: MeetingSeries, board: Board, now: date
     created = []
     caller = Caller(team_id=board.team_id, user_id=series.created_by)
     for local_start in occurrences_between(series.rule, dtstart=series.local_start, after=start_after, before=until):
-        if store.occurrence_exists(session, series.id, local_start):
-            continue
+        if store.occurrence_exists(session, series.id, local_start) or store.meetings_on(
+            session, board.id, local_start.date()
+        ):
+            continue  # never twice: the occurrence exists, or the board already meets that day
         end = local_start + timedelta(minutes=series.duration_minutes) if series.duration_minutes else None
         meeting = _new_meeting(board, local_start, end, series.location, caller, now, series)
         session.add(meeting)
@@ -323,9 +328,12 @@ def send_times(board: Board, meeting: Meeting) -> Times:
     day = meeting_date(meeting)
     summary_day = working_days_before(day, board.summary_days_before, nation)
     chaser_day = working_days_before(day, board.chaser_days_before, nation)
+    # A setting that would fall at or after the start (0 days before, at a later hour) is brought
+    # forward to an hour before, so the chair still has the summary before the meeting.
+    latest = meeting.starts_at - timedelta(hours=1)
     return Times(
-        summary_at=to_utc(datetime.combine(summary_day, at), board.tz),
-        chaser_at=to_utc(datetime.combine(chaser_day, at), board.tz),
+        summary_at=min(to_utc(datetime.combine(summary_day, at), board.tz), latest),
+        chaser_at=min(to_utc(datetime.combine(chaser_day, at), board.tz), latest),
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -10,6 +11,7 @@ from typing import Any, Protocol
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.clock import utcnow
 from bot.rendering.message import Message
 from storage import outbox as store
 from storage.db import session_scope
@@ -127,6 +129,24 @@ def record_missed(
     return written
 
 
+def record_marker(session: Session, *, key: str, now: datetime, board_id: int | None, meeting_id: int | None) -> bool:
+    """Write a row that only records that something was done once (e.g. a meeting's chasers planned)."""
+    return store.insert_once(
+        session,
+        _row(
+            key=key,
+            kind="marker",
+            recipient="-",
+            messages=[],
+            status=store.SENT,
+            now=now,
+            due_at=now,
+            board_id=board_id,
+            meeting_id=meeting_id,
+        ),
+    )
+
+
 @dataclass
 class DispatchReport:
     """What one dispatch pass did."""
@@ -137,8 +157,15 @@ class DispatchReport:
     missed: int = 0
 
 
-def dispatch(session_factory: sessionmaker[Session], sender: Sender, now: datetime) -> DispatchReport:
-    """Send every due outbox row this process manages to claim."""
+def dispatch(
+    session_factory: sessionmaker[Session], sender: Sender, now: datetime, wall: Callable[[], datetime] = utcnow
+) -> DispatchReport:
+    """Send every due outbox row this process manages to claim.
+
+    `now` decides what is due; claims are leased from the later of `now` and the wall clock, read
+    afresh for each row, so a long tick or a catch-up run for a past instant never claims a row
+    another process is still sending.
+    """
     report = DispatchReport()
     seen: set[int] = set()
     while True:
@@ -150,7 +177,7 @@ def dispatch(session_factory: sessionmaker[Session], sender: Sender, now: dateti
         for row_id in ids:
             seen.add(row_id)
             with session_scope(session_factory) as session:
-                if not store.claim(session, row_id, now, LEASE):
+                if not store.claim(session, row_id, now, max(now, wall()), LEASE):
                     continue  # another process has it
             with session_scope(session_factory) as session:
                 row = session.get(OutboxMessage, row_id)
@@ -168,7 +195,8 @@ def _send_row(session: Session, row: OutboxMessage, sender: Sender, now: datetim
     if row.meeting_id is not None and row.parts_sent == 0:
         meeting = session.get(Meeting, row.meeting_id)
         # Planned for a meeting since cancelled or moved (a moved one gets its own row): say nothing stale.
-        if meeting is None or meeting.status != "scheduled" or meeting.starts_at != row.not_after:
+        moved = row.not_after is not None and meeting is not None and meeting.starts_at.date() != row.not_after.date()
+        if meeting is None or meeting.status != "scheduled" or moved:
             row.status = store.CANCELLED
             row.last_error = "meeting cancelled or moved before this was sent"
             log.info("outbox %s cancelled: its meeting was cancelled or moved", row.key)

@@ -79,6 +79,15 @@ def _baseline_rag(events: list[ActionEvent], since: datetime) -> str | None:
     return later[0].data.get("rag_to") if later else None
 
 
+def _reason_for_worse(events: list[ActionEvent], since: datetime) -> str | None:
+    """The note of the latest rating that went down since `since` (not an older or unrelated note)."""
+    for event in reversed(events):
+        before, after = event.data.get("rag_from"), event.data.get("rag_to")
+        if event.at > since and before in RAG_RANK and after in RAG_RANK and RAG_RANK[after] > RAG_RANK[before]:
+            return event.note
+    return None
+
+
 def due_by(action: Action, meeting: Meeting | None) -> bool:
     """True if the action falls due at or before this meeting."""
     if meeting is None or action.status != "open":
@@ -126,7 +135,7 @@ def build_summary(session: Session, *, board: Board, meeting: Meeting | None, no
             summary.due.append(item)
         baseline = _baseline_rag(events, since or action.created_at)
         if baseline and action.rag and RAG_RANK[action.rag] > RAG_RANK[baseline]:
-            reason = next((e.note for e in reversed(events) if e.note), None)
+            reason = _reason_for_worse(events, since or action.created_at)
             summary.deteriorated.append(_with(item, rag_from=baseline, rag_to=action.rag, rag_reason=reason))
         if now - activity >= STALE_AFTER:
             summary.stale.append(item)
