@@ -217,8 +217,9 @@ def _due(deps: Deps, caller: Caller, rest: str) -> Reply:
     now = deps.clock()
     with session_scope(deps.session_factory) as session:
         action = service.find_action(session, caller, ref)
-        service.redate_action(session, caller=caller, action=action, text=body, directory=deps.directory, now=now)
-        reason = action.events[-1].note if action.events else None
+        reason = service.redate_action(
+            session, caller=caller, action=action, text=body, directory=deps.directory, now=now
+        )
         return to_channel(action.board.channel_id, render.redated(action, caller.user_id, now, reason))
 
 

@@ -306,8 +306,10 @@ def assign_action(
 
 def redate_action(
     session: Session, *, caller: Caller, action: Action, text: str, directory: Directory, now: datetime
-) -> Action:
-    """Give a new due date (`<date> [reason]`); the original target and the count of changes are kept."""
+) -> str | None:
+    """Give a new due date (`<date> [reason]`); the original target and the count of changes are kept.
+
+    Returns the reason given, if any, for the confirmation."""
     ensure_may_change(action, caller.user_id, directory)
     _ensure_open(action, "re-date it")
     today = local_date(now, action.board.tz)
@@ -329,7 +331,7 @@ def redate_action(
     _apply_due(session, action, due, now)
     session.add(_event(action, caller, "redated", now, note=reason, due_from=old, due_to=_due_data(due)))
     session.flush()
-    return action
+    return reason
 
 
 def action_detail(session: Session, action: Action, updates: int = 3) -> ActionDetail:

@@ -139,11 +139,12 @@ def plan_meeting_messages(session: Session, now: datetime, report: TickReport) -
             and not outbox_store.key_exists(session, chasers_key)
             and record_marker(session, key=chasers_key, now=now, board_id=board.id, meeting_id=meeting.id)
         ):
-            _plan_chasers(session, meeting, now, report, times.chaser_at)
+            _plan_chasers(session, meeting, previous, now, report, times.chaser_at)
 
 
-def _plan_chasers(session: Session, meeting: Meeting, now: datetime, report: TickReport, due_at: datetime) -> None:
-    previous = meeting_store.previous_meeting(session, meeting.board_id, meeting.starts_at)
+def _plan_chasers(
+    session: Session, meeting: Meeting, previous: Meeting | None, now: datetime, report: TickReport, due_at: datetime
+) -> None:
     today = local_date(now, meeting.board.tz)
     by_owner: dict[str, list[Action]] = defaultdict(list)
     for action in reminder_store.open_actions_of_board(session, meeting.board_id):
