@@ -118,8 +118,12 @@ class SlackDriver:
         before = len(self.fake.calls)
         answer = self.post(self.command_body(command, text, user=user, channel=channel, team=team))
         assert answer.status == 200, answer
-        self.executor.wait_idle()
+        self.wait_idle()
         return self.fake.calls[before:]
+
+    def wait_idle(self) -> None:
+        """Wait until the work of every request acked so far has finished."""
+        self.executor.wait_idle()
 
 
 def replies(calls: list[Call]) -> list[Call]:
