@@ -18,9 +18,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.clock import utcnow
 from bot.deps import Deps
 from bot.directory import SlackDirectory
+from bot.inbox import Inbox
 from bot.services.due_work import run_due
 from bot.settings import MissingSettingError, Settings
 from bot.slack_sender import SlackSender
+from bot.workers import ProcessWorkers
 from storage.boards import boards_with_code
 from storage.db import make_engine, make_session_factory, session_scope
 from storage.migrate import upgrade_to_head
@@ -118,7 +120,15 @@ def _start(settings: Settings, *, socket_mode: bool, host: str, port: int) -> No
     engine = _migrated_engine(settings)
     client = _checked_client(settings)
     session_factory = make_session_factory(engine)
-    app = create_app(settings, session_factory=session_factory, client=client)
+    inbox = Inbox(settings.inbox_dir, max_pending=settings.inbox_max_pending)
+    workers = None
+    if settings.worker_processes:
+        from handlers.work import worker_main
+
+        workers = ProcessWorkers(inbox, worker_main, settings.model_dump(), settings.worker_processes)
+        workers.start()
+        log.info("Started %s worker processes", settings.worker_processes)
+    app = create_app(settings, session_factory=session_factory, client=client, inbox=inbox, workers=workers)
     if settings.scheduler_enabled:
         from bot.scheduler import start_clock
 

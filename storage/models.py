@@ -235,3 +235,13 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+
+
+class HandledRequest(Base):
+    """A request from Slack whose work has been committed: recorded in the same transaction as the
+    work, so a job run again after a crash (or a replay) finds it and changes nothing twice."""
+
+    __tablename__ = "handled_requests"
+
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    handled_at: Mapped[datetime] = mapped_column(index=True)

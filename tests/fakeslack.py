@@ -75,6 +75,8 @@ class FakeSlack:
     # method -> list of scripted failures, each ("error", name) or ("429", retry_after)
     failures: dict[str, list[tuple[str, Any]]] = field(default_factory=dict)
     not_in_channels: set[str] = field(default_factory=set)
+    # method (or "respond") -> an Event the answer waits for: Slack being slow, for as long as a test likes
+    holds: dict[str, threading.Event] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._cond = threading.Condition()
@@ -110,7 +112,9 @@ class FakeSlack:
         return self
 
     def stop(self) -> None:
-        """Shut the server down."""
+        """Shut the server down (releasing any call still held)."""
+        for gate in self.holds.values():
+            gate.set()
         if self._server:
             self._server.shutdown()
             self._server.server_close()
@@ -169,7 +173,16 @@ class FakeSlack:
             self.calls.clear()
 
     # -- serving ---------------------------------------------------------
+    def hold(self, method: str) -> threading.Event:
+        """Calls of `method` (or "respond") get no answer until the returned event is set."""
+        gate = threading.Event()
+        self.holds[method] = gate
+        return gate
+
     def _handle(self, path: str, args: dict[str, Any], auth: str | None) -> tuple[int, dict[str, str], Any]:
+        gate = self.holds.get("respond" if path.startswith("/respond/") else path.removeprefix("/api/"))
+        if gate is not None:
+            gate.wait(timeout=30)
         if path.startswith("/respond/"):
             self._record("respond", args, MAX_BLOCKS_MESSAGE)
             return 200, {}, {"ok": True}
