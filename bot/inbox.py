@@ -6,10 +6,12 @@ renamed into `new/` costs a fraction of a millisecond, does not depend on the da
 up, and is still there after the process dies; the work pool (threads or worker processes)
 claims files by renaming them, which is atomic, so one job is claimed by one worker.
 
+Replays: the keys seen in the last ten minutes are kept in memory, so a replay of the same signed
+request (or an event Slack retries) that reaches this process is acked and not queued again; one
+that reaches another process, or arrives after a restart, is stopped by the request key the work
+records in the database (storage/requests.py).
+
 Layout under the root:
-- `seen/<key>`: one empty marker per request key, created with O_EXCL; a replay of the same
-  signed request (or an event Slack retries) finds its marker and is not queued again.
-  Markers older than the replay window are pruned.
 - `new/<stamp>-<key>`: jobs waiting, named so that sorting by name is arrival order.
 - `work/<name>@<owner>.<attempt>`: jobs claimed by a worker; moved back to `new/` when their
   owner died, and to `failed/` after too many attempts (a job that kills its worker).
@@ -24,6 +26,7 @@ import re
 import threading
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
@@ -87,34 +90,43 @@ class Inbox:
         self.owner = uuid.uuid4().hex[:12]
         self._seq = 0
         self._seq_lock = threading.Lock()
-        for name in ("seen", "new", "work", "tmp", "failed"):
+        for name in ("new", "work", "tmp", "failed"):
             (self.root / name).mkdir(parents=True, exist_ok=True)
+        # Plain strings, not Paths: the ack path is measured in microseconds.
+        self._new = str(self.root / "new")
+        self._tmp = str(self.root / "tmp")
+        self._seen: OrderedDict[str, float] = OrderedDict()
+        self._seen_lock = threading.Lock()
 
     # -- the ack side ------------------------------------------------------------------------
     def put(self, job: Job) -> tuple[Put, str | None]:
         """Queue `job` unless its key was seen before; returns the outcome and the queued name."""
         if not _KEY.match(job.key):
             raise ValueError("job keys are letters, digits, '.', '_' and '-'")
+        if not self._first_sighting(job.key, time.monotonic()):
+            return Put.DUPLICATE, None
         try:
             if self.pending() >= self.max_pending:
+                self._forget(job.key)
                 return Put.BUSY, None
-            try:
-                os.close(os.open(self.root / "seen" / job.key, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-            except FileExistsError:
-                return Put.DUPLICATE, None
             name = f"{time.time_ns():020d}-{self._next_seq():06d}-{job.key}"
-            tmp = self.root / "tmp" / f"{name}.{self.owner}"
-            tmp.write_bytes(job.dumps())
+            tmp = f"{self._tmp}/{name}.{self.owner}"
+            fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+            try:
+                os.write(fd, job.dumps())
+            finally:
+                os.close(fd)
             # rename is atomic: a worker never sees half a job.
-            os.replace(tmp, self.root / "new" / name)
+            os.rename(tmp, f"{self._new}/{name}")
             return Put.QUEUED, name
         except OSError as exc:
+            self._forget(job.key)
             log.error("inbox write failed: errno=%s", exc.errno)
             return Put.FAILED, None
 
     def pending(self) -> int:
         """How many jobs are waiting to be claimed."""
-        return sum(1 for _ in os.scandir(self.root / "new"))
+        return len(os.listdir(self._new))
 
     # -- the worker side ---------------------------------------------------------------------
     def claim(self, name: str) -> Ticket | None:
@@ -160,27 +172,30 @@ class Inbox:
             log.warning("inbox recovered %s jobs from stopped workers", recovered)
         return recovered
 
-    def prune_seen(self, now: float | None = None) -> int:
-        """Forget replay markers older than the replay window; returns how many."""
-        cutoff = (now if now is not None else time.time()) - REPLAY_WINDOW_S
-        removed = 0
-        for entry in os.scandir(self.root / "seen"):
-            try:
-                if entry.stat().st_mtime < cutoff:
-                    os.unlink(entry.path)
-                    removed += 1
-            except FileNotFoundError:
-                continue
-        return removed
-
     def for_owner(self, owner: str) -> Inbox:
         """The same inbox, claiming as `owner` (each worker process claims under its own name)."""
         other = Inbox.__new__(Inbox)
         other.root, other.max_pending, other.owner = self.root, self.max_pending, owner
+        other._new, other._tmp = self._new, self._tmp
         other._seq, other._seq_lock = 0, threading.Lock()
+        other._seen, other._seen_lock = OrderedDict(), threading.Lock()
         return other
 
     # -- internals ---------------------------------------------------------------------------
+    def _first_sighting(self, key: str, now: float) -> bool:
+        with self._seen_lock:
+            while self._seen and next(iter(self._seen.values())) < now:
+                self._seen.popitem(last=False)
+            if key in self._seen:
+                return False
+            self._seen[key] = now + REPLAY_WINDOW_S
+            return True
+
+    def _forget(self, key: str) -> None:
+        # A request that was not queued may be sent again by the user.
+        with self._seen_lock:
+            self._seen.pop(key, None)
+
     def _next_seq(self) -> int:
         with self._seq_lock:
             self._seq = (self._seq + 1) % 1_000_000

@@ -8,6 +8,7 @@ key and changes nothing twice.
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import threading
 from collections.abc import Callable
@@ -26,6 +27,7 @@ from storage.requests import forget_requests_before, keyed_session_factory, requ
 log = logging.getLogger(__name__)
 
 KEEP_KEYS = timedelta(days=1)
+WORKER_NICENESS = 10
 
 
 @dataclass(frozen=True)
@@ -71,9 +73,8 @@ def run_job(ctx: WorkContext, job: Job, runners: dict[str, JobRunner] | None = N
         log.exception("job failed: kind=%s", job.kind)
 
 
-def prune(ctx: WorkContext, inbox: Inbox) -> None:
-    """Forget old replay markers and request keys."""
-    inbox.prune_seen()
+def prune(ctx: WorkContext) -> None:
+    """Forget old request keys."""
     with session_scope(ctx.deps.session_factory) as session:
         forget_requests_before(session, ctx.deps.clock() - KEEP_KEYS)
 
@@ -88,6 +89,9 @@ def worker_main(config: dict[str, Any], root: str, owner: str, wake: Semaphore, 
 
     # The supervisor stops workers with `stop`; Ctrl-C in a terminal reaches the whole group.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Acks are what Slack times; the work can wait a few milliseconds. On a machine with few cores
+    # the scheduler then serves the web process first.
+    os.nice(WORKER_NICENESS)
     settings = Settings(_env_file=None, **config)  # type: ignore[call-arg]
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     engine = make_engine(settings.database_url)
@@ -123,6 +127,6 @@ def _work_loop(ctx: WorkContext, inbox: Inbox, runners: dict[str, JobRunner], wa
         handled += 1
         if handled % 500 == 0:
             try:
-                prune(ctx, inbox)
+                prune(ctx)
             except Exception as exc:
                 log.warning("prune failed: %s", type(exc).__name__)

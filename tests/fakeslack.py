@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -77,6 +78,9 @@ class FakeSlack:
     not_in_channels: set[str] = field(default_factory=set)
     # method (or "respond") -> an Event the answer waits for: Slack being slow, for as long as a test likes
     holds: dict[str, threading.Event] = field(default_factory=dict)
+    # Benchmarks: every call but auth.test answers after `latency` seconds, or with 429 when `throttle` is set.
+    latency: float = 0.0
+    throttle: int | None = None
 
     def __post_init__(self) -> None:
         self._cond = threading.Condition()
@@ -183,6 +187,11 @@ class FakeSlack:
         gate = self.holds.get("respond" if path.startswith("/respond/") else path.removeprefix("/api/"))
         if gate is not None:
             gate.wait(timeout=30)
+        if path != "/api/auth.test":
+            if self.latency:
+                time.sleep(self.latency)
+            if self.throttle is not None:
+                return 429, {"Retry-After": str(self.throttle)}, {"ok": False, "error": "ratelimited"}
         if path.startswith("/respond/"):
             self._record("respond", args, MAX_BLOCKS_MESSAGE)
             return 200, {}, {"ok": True}
