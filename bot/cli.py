@@ -28,6 +28,7 @@ from storage.db import make_engine, make_session_factory, session_scope
 from storage.migrate import upgrade_to_head
 
 log = logging.getLogger("arising")
+CONSOLE_DATABASE = "sqlite:///arising-console.db"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -45,6 +46,10 @@ def _parser() -> argparse.ArgumentParser:
     summary.add_argument("--team", default=None, help="the Slack team id, when two workspaces use the same code")
     summary.add_argument("--format", choices=("text", "markdown", "json"), default="text")
     summary.add_argument("--at", type=_instant, default=None, help="ISO datetime to summarise as of (default: now)")
+    console = sub.add_parser("console", help="try the bot in this terminal, without a Slack workspace")
+    console.add_argument(
+        "--database-url", default=CONSOLE_DATABASE, help=f"default: {CONSOLE_DATABASE} (not the bot's database)"
+    )
     return parser
 
 
@@ -184,6 +189,34 @@ def _summary(settings: Settings, code: str, team: str | None, fmt: str, at: date
             print(render.as_text(summary, markdown=fmt == "markdown"), end="")
 
 
+def _console(settings: Settings, database_url: str) -> None:
+    from bot.console.session import HELP, ConsoleSession
+
+    # The terminal is the console's screen: only warnings and errors interrupt it.
+    logging.getLogger().setLevel(max(logging.getLogger().level, logging.WARNING))
+    engine = _migrated_engine(settings.model_copy(update={"database_url": database_url}))
+    session = ConsoleSession(settings, engine)
+    interactive = sys.stdin.isatty()
+    print("Arising console: the real bot, with a stand-in for Slack. Type `help`, or `quit` to leave.")
+    if interactive:
+        print(HELP)
+    try:
+        while True:
+            try:
+                line = input("> " if interactive else "")
+            except EOFError:
+                break
+            if line.strip().lower() in ("quit", "exit"):
+                break
+            if not interactive and line.strip():
+                print(f"> {line.strip()}")
+            output = session.execute(line)
+            if output:
+                print(output)
+    finally:
+        session.close()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `arising` console script."""
     args = _parser().parse_args(argv)
@@ -201,6 +234,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             _tick(settings, args.now)
         elif args.command == "summary":
             _summary(settings, args.board, args.team, args.format, args.at)
+        elif args.command == "console":
+            _console(settings, args.database_url)
     except (MissingSettingError, StartupError) as exc:
         print(f"arising: {exc}", file=sys.stderr)
         return 2

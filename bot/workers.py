@@ -16,7 +16,7 @@ import multiprocessing
 import threading
 import uuid
 from collections.abc import Callable
-from concurrent.futures import Executor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from multiprocessing.synchronize import Semaphore
 from typing import Any, Protocol
 
@@ -67,6 +67,31 @@ class ThreadWorkers:
             self._run(ticket.job)
         finally:
             self._inbox.finish(ticket)
+
+
+class TrackingExecutor(ThreadPoolExecutor):
+    """A thread pool that can wait until everything submitted so far has finished (console, tests)."""
+
+    def __init__(self, max_workers: int = 8) -> None:
+        super().__init__(max_workers=max_workers, thread_name_prefix="work")
+        self._futures: list[Future[Any]] = []
+        self._lock = threading.Lock()
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:  # type: ignore[override]
+        future = super().submit(fn, *args, **kwargs)
+        with self._lock:
+            self._futures = [f for f in self._futures if not f.done()] + [future]
+        return future
+
+    def wait_idle(self, timeout: float = 15.0) -> None:
+        """Wait for every job submitted so far, re-raising what one raised."""
+        while True:
+            with self._lock:
+                pending = [f for f in self._futures if not f.done()]
+            if not pending:
+                return
+            for future in pending:
+                future.result(timeout=timeout)
 
 
 WorkerMain = Callable[[Any, str, str, Semaphore, Any], None]
