@@ -46,6 +46,15 @@ def _parser() -> argparse.ArgumentParser:
     summary.add_argument("--team", default=None, help="the Slack team id, when two workspaces use the same code")
     summary.add_argument("--format", choices=("text", "markdown", "json"), default="text")
     summary.add_argument("--at", type=_instant, default=None, help="ISO datetime to summarise as of (default: now)")
+    data = sub.add_parser("data", help="subject access and erasure for one person (UK GDPR)")
+    data_sub = data.add_subparsers(dest="data_command", required=True)
+    export = data_sub.add_parser("export", help="print everything held about one person, as JSON")
+    export.add_argument("--user", required=True, help="the person's Slack user id (U…)")
+    export.add_argument("-o", "--output", default=None, help="write to this file instead of standard output")
+    erase = data_sub.add_parser("erase", help="replace one person's identity everywhere with a placeholder")
+    erase.add_argument("--user", required=True, help="the person's Slack user id (U…)")
+    erase.add_argument("--yes", action="store_true", help="really erase (without it, only says what would change)")
+    erase.add_argument("--by", default=None, help="who is erasing, for the audit row (default: your login name)")
     console = sub.add_parser("console", help="try the bot in this terminal, without a Slack workspace")
     console.add_argument(
         "--database-url", default=CONSOLE_DATABASE, help=f"default: {CONSOLE_DATABASE} (not the bot's database)"
@@ -189,6 +198,51 @@ def _summary(settings: Settings, code: str, team: str | None, fmt: str, at: date
             print(render.as_text(summary, markdown=fmt == "markdown"), end="")
 
 
+def _data(settings: Settings, args: argparse.Namespace) -> None:
+    import getpass
+    import json
+
+    from bot.errors import UserError
+    from bot.services.personal_data import erase_person, export_person
+
+    engine = _migrated_engine(settings)
+    try:
+        if args.data_command == "export":
+            with session_scope(make_session_factory(engine)) as session:
+                text = json.dumps(export_person(session, args.user), indent=2, ensure_ascii=False)
+            if args.output:
+                with open(args.output, "w", encoding="utf-8") as out:
+                    out.write(text + "\n")
+                print(f"wrote {args.output}")
+            else:
+                print(text)
+            return
+        actor = ("cli:" + (args.by or getpass.getuser()))[:32]
+        session = make_session_factory(engine)()
+        try:
+            report = erase_person(session, user_id=args.user, actor=actor, now=utcnow())
+            if args.yes:
+                session.commit()
+            else:
+                session.rollback()
+        finally:
+            session.close()
+    except UserError as exc:
+        raise StartupError(exc.message.replace("`", "")) from None
+    verb = "replaced" if args.yes else "would replace"
+    print(
+        f"{verb} {args.user} with {report.placeholder if args.yes else 'a placeholder'}: "
+        f"{sum(report.ids_replaced.values())} ids, {report.names_erased} names, {report.texts_rewritten} texts, "
+        f"{report.history_data_rewritten} history entries; {report.messages_cancelled} pending messages cancelled; "
+        f"boards: {', '.join(report.boards) or 'none'}"
+    )
+    for column, rows in report.ids_replaced.items():
+        if rows:
+            print(f"  {column}: {rows}")
+    if not args.yes:
+        print("Nothing was changed. Run again with --yes to erase.")
+
+
 def _console(settings: Settings, database_url: str) -> None:
     from bot.console.session import HELP, ConsoleSession
 
@@ -234,6 +288,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             _tick(settings, args.now)
         elif args.command == "summary":
             _summary(settings, args.board, args.team, args.format, args.at)
+        elif args.command == "data":
+            _data(settings, args)
         elif args.command == "console":
             _console(settings, args.database_url)
     except (MissingSettingError, StartupError) as exc:
