@@ -154,7 +154,7 @@ def _start(settings: Settings, *, socket_mode: bool, host: str, port: int) -> No
         SocketModeHandler(app, settings.slack_app_token).start()
         return
     log.info("Listening on %s:%s", host, port)
-    serve(make_wsgi_app(app, engine), host=host, port=port, threads=settings.listener_threads)
+    serve(make_wsgi_app(app, engine, inbox), host=host, port=port, threads=settings.listener_threads)
 
 
 def _deps(session_factory: sessionmaker[Session], client: WebClient) -> Deps:

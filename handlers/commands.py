@@ -11,6 +11,7 @@ from slack_bolt import Ack, App
 from slack_bolt.context.respond import Respond
 from slack_bolt.request import BoltRequest
 
+from bot import request_log
 from bot.commands import action, meeting, mine, summary
 from bot.commands.reply import Reply
 from bot.deps import Deps
@@ -43,13 +44,16 @@ def _ack_command(intake: Intake) -> Callable[..., None]:
     def listener(ack: Ack, body: dict[str, Any], request: BoltRequest) -> None:
         # Runs on the request thread (process_before_response): no database, no Slack here.
         try:
-            SlashCommand.model_validate(body)
+            command = SlashCommand.model_validate(body)
         except ValidationError:
+            request_log.note(kind="command", outcome="unreadable")
             ack(response_type="ephemeral", text=UNREADABLE)
             return
+        request_log.note(kind="command", name=command.command, team=command.team_id, user=command.user_id)
         # The raw fields are queued; the worker parses them again (parsing unescapes `&amp;` once).
         raw = {name: body[name] for name in SlashCommand.model_fields if name in body}
         outcome = intake.accept("command", raw, request_key(request, body))
+        request_log.note(outcome=outcome.value)
         if outcome in _ACK_TEXT:
             ack(response_type="ephemeral", text=_ACK_TEXT[outcome])
         else:

@@ -9,6 +9,7 @@ from slack_bolt import Ack, App
 from slack_bolt.request import BoltRequest
 from slack_sdk.errors import SlackApiError
 
+from bot import request_log
 from bot.inbox import Job
 from bot.rendering.home import home_view
 from bot.services import actions as service
@@ -42,7 +43,12 @@ def register(app: App, intake: Intake) -> None:
     @app.event("app_home_opened")
     def home_opened(ack: Ack, event: dict[str, Any], body: dict[str, Any], request: BoltRequest) -> None:
         ack()
+        request_log.note(
+            kind="event", name="app_home_opened", team=str(body.get("team_id")), user=str(event.get("user"))
+        )
         # The Home tab only (not the Messages tab).
         if event.get("tab") != "home":
+            request_log.note(outcome="ignored")
             return
-        intake.accept("home", {"team_id": body.get("team_id"), "user": event.get("user")}, request_key(request, body))
+        job = {"team_id": body.get("team_id"), "user": event.get("user")}
+        request_log.note(outcome=intake.accept("home", job, request_key(request, body)).value)
