@@ -147,14 +147,19 @@ def _start(settings: Settings, *, socket_mode: bool, host: str, port: int) -> No
         from bot.scheduler import start_clock
 
         start_clock(_deps(session_factory, client), SlackSender(client))
-    if socket_mode:
-        from slack_bolt.adapter.socket_mode import SocketModeHandler
+    try:
+        if socket_mode:
+            from bot.socket_mode import run_socket_mode
 
-        log.info("Starting in Socket Mode")
-        SocketModeHandler(app, settings.slack_app_token).start()
-        return
-    log.info("Listening on %s:%s", host, port)
-    serve(make_wsgi_app(app, engine, inbox), host=host, port=port, threads=settings.listener_threads)
+            log.info("Starting in Socket Mode")
+            run_socket_mode(app, settings.slack_app_token or "")
+        else:
+            log.info("Listening on %s:%s", host, port)
+            serve(make_wsgi_app(app, engine, inbox), host=host, port=port, threads=settings.listener_threads)
+    finally:
+        # Workers finish the job in hand; what is still queued waits in the inbox for the next start.
+        if workers is not None:
+            workers.stop()
 
 
 def _deps(session_factory: sessionmaker[Session], client: WebClient) -> Deps:

@@ -20,6 +20,8 @@ VARIABLES = (
     "LISTENER_THREADS",
     "SCHEDULER_ENABLED",
     "LOG_LEVEL",
+    "WORKER_PROCESSES",
+    "INBOX_DIR",
 )
 
 
@@ -242,6 +244,7 @@ def slack_env(monkeypatch, tmp_path, fake_slack):
     monkeypatch.setenv("SLACK_SIGNING_SECRET", "secret")
     monkeypatch.setenv("SLACK_API_URL", fake_slack.api_url)
     monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("WORKER_PROCESSES", "0")  # the work pool is tested in test_ack_path.py
     return url
 
 
