@@ -39,10 +39,11 @@ def key_exists(session: Session, key: str) -> bool:
     return session.scalar(select(OutboxMessage.id).where(OutboxMessage.key == key)) is not None
 
 
-def sendable_ids(session: Session, now: datetime, limit: int = 500) -> Sequence[int]:
-    """Rows ready to send: pending and due, or left `sending` by a process whose claim expired."""
-    return session.scalars(
-        select(OutboxMessage.id)
+def sendable(session: Session, now: datetime, limit: int = 500) -> Sequence[tuple[int, str]]:
+    """(id, recipient) of rows ready to send: pending and due, or left `sending` by a process whose
+    claim expired."""
+    rows = session.execute(
+        select(OutboxMessage.id, OutboxMessage.recipient)
         .where(
             or_(
                 and_(OutboxMessage.status == PENDING, OutboxMessage.next_attempt_at <= now),
@@ -52,14 +53,18 @@ def sendable_ids(session: Session, now: datetime, limit: int = 500) -> Sequence[
         .order_by(OutboxMessage.due_at, OutboxMessage.id)
         .limit(limit)
     ).all()
+    return [(row_id, recipient) for row_id, recipient in rows]
 
 
-def claim(session: Session, row_id: int, now: datetime, lease_from: datetime, lease: timedelta) -> bool:
+def claim(session: Session, row_id: int, now: datetime, lease_from: datetime, lease: timedelta) -> datetime | None:
     """Take the row for sending; the conditional UPDATE lets only one process win.
 
     `now` decides whether the row is due; `lease_from` (the wall clock, when later) dates the claim
-    and decides whether another process's claim has expired.
+    and decides whether another process's claim has expired. Returns the claim's end, which is
+    also its token: every later write by this claimant names it (`update_claimed`), so a process
+    whose claim was taken over can no longer change the row.
     """
+    until = lease_from + lease
     claimed = session.execute(
         update(OutboxMessage)
         .where(
@@ -69,10 +74,25 @@ def claim(session: Session, row_id: int, now: datetime, lease_from: datetime, le
                 and_(OutboxMessage.status == SENDING, OutboxMessage.claimed_until < lease_from),
             ),
         )
-        .values(status=SENDING, claimed_until=lease_from + lease)
+        .values(status=SENDING, claimed_until=until)
         .returning(OutboxMessage.id)
     ).scalar_one_or_none()
-    return claimed is not None
+    return until if claimed is not None else None
+
+
+def update_claimed(session: Session, row_id: int, token: datetime, **values: Any) -> bool:
+    """Change a row this process holds (status `sending`, claim `token`); False if it no longer does.
+
+    While a row is `sending`, `claimed_until` identifies the claim: taking over an expired claim
+    always sets a later end, and a claimant that released its row writes to it no more.
+    """
+    changed = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == row_id, OutboxMessage.status == SENDING, OutboxMessage.claimed_until == token)
+        .values(**values)
+        .returning(OutboxMessage.id)
+    ).scalar_one_or_none()
+    return changed is not None
 
 
 def by_status(session: Session, status: str) -> Sequence[OutboxMessage]:
