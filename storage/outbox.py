@@ -39,21 +39,24 @@ def key_exists(session: Session, key: str) -> bool:
     return session.scalar(select(OutboxMessage.id).where(OutboxMessage.key == key)) is not None
 
 
-def sendable(session: Session, now: datetime, limit: int = 500) -> Sequence[tuple[int, str]]:
-    """(id, recipient) of rows ready to send: pending and due, or left `sending` by a process whose
-    claim expired."""
-    rows = session.execute(
-        select(OutboxMessage.id, OutboxMessage.recipient)
-        .where(
-            or_(
-                and_(OutboxMessage.status == PENDING, OutboxMessage.next_attempt_at <= now),
-                and_(OutboxMessage.status == SENDING, OutboxMessage.claimed_until < now),
-            )
+def sendable(
+    session: Session, now: datetime, limit: int = 500, after: tuple[datetime, int] | None = None
+) -> Sequence[tuple[int, str, datetime]]:
+    """(id, recipient, due_at) of rows ready to send, in (due_at, id) order from just after `after`:
+    pending and due, or left `sending` by a process whose claim expired."""
+    query = select(OutboxMessage.id, OutboxMessage.recipient, OutboxMessage.due_at).where(
+        or_(
+            and_(OutboxMessage.status == PENDING, OutboxMessage.next_attempt_at <= now),
+            and_(OutboxMessage.status == SENDING, OutboxMessage.claimed_until < now),
         )
-        .order_by(OutboxMessage.due_at, OutboxMessage.id)
-        .limit(limit)
-    ).all()
-    return [(row_id, recipient) for row_id, recipient in rows]
+    )
+    if after is not None:
+        due_at, row_id = after
+        query = query.where(
+            or_(OutboxMessage.due_at > due_at, and_(OutboxMessage.due_at == due_at, OutboxMessage.id > row_id))
+        )
+    rows = session.execute(query.order_by(OutboxMessage.due_at, OutboxMessage.id).limit(limit)).all()
+    return [(row_id, recipient, due_at) for row_id, recipient, due_at in rows]
 
 
 def claim(session: Session, row_id: int, now: datetime, lease_from: datetime, lease: timedelta) -> datetime | None:

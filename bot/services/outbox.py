@@ -177,16 +177,17 @@ def dispatch(
     Slack gave, and the pass moves on to other conversations.
     """
     report = DispatchReport()
-    seen: set[int] = set()
+    after: tuple[datetime, int] | None = None
     limited: set[str] = set()
     while True:
         with session_scope(session_factory) as session:
-            # Batches keep memory flat; `seen` stops a row that failed just now being retried in this pass.
-            due = [(i, r) for i, r in store.sendable(session, now, limit=BATCH) if i not in seen]
+            # Batches keep memory flat; going on from the last row seen means a row that failed
+            # just now, or was skipped, is not tried again in this pass.
+            due = store.sendable(session, now, limit=BATCH, after=after)
         if not due:
             return report
-        for row_id, recipient in due:
-            seen.add(row_id)
+        for row_id, recipient, due_at in due:
+            after = (due_at, row_id)
             if recipient in limited:
                 continue  # Slack asked us to wait in this conversation; the row stays pending
             with session_scope(session_factory) as session:
