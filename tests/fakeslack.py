@@ -98,15 +98,18 @@ class FakeSlack:
                 if status == DROP:
                     self.close_connection = True  # no answer at all: the client sees the connection drop
                     return
-                self.send_response(status)
-                for k, v in headers.items():
-                    self.send_header(k, v)
                 html = isinstance(body, str)
                 data = body.encode() if html else json.dumps(body).encode()
-                self.send_header("Content-Type", "text/html" if html else "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                try:
+                    self.send_response(status)
+                    for k, v in headers.items():
+                        self.send_header(k, v)
+                    self.send_header("Content-Type", "text/html" if html else "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    self.close_connection = True  # the client gave up waiting (a time-out test)
 
             def log_message(self, *args: Any) -> None:
                 pass
