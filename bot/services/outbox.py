@@ -242,7 +242,10 @@ def _send_claimed(
         key, recipient, attempts = row.key, row.recipient, row.attempts
         messages: list[dict[str, Any]] = row.payload.get("messages", [])
         first = row.parts_sent
-        thread = tuple(row.thread.split("|", 1)) if row.thread else None
+        thread: tuple[str, str] | None = None
+        if row.thread:
+            thread_channel, thread_ts = row.thread.split("|", 1)
+            thread = (thread_channel, thread_ts)
     for index in range(first, len(messages)):
         # Renew the claim before each part, so a post (bounded by the client's time-out) always
         # ends while the claim holds, however many parts came before it.
@@ -253,7 +256,7 @@ def _send_claimed(
                 return None
         token = until
         try:
-            channel, ts = sender.post(recipient, messages[index], thread)  # type: ignore[arg-type]
+            channel, ts = sender.post(recipient, messages[index], thread)
         except Exception as exc:
             # A Sender raises SendError; anything else is a fault whose effect on Slack is unknown.
             error = exc if isinstance(exc, SendError) else SendError(SendErrorKind.UNCERTAIN, type(exc).__name__)
