@@ -146,7 +146,7 @@ def _start(settings: Settings, *, socket_mode: bool, host: str, port: int) -> No
     if settings.scheduler_enabled:
         from bot.scheduler import start_clock
 
-        start_clock(_deps(session_factory, client), SlackSender(client))
+        start_clock(_deps(session_factory, client), SlackSender.from_settings(settings))
     try:
         if socket_mode:
             from bot.socket_mode import run_socket_mode
@@ -171,7 +171,7 @@ def _tick(settings: Settings, now: datetime | None) -> None:
     engine = _migrated_engine(settings)
     client = _checked_client(settings)
     deps = _deps(make_session_factory(engine), client)
-    report = run_due(deps, SlackSender(client), now or utcnow())
+    report = run_due(deps, SlackSender.from_settings(settings), now or utcnow())
     sent = report.dispatch
     print(
         f"queued {report.summaries} summaries, {report.chasers} chasers, {report.reminders} reminders; "

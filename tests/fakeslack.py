@@ -17,6 +17,8 @@ MAX_BLOCKS_SURFACE = 100
 MAX_SECTION = 3000
 MAX_HEADER = 150
 MAX_TEXT = 40000
+# A status `_handle` returns to close the connection without answering.
+DROP = -1
 
 
 @dataclass
@@ -73,7 +75,8 @@ class FakeSlack:
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
     violations: list[str] = field(default_factory=list)
-    # method -> list of scripted failures, each ("error", name) or ("429", retry_after)
+    # method -> list of scripted failures, each ("error", name), ("429", retry_after), ("http", status),
+    # ("drop", posted), ("hang", release) or ("pass", None) (answered as usual): see the scripting methods.
     failures: dict[str, list[tuple[str, Any]]] = field(default_factory=dict)
     not_in_channels: set[str] = field(default_factory=set)
     # method (or "respond") -> an Event the answer waits for: Slack being slow, for as long as a test likes
@@ -98,14 +101,21 @@ class FakeSlack:
                 raw = self.rfile.read(length).decode()
                 args = _decode(raw, self.headers.get("Content-Type", ""))
                 status, headers, body = fake._handle(self.path, args, self.headers.get("Authorization"))
-                self.send_response(status)
-                for k, v in headers.items():
-                    self.send_header(k, v)
-                data = json.dumps(body).encode()
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                if status == DROP:
+                    self.close_connection = True  # no answer at all: the client sees the connection drop
+                    return
+                html = isinstance(body, str)
+                data = body.encode() if html else json.dumps(body).encode()
+                try:
+                    self.send_response(status)
+                    for k, v in headers.items():
+                        self.send_header(k, v)
+                    self.send_header("Content-Type", "text/html" if html else "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    self.close_connection = True  # the client gave up waiting (a time-out test)
 
             def log_message(self, *args: Any) -> None:
                 pass
@@ -158,6 +168,22 @@ class FakeSlack:
         """The next `times` calls of `method` answer HTTP 429 with Retry-After."""
         self.failures.setdefault(method, []).extend([("429", retry_after)] * times)
 
+    def http_error_next(self, method: str, status: int, times: int = 1) -> None:
+        """The next `times` calls of `method` answer HTTP `status` with an HTML page, as a proxy does."""
+        self.failures.setdefault(method, []).extend([("http", status)] * times)
+
+    def drop_next(self, method: str, *, posted: bool, times: int = 1) -> None:
+        """The next `times` calls of `method` get no answer: the connection is closed.
+
+        With `posted`, Slack acted first (a chat.postMessage is recorded as posted): the answer was lost.
+        """
+        self.failures.setdefault(method, []).extend([("drop", posted)] * times)
+
+    def hang_next(self, method: str, release: threading.Event) -> None:
+        """The next call of `method` is acted on (a post is recorded), then answered only once
+        `release` is set: a client with a shorter time-out gives up first."""
+        self.failures.setdefault(method, []).append(("hang", release))
+
     # -- reading what happened ------------------------------------------
     def calls_to(self, method: str) -> list[Call]:
         """Recorded calls of one method, in order."""
@@ -196,14 +222,27 @@ class FakeSlack:
             self._record("respond", args, MAX_BLOCKS_MESSAGE)
             return 200, {}, {"ok": True}
         method = path.removeprefix("/api/")
-        scripted = self.failures.get(method)
-        if scripted:
-            kind, value = scripted.pop(0)
+        with self._cond:
+            scripted = self.failures.get(method)
+            kind, value = scripted.pop(0) if scripted else ("", None)
+        kind = "" if kind == "pass" else kind
+        handler = getattr(self, "_api_" + method.replace(".", "_"), None)
+        if kind in ("drop", "hang"):
+            if kind == "hang" or value:
+                answer = handler(args) if handler else {"ok": False, "error": "unknown_method"}
+            else:
+                self._record(f"{method}!drop", args, None)
+            if kind == "drop":
+                return DROP, {}, None
+            value.wait(timeout=10)
+            return 200, {}, answer
+        if kind:
             self._record(f"{method}!{kind}", args, None)
             if kind == "429":
                 return 429, {"Retry-After": str(value)}, {"ok": False, "error": "ratelimited"}
+            if kind == "http":
+                return value, {}, f"<html><body><h1>{value}</h1>Something went wrong</body></html>"
             return 200, {}, {"ok": False, "error": value}
-        handler = getattr(self, "_api_" + method.replace(".", "_"), None)
         if handler is None:
             self._record(method, args, None)
             return 200, {}, {"ok": False, "error": "unknown_method"}
