@@ -20,7 +20,7 @@ from bot.clock import utcnow
 from bot.deps import Deps
 from bot.directory import SlackDirectory
 from bot.settings import Settings
-from handlers import commands, home
+from handlers import commands, home, unhandled
 
 log = logging.getLogger(__name__)
 
@@ -62,4 +62,6 @@ def create_app(
     deps = Deps(session_factory=session_factory, directory=SlackDirectory(client), clock=clock)
     commands.register(app, deps)
     home.register(app, deps)
+    # Last: a catch-all that answers 200 to event types no listener above handles.
+    unhandled.register(app)
     return app

@@ -10,6 +10,7 @@ from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from sqlalchemy import Engine
 
+from bot.http_guard import MAX_BODY_BYTES, guard_slack_endpoint
 from storage.db import database_ok
 
 EVENTS_PATH = "/slack/events"
@@ -31,11 +32,15 @@ def make_wsgi_app(app: App, engine: Engine) -> WSGIApp:
             return [body.encode()]
         return slack(environ, start_response)
 
-    return wsgi
+    # Oversized, unparseable or malformed requests are answered 4xx before Bolt reads them.
+    return guard_slack_endpoint(wsgi, path=EVENTS_PATH)
 
 
 def serve(wsgi: WSGIApp, *, host: str, port: int, threads: int) -> None:
     """Serve until interrupted, with waitress (a production WSGI server, not a development one)."""
     from waitress import serve as waitress_serve
 
-    waitress_serve(wsgi, host=host, port=port, threads=threads, ident="arising")
+    # waitress refuses a body over the limit (413) from its Content-Length, before reading it.
+    waitress_serve(
+        wsgi, host=host, port=port, threads=threads, ident="arising", max_request_body_size=MAX_BODY_BYTES + 1
+    )
