@@ -48,8 +48,11 @@ def _headers(environ: dict[str, Any]) -> dict[str, str]:
 
 
 def refusal(environ: dict[str, Any], *, max_bytes: int = MAX_BODY_BYTES) -> tuple[str, str, bytes]:
-    """Read and check a POST to Slack's endpoint: ("", "", body) when Bolt may have it, else
-    (status, error) to answer with. Reads nothing when the declared length is wrong."""
+    """Read and check a POST to Slack's endpoint.
+
+    Returns `("", "", body)` when Bolt may have the request, else `(status, error, b"")` to answer
+    with. Nothing is read when the declared length is missing, malformed or over `max_bytes`.
+    """
     raw_length = str(environ.get("CONTENT_LENGTH") or "").strip()
     if not raw_length:
         return "411 Length Required", "a Content-Length is required", b""
