@@ -140,7 +140,13 @@ def install_redaction() -> None:
         return
 
     def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
-        return redact(base(*args, **kwargs))
+        record = base(*args, **kwargs)
+        try:
+            return redact(record)
+        except Exception:
+            # Redaction must never break the code that logs, nor let the record through unredacted.
+            record.msg, record.args, record.exc_info, record.exc_text = WITHHELD, (), None, None
+            return record
 
     setattr(factory, _MARK, base)
     logging.setLogRecordFactory(factory)

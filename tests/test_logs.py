@@ -239,3 +239,17 @@ def test_configure_logging_redacts_and_quietens_sqlalchemy(monkeypatch):
         assert logging.getLogger("sqlalchemy").level == logging.WARNING
     finally:
         uninstall_redaction()
+
+
+def test_a_record_that_cannot_be_redacted_is_withheld_whole(debug_logs, monkeypatch):
+    import bot.logs
+
+    def broken(record: logging.LogRecord) -> logging.LogRecord:
+        raise RuntimeError("redaction failed")
+
+    monkeypatch.setattr(bot.logs, "redact", broken)
+
+    logging.getLogger("bot.example").warning("outbox %s failed: %s", "k1", "typed secret")
+
+    [record] = [r for r in debug_logs.records if r.name == "bot.example"]
+    assert record.getMessage() == WITHHELD
