@@ -253,3 +253,17 @@ def test_a_record_that_cannot_be_redacted_is_withheld_whole(debug_logs, monkeypa
 
     [record] = [r for r in debug_logs.records if r.name == "bot.example"]
     assert record.getMessage() == WITHHELD
+
+
+def test_sqlalchemy_statement_logging_shows_no_parameters(debug_logs, tmp_path):
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(f"sqlite:///{tmp_path}/echo.db", echo=True)
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE t (note TEXT)"))
+        conn.execute(text("INSERT INTO t (note) VALUES (:note)"), {"note": "Oryxtangerine"})
+    engine.dispose()
+
+    records = [r for r in debug_logs.records if r.name.startswith("sqlalchemy")]
+    assert records, "echo=True should have logged the statements"
+    assert "oryxtangerine" not in everything_logged(records).lower()
