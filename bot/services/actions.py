@@ -134,7 +134,8 @@ def _ensure_plausible_due(due: Due | None) -> None:
 
 
 def _apply_due(session: Session, action: Action, due: Due | None, now: datetime) -> None:
-    # Checked before anything changes; the caller's transaction is rolled back on the error anyway.
+    # The one check for every way a due date is set; raised inside the caller's transaction, which
+    # is then rolled back, so nothing of the command is stored.
     _ensure_plausible_due(due)
     action.due_kind = due.kind.value if due else None
     action.due_date = due.date if due else None
