@@ -22,7 +22,7 @@ from bot.directory import SlackDirectory
 from bot.inbox import Inbox
 from bot.settings import Settings
 from bot.workers import ThreadWorkers, Workers
-from handlers import commands, home
+from handlers import commands, home, unhandled
 from handlers.intake import Intake
 from handlers.work import WorkContext, run_job
 
@@ -81,4 +81,6 @@ def create_app(
     intake = Intake(inbox, workers)
     commands.register(app, intake)
     home.register(app, intake)
+    # Last: a catch-all that answers 200 to event types no listener above handles.
+    unhandled.register(app)
     return app

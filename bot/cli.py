@@ -19,6 +19,7 @@ from bot.clock import utcnow
 from bot.deps import Deps
 from bot.directory import SlackDirectory
 from bot.inbox import Inbox
+from bot.logs import configure_logging
 from bot.services.due_work import run_due
 from bot.settings import MissingSettingError, Settings
 from bot.slack_sender import SlackSender
@@ -281,7 +282,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         settings = _settings()
-        logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+        configure_logging(settings.log_level)
         if args.command == "migrate":
             _migrated_engine(settings).dispose()
             print("Database is up to date.")

@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 
 from bot import request_log
 from bot.clock import utcnow
+from bot.http_guard import MAX_BODY_BYTES, guard_slack_endpoint
 from bot.inbox import Inbox
 from bot.metrics import CONTENT_TYPE, Metrics
 from storage.db import database_ok, make_session_factory
@@ -31,7 +32,8 @@ WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 def make_wsgi_app(app: App, engine: Engine, inbox: Inbox | None = None) -> WSGIApp:
     """Route `POST /slack/events` to Bolt, `GET /healthz` to a JSON health report, `GET /metrics` to
     Prometheus; every request ends with one log line of ids, outcome and latency."""
-    slack = SlackRequestHandler(app, path=EVENTS_PATH)
+    # Oversized or malformed requests are refused before Bolt reads them (bot/http_guard.py).
+    slack = guard_slack_endpoint(SlackRequestHandler(app, path=EVENTS_PATH), path=EVENTS_PATH)
     metrics = Metrics(make_session_factory(engine), inbox, utcnow)
 
     def health(start_response: Callable[..., Any]) -> Iterable[bytes]:
@@ -83,6 +85,7 @@ def make_wsgi_app(app: App, engine: Engine, inbox: Inbox | None = None) -> WSGIA
             metrics.observe(note.kind, outcome, elapsed)
         return body
 
+    # Oversized, unparseable or malformed requests are answered 4xx before Bolt reads them.
     return wsgi
 
 
@@ -90,4 +93,7 @@ def serve(wsgi: WSGIApp, *, host: str, port: int, threads: int) -> None:
     """Serve until interrupted, with waitress (a production WSGI server, not a development one)."""
     from waitress import serve as waitress_serve
 
-    waitress_serve(wsgi, host=host, port=port, threads=threads, ident="arising")
+    # waitress refuses a body over the limit (413) from its Content-Length, before reading it.
+    waitress_serve(
+        wsgi, host=host, port=port, threads=threads, ident="arising", max_request_body_size=MAX_BODY_BYTES + 1
+    )

@@ -84,6 +84,7 @@ def worker_main(config: dict[str, Any], root: str, owner: str, wake: Semaphore, 
     from bot.app import make_client
     from bot.clock import utcnow
     from bot.directory import SlackDirectory
+    from bot.logs import configure_logging
     from bot.settings import Settings
     from storage.db import make_engine, make_session_factory
 
@@ -93,7 +94,7 @@ def worker_main(config: dict[str, Any], root: str, owner: str, wake: Semaphore, 
     # the scheduler then serves the web process first.
     os.nice(WORKER_NICENESS)
     settings = Settings(_env_file=None, **config)  # type: ignore[call-arg]
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging(settings.log_level)
     engine = make_engine(settings.database_url)
     client = make_client(settings)
     ctx = WorkContext(

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.text import escape
 from storage.models import Action, ActionEvent, ActionOwner, Board, BoardEvent, Member
 from tests.driver import SlackDriver, posts, replies
 from tests.fakeslack import Call
@@ -91,7 +92,9 @@ def assert_refused(
     for phrase in [says] if isinstance(says, str) else says:
         assert phrase in reply.text, reply.text
     if usage is not None:
-        assert f"Usage: `{usage}`" in reply.text or f"Usage: {usage}" in reply.text, reply.text
+        # Placeholders such as `<date>` reach Slack escaped, so they are shown and not read as links.
+        shown = escape(usage)
+        assert f"Usage: `{shown}`" in reply.text and f"Usage: {shown}" in reply.text, reply.text
     assert snapshot(session_factory) == before
     return reply
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from bot.text import escape
 from tests.board_support import board_events, stored_boards, table_rows
 from tests.driver import posts, replies
 
-SETUP_USAGE = "Usage: /meeting setup <board name> code <CODE> chair @user [tz <IANA zone>]"
+# Placeholders are escaped in what Slack receives, so `<board name>` is shown and not read as a link.
+SETUP_USAGE = "Usage: " + escape("/meeting setup <board name> code <CODE> chair @user [tz <IANA zone>]")
 
 
 def setup(slack, text: str, *, user: str = "UEVE", channel: str = "CNEW", team: str | None = None):

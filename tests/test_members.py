@@ -7,12 +7,14 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from bot.text import escape
 from storage.models import Board, Member
 from tests.board_support import board_events, stored_members, table_rows
 from tests.driver import posts, replies
 
-ADD_USAGE = "Usage: /meeting member add @user <INITIALS> [role]"
-REMOVE_USAGE = "Usage: /meeting member remove <INITIALS>"
+# Placeholders are escaped in what Slack receives, so `<INITIALS>` is shown and not read as a link.
+ADD_USAGE = "Usage: " + escape("/meeting member add @user <INITIALS> [role]")
+REMOVE_USAGE = "Usage: " + escape("/meeting member remove <INITIALS>")
 
 
 def current(members):

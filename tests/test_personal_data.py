@@ -59,9 +59,7 @@ def test_erase_without_yes_says_what_would_change_and_changes_nothing(alices_log
         assert session.scalar(select(Member.slack_user_id).where(Member.initials == "AF")) == "UALICE"
 
 
-def test_erase_removes_every_trace_of_the_id_and_keeps_the_history_shape(
-    alices_log, db_url, capsys, session_factory
-):
+def test_erase_removes_every_trace_of_the_id_and_keeps_the_history_shape(alices_log, db_url, capsys, session_factory):
     with session_factory() as session:
         events_before = len(session.scalars(select(ActionEvent)).all())
     assert main(["data", "erase", "--user", "UALICE", "--yes", "--by", "dpo"]) == 0

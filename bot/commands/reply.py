@@ -36,6 +36,8 @@ def error_reply(error: UserError, usage: str | None) -> Reply:
     blocks = [section(f":warning: {error.message}")]
     text = error.message
     if usage:
+        # Usage lines hold <placeholders>: escaped in the notification text as in the blocks, or
+        # Slack reads `<date>` as a link and shows nothing.
         blocks.append(context(f"Usage: `{escape(usage)}`"))
-        text += f"\nUsage: {usage}"
+        text += f"\nUsage: {escape(usage)}"
     return Reply(private=Message(text=text, blocks=blocks))

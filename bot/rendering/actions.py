@@ -20,7 +20,7 @@ from bot.rendering.formatting import (
 from bot.rendering.message import MAX_BLOCKS, Message, context, divider, header, pack_lines, section
 from bot.services.action_lists import ActionPage, MyActions
 from bot.services.actions import ActionDetail
-from bot.text import escape, plural, truncate
+from bot.text import escape, escape_prose, plural, truncate
 from storage.models import Action, ActionEvent, Board
 
 
@@ -41,7 +41,7 @@ def action_line(action: Action, now: datetime, *, with_board: bool = False) -> s
     # The ref already carries the code; across boards the name says which board it is.
     board = f" · _{escape(truncate(action.board.name, 60))}_" if with_board else ""
     # Lists stay readable: the full text is one `/action show` away.
-    words = escape(truncate(action.text, LIST_TEXT_LIMIT))
+    words = escape_prose(truncate(action.text, LIST_TEXT_LIMIT))
     bits = [f"*{ref_of(action)}*{board}", owners_of(action), words, due_text(action, today)]
     if action.status == "open":
         bits += [rag_text(action), age_text(action, now)]
@@ -58,7 +58,7 @@ def _change_summary(action: Action, verb: str, actor: str, now: datetime, extra:
     by = f"by <@{actor}>"
     blocks = [section(line + (f"\n{extra}" if extra else "")), context(f"{detail} · {by}")]
     # The fallback text is shown in notifications: it must be escaped as much as the blocks.
-    return Message(text=f"{verb} {ref_of(action)}: {escape(action.text[:200])}", blocks=blocks)
+    return Message(text=f"{verb} {ref_of(action)}: {escape_prose(truncate(action.text, 200))}", blocks=blocks)
 
 
 def logged(action: Action, actor: str, now: datetime) -> Message:
@@ -68,9 +68,9 @@ def logged(action: Action, actor: str, now: datetime) -> Message:
 
 def updated(action: Action, actor: str, now: datetime, progress: str, evidence: str | None) -> Message:
     """Channel confirmation of a progress update."""
-    extra = f"> {escape(progress)}"
+    extra = f"> {escape_prose(progress)}"
     if evidence:
-        extra += f"\n_Evidence:_ {escape(evidence)}"
+        extra += f"\n_Evidence:_ {escape_prose(evidence)}"
     return _change_summary(action, ":arrows_counterclockwise: Update on", actor, now, extra)
 
 
@@ -78,7 +78,7 @@ def rag_changed(action: Action, actor: str, now: datetime) -> Message:
     """Channel confirmation of a RAG change."""
     extra = f"RAG now {rag_text(action)}"
     if action.rag_reason:
-        extra += f": {escape(action.rag_reason)}"
+        extra += f": {escape_prose(action.rag_reason)}"
     return _change_summary(action, ":traffic_light: RAG changed on", actor, now, extra)
 
 
@@ -86,7 +86,9 @@ def closed(action: Action, actor: str, now: datetime) -> Message:
     """Channel confirmation of done / dropped."""
     verb = ":white_check_mark: Done:" if action.status == "done" else ":no_entry_sign: Dropped:"
     extra = (
-        f"_{'Note' if action.status == 'done' else 'Reason'}:_ {escape(action.close_note)}" if action.close_note else ""
+        f"_{'Note' if action.status == 'done' else 'Reason'}:_ {escape_prose(action.close_note)}"
+        if action.close_note
+        else ""
     )
     return _change_summary(action, verb, actor, now, extra)
 
@@ -103,7 +105,7 @@ def reassigned(action: Action, actor: str, now: datetime) -> Message:
 
 def redated(action: Action, actor: str, now: datetime, reason: str | None) -> Message:
     """Channel confirmation of a new due date."""
-    extra = f"_Reason:_ {escape(reason)}" if reason else ""
+    extra = f"_Reason:_ {escape_prose(reason)}" if reason else ""
     return _change_summary(action, ":calendar: Re-dated", actor, now, extra)
 
 
@@ -115,12 +117,12 @@ def show(detail: ActionDetail, now: datetime) -> Message:
         f"*Owners:* {owner_mentions(action)}",
         f"*Due:* {due_text(action, today)}",
         f"*Status:* {status_text(action)}",
-        f"*RAG:* {rag_text(action)}" + (f" — {escape(action.rag_reason)}" if action.rag_reason else ""),
+        f"*RAG:* {rag_text(action)}" + (f" — {escape_prose(action.rag_reason)}" if action.rag_reason else ""),
         f"*Logged:* {local_stamp(action.created_at, action.board.tz)} by <@{action.created_by}>"
         f" · {age_text(action, now)}",
     ]
     if action.status != "open" and action.closed_at:
-        note = f" — {escape(action.close_note)}" if action.close_note else ""
+        note = f" — {escape_prose(action.close_note)}" if action.close_note else ""
         facts.append(f"*Closed:* {local_stamp(action.closed_at, action.board.tz)} by <@{action.closed_by}>{note}")
     blocks = [
         header(f"{ref_of(action)} · {action.board.name}"),
@@ -133,25 +135,25 @@ def show(detail: ActionDetail, now: datetime) -> Message:
         blocks += pack_lines(["*Latest updates*", *lines], max_blocks=MAX_BLOCKS - len(blocks) - 1)
     else:
         blocks.append(context("No progress updates yet."))
-    return Message(text=f"{ref_of(action)}: {escape(action.text[:200])}", blocks=blocks)
+    return Message(text=f"{ref_of(action)}: {escape_prose(truncate(action.text, 200))}", blocks=blocks)
 
 
 def _update_line(event: ActionEvent, tz: str) -> str:
-    line = f"• {local_stamp(event.at, tz)} <@{event.actor_user_id}>: {escape(event.note or '')}"
+    line = f"• {local_stamp(event.at, tz)} <@{event.actor_user_id}>: {escape_prose(event.note or '')}"
     if event.data.get("evidence"):
-        line += f" _(evidence: {escape(event.data['evidence'])})_"
+        line += f" _(evidence: {escape_prose(event.data['evidence'])})_"
     return line
 
 
 def _describe_event(event: ActionEvent, today: date) -> str:
     data = event.data or {}
-    note = escape(event.note) if event.note else ""
+    note = escape_prose(event.note) if event.note else ""
     if event.kind == "created":
         return f"logged it for {', '.join(data.get('owners', []))}: {note}"
     if event.kind == "update":
         text = f"progress: {note}"
         if data.get("evidence"):
-            text += f" (evidence: {escape(data['evidence'])})"
+            text += f" (evidence: {escape_prose(data['evidence'])})"
         return text
     if event.kind == "rag":
         after = str(data.get("rag_to")).capitalize()

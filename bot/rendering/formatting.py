@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from bot.clock import zone
 from bot.refs import format_ref
-from bot.text import escape
+from bot.text import escape_prose
 from storage.models import Action, Meeting
 
 RAG_EMOJI = {"red": ":red_circle:", "amber": ":large_orange_circle:", "green": ":large_green_circle:"}
@@ -76,8 +76,9 @@ def age_text(action: Action, now: datetime) -> str:
 
 
 def task_text(action: Action) -> str:
-    """The action's words, escaped: user text never becomes markup."""
-    return escape(action.text)
+    """The action's words, escaped: user text never becomes markup, and a person it mentions is shown
+    as that person."""
+    return escape_prose(action.text)
 
 
 def status_text(action: Action) -> str:

@@ -52,7 +52,9 @@ def moved(board: Board, meeting: Meeting, actor: str) -> Message:
 def next_meeting(board: Board, meeting: Meeting | None) -> Message:
     """The board's next meeting, privately."""
     if meeting is None:
-        text = f"{board.code} has no meeting scheduled. Schedule one with `/meeting schedule <date> <time>`."
+        text = (
+            f"{board.code} has no meeting scheduled. Schedule one with `/meeting schedule &lt;date&gt; &lt;time&gt;`."
+        )
         return Message(text=text, blocks=[section(text)])
     text = f"*Next {board.code} meeting:* {when(meeting)}"
     return Message(text=text, blocks=[section(text), context(_times_note(board, meeting))])

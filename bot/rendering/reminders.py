@@ -16,8 +16,8 @@ from storage.models import Action, Meeting
 def _how_to(actions: Sequence[Action]) -> str:
     ref = ref_of(actions[0])
     return (
-        f"Update with `/action update {ref} <progress> [rag red|amber|green]`, close with `/action done {ref}`, "
-        f"or re-date with `/action due {ref} <date> <reason>`."
+        f"Update with `/action update {ref} &lt;progress&gt; [rag red|amber|green]`, close with `/action done {ref}`, "
+        f"or re-date with `/action due {ref} &lt;date&gt; &lt;reason&gt;`."
     )
 
 

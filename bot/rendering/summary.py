@@ -12,7 +12,7 @@ from bot.rendering.formatting import RAG_EMOJI, days_phrase, meeting_when, ref_o
 from bot.rendering.message import MAX_BLOCKS, Message, context, header, pack_lines, section
 from bot.services.meetings import meeting_date
 from bot.services.summary import Item, Summary
-from bot.text import escape, truncate
+from bot.text import escape, escape_prose, truncate
 
 # Items per section shown in the channel message itself; the rest go in its thread.
 SHOWN_PER_SECTION = 8
@@ -28,7 +28,7 @@ class Style:
     bullet: str
 
 
-SLACK = Style(bold=lambda s: f"*{s}*", text=escape, bullet="•")
+SLACK = Style(bold=lambda s: f"*{s}*", text=escape_prose, bullet="•")
 MARKDOWN = Style(bold=lambda s: f"**{s}**", text=lambda s: s, bullet="-")
 PLAIN = Style(bold=lambda s: s, text=lambda s: s, bullet="-")
 

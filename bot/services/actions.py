@@ -18,7 +18,7 @@ from bot.refs import Ref, format_ref
 from bot.services.context import Caller
 from bot.services.meetings import bind_next_meeting_actions
 from bot.services.permissions import ensure_may_change
-from bot.text import MAX_ACTION_TEXT, escape, squash
+from bot.text import MAX_ACTION_TEXT, escape, squash, unreadable, visible_text
 from storage import actions as store
 from storage import boards as board_store
 from storage.models import Action, ActionEvent, Board, Member
@@ -54,6 +54,8 @@ def find_action(session: Session, caller: Caller, ref: Ref) -> Action:
 
 
 def _check_text(text: str, what: str) -> str:
+    if problem := unreadable(text, what):
+        raise UserError(problem)
     text = squash(text)
     if not text:
         raise UserError(f"The {what} is empty.")
@@ -119,7 +121,22 @@ def _event(
     return event
 
 
+# Boards' logs start this century: an earlier year is a typo (`15/12/1926`) or a mis-read date.
+EARLIEST_DUE = date(2000, 1, 1)
+
+
+def _ensure_plausible_due(due: Due | None) -> None:
+    if due is not None and due.date is not None and due.date < EARLIEST_DUE:
+        raise UserError(
+            f"{due.date.day} {due.date:%B} {due.date.year} is before {EARLIEST_DUE.year}, so it can't be a due date: "
+            "check the year, e.g. `by 15/12/2026`."
+        )
+
+
 def _apply_due(session: Session, action: Action, due: Due | None, now: datetime) -> None:
+    # The one check for every way a due date is set; raised inside the caller's transaction, which
+    # is then rolled back, so nothing of the command is stored.
+    _ensure_plausible_due(due)
     action.due_kind = due.kind.value if due else None
     action.due_date = due.date if due else None
     action.due_meeting_id = None
@@ -151,7 +168,8 @@ def add_action(session: Session, *, caller: Caller, board: Board, text: str, now
             )
         owners = [me]
     task = _capitalise(_mentions_as_initials(owned.task, owners).strip())
-    if not task:
+    # `AF to` followed by a zero-width space has owners and nothing to read.
+    if not visible_text(task):
         raise UserError("The action has owners but no task: say what is to be done.")
     action = Action(
         board_id=board.id,

@@ -15,7 +15,7 @@ from bot.errors import UserError
 from bot.owners import INITIALS
 from bot.refs import BOARD_CODE
 from bot.services.context import Caller
-from bot.text import escape
+from bot.text import escape, unreadable
 from storage import actions as action_store
 from storage import boards as store
 from storage.models import Board, BoardEvent, Member
@@ -24,7 +24,7 @@ MAX_NAME = 200  # boards.name, members.name and members.role are VARCHAR(200)
 
 NO_BOARD_HELP = (
     "This channel is not bound to a board. Run the command in the board's channel, add `in CODE`, "
-    "or set a board up here with `/meeting setup <board name> code <CODE> chair @user`."
+    "or set a board up here with `/meeting setup &lt;board name&gt; code &lt;CODE&gt; chair @user`."
 )
 
 
@@ -55,6 +55,8 @@ def setup_board(session: Session, *, caller: Caller, setup: BoardSetup, now: dat
     """Bind the caller's channel to a new board with its chair and time zone."""
     if not caller.channel_id or caller.channel_id.startswith("D"):
         raise UserError("Run `/meeting setup` in the channel the board will use, not in a DM.")
+    if problem := unreadable(setup.name, "board name"):
+        raise UserError(problem)
     if not setup.name.strip():
         raise UserError(
             "Give the board a name, e.g. `/meeting setup Safeguarding Children Board code SSCB chair @ann`."
@@ -146,6 +148,8 @@ def add_member(
     if name is not None and not name.strip():
         raise UserError('Give the member\'s full name between the quotes, e.g. `"Jo Bloggs" JB`.')
     for what, value in (("name", name), ("role", role)):
+        if value is not None and (problem := unreadable(value, what)):
+            raise UserError(problem)
         if value is not None and len(value) > MAX_NAME:
             raise UserError(f"The {what} is {len(value)} characters long: keep it to {MAX_NAME} characters.")
     taken = store.current_member_by_initials(session, board.id, initials)
@@ -196,7 +200,7 @@ def remove_member(
         more = f" and {len(owned) - 10} more" if len(owned) > 10 else ""
         raise UserError(
             f"{member.initials} still owns open actions ({refs}{more}). Reassign them first with "
-            f"`/action assign <ref> <owners>`, then remove {member.initials}."
+            f"`/action assign &lt;ref&gt; &lt;owners&gt;`, then remove {member.initials}."
         )
     member.removed_at = now
     member.removed_by = caller.user_id

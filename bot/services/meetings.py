@@ -21,7 +21,7 @@ from bot.errors import UserError
 from bot.recurrence import RecurrenceParseError, describe_recurrence, occurrences_between, parse_recurrence
 from bot.services.boards import ensure_can_manage
 from bot.services.context import Caller
-from bot.text import escape
+from bot.text import escape, unreadable
 from bot.workdays import Nation, parse_nation, working_days_before
 from storage import meetings as store
 from storage.models import Board, BoardEvent, Meeting, MeetingSeries
@@ -62,7 +62,7 @@ def parse_date(text: str, today: date) -> date:
     try:
         due = parse_due(text, today=today)
     except DateParseError as exc:
-        raise UserError(str(exc)) from None
+        raise UserError(escape(str(exc))) from None
     if due.kind is not DueKind.DATE or due.date is None:
         raise UserError(f"`{escape(text)}` is not a calendar date: give one such as `15/12/2026`.")
     return due.date
@@ -73,7 +73,7 @@ def parse_time(text: str) -> time:
     try:
         return parse_time_of_day(text)
     except TimeParseError as exc:
-        raise UserError(str(exc)) from None
+        raise UserError(escape(str(exc))) from None
 
 
 def parse_rule(text: str) -> str:
@@ -81,7 +81,7 @@ def parse_rule(text: str) -> str:
     try:
         return parse_recurrence(text)
     except RecurrenceParseError as exc:
-        raise UserError(str(exc)) from None
+        raise UserError(escape(str(exc))) from None
 
 
 def _record(session: Session, board: Board, caller: Caller, kind: str, now: datetime, **data: object) -> None:
@@ -111,12 +111,18 @@ def _new_meeting(
     )
 
 
+def _check_location(schedule: Schedule) -> None:
+    if schedule.location is not None and (problem := unreadable(schedule.location, "location")):
+        raise UserError(problem)
+
+
 def schedule_meeting(
     session: Session, *, caller: Caller, board: Board, schedule: Schedule, directory: Directory, now: datetime
 ) -> Meeting:
     """Schedule one meeting of the board."""
     ensure_can_manage(board, caller, directory)
     assert schedule.day is not None
+    _check_location(schedule)
     local_start = datetime.combine(schedule.day, schedule.start)
     if to_utc(local_start, board.tz) <= now:
         raise UserError("That meeting would be in the past. Give a future date and time.")
@@ -150,6 +156,7 @@ def schedule_series(
     """Schedule a recurring series and write its occurrences for the year ahead."""
     ensure_can_manage(board, caller, directory)
     assert schedule.rule is not None
+    _check_location(schedule)
     for existing in store.series_of_board(session, board.id):
         if existing.rule == schedule.rule and existing.local_start.time() == schedule.start:
             raise UserError(f"{board.code} already meets {describe_series(existing)}.")
