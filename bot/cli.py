@@ -34,6 +34,9 @@ CONSOLE_DATABASE = "sqlite:///arising-console.db"
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="arising", description="The action log of multi-agency boards, in Slack.")
+    parser.add_argument(
+        "--log-format", choices=("text", "json"), default=None, help="log lines as text or JSON (default: $LOG_FORMAT)"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="Socket Mode when SLACK_APP_TOKEN is set, else the HTTP server")
     serve = sub.add_parser("serve", help="the HTTP server: Slack posts to /slack/events; GET /healthz")
@@ -282,7 +285,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         settings = _settings()
-        configure_logging(settings.log_level)
+        if args.log_format:
+            # Kept in the settings so that worker processes log the same way.
+            settings = settings.model_copy(update={"log_format": args.log_format})
+        configure_logging(settings.log_level, settings.log_format)
         if args.command == "migrate":
             _migrated_engine(settings).dispose()
             print("Database is up to date.")

@@ -20,8 +20,10 @@ filter or test capture sees it:
 
 from __future__ import annotations
 
+import json
 import logging
 import re
+import time
 import traceback
 from collections.abc import Callable
 from types import TracebackType
@@ -160,12 +162,36 @@ def uninstall_redaction() -> None:
         logging.setLogRecordFactory(base)
 
 
-def configure_logging(level: str) -> None:
-    """The process's logging: one stream handler at `level`, with every record redacted.
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line for log shippers: time, level, logger, message (already redacted)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S") + f".{int(record.msecs):03d}Z",
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_text:
+            entry["exception"] = record.exc_text
+        elif record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+JsonFormatter.converter = time.gmtime  # type: ignore[assignment]
+
+
+def configure_logging(level: str, log_format: str = "text") -> None:
+    """The process's logging: one stream handler at `level`, with every record redacted, as text lines
+    or (`log_format="json"`) one JSON object per line.
 
     SQLAlchemy's engine logs every statement and its parameters at INFO when the root level lets it;
     it is held at WARNING so a DEBUG run does not fill the log with withheld lines.
     """
     install_redaction()
     logging.basicConfig(level=level.upper(), format=FORMAT)
+    if log_format == "json":
+        for handler in logging.getLogger().handlers:
+            handler.setFormatter(JsonFormatter())
     logging.getLogger("sqlalchemy").setLevel(logging.WARNING)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -42,6 +43,8 @@ class Settings(BaseSettings):
     worker_threads: int = Field(default=4, ge=1, le=64)
     scheduler_enabled: bool = True
     log_level: str = "INFO"
+    # `json` writes one JSON object per line, for log shippers.
+    log_format: Literal["text", "json"] = "text"
 
     @field_validator("log_level")
     @classmethod

@@ -94,7 +94,7 @@ def worker_main(config: dict[str, Any], root: str, owner: str, wake: Semaphore, 
     # the scheduler then serves the web process first.
     os.nice(WORKER_NICENESS)
     settings = Settings(_env_file=None, **config)  # type: ignore[call-arg]
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     engine = make_engine(settings.database_url)
     client = make_client(settings)
     ctx = WorkContext(

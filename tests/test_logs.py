@@ -267,3 +267,26 @@ def test_sqlalchemy_statement_logging_shows_no_parameters(debug_logs, tmp_path):
     records = [r for r in debug_logs.records if r.name.startswith("sqlalchemy")]
     assert records, "echo=True should have logged the statements"
     assert "oryxtangerine" not in everything_logged(records).lower()
+
+
+def test_json_log_format_writes_one_object_per_line_with_the_redacted_message():
+    from bot.logs import JsonFormatter, install_redaction, uninstall_redaction
+
+    install_redaction()
+    try:
+        record = logging.getLogger("slack_bolt.App").makeRecord(
+            "slack_bolt.App",
+            logging.WARNING,
+            __file__,
+            1,
+            "Invalid request signature detected (body: %s)",
+            ("text=secret+case+notes",),
+            None,
+        )
+    finally:
+        uninstall_redaction()
+    entry = json.loads(JsonFormatter().format(record))
+    assert (entry["level"], entry["logger"]) == ("WARNING", "slack_bolt.App")
+    assert entry["message"].startswith("Invalid request signature detected")
+    assert "secret" not in entry["message"]
+    assert entry["time"].endswith("Z")
