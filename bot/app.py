@@ -16,6 +16,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.channels import SlackChannels
 from bot.clock import utcnow
 from bot.deps import Deps
 from bot.directory import SlackDirectory
@@ -72,7 +73,12 @@ def create_app(
     )
     inbox = inbox or Inbox(settings.inbox_dir, max_pending=settings.inbox_max_pending)
     if workers is None:
-        deps = Deps(session_factory=session_factory, directory=SlackDirectory(client), clock=clock)
+        deps = Deps(
+            session_factory=session_factory,
+            directory=SlackDirectory(client),
+            clock=clock,
+            channels=SlackChannels(client),
+        )
         context = WorkContext(deps=deps, client=client)
         pool = executor or ThreadPoolExecutor(max_workers=settings.worker_threads, thread_name_prefix="work")
         thread_workers = ThreadWorkers(inbox, lambda job: run_job(context, job), pool)

@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.channels import SlackChannels
 from bot.clock import utcnow
 from bot.deps import Deps
 from bot.directory import SlackDirectory
@@ -167,7 +168,9 @@ def _start(settings: Settings, *, socket_mode: bool, host: str, port: int) -> No
 
 
 def _deps(session_factory: sessionmaker[Session], client: WebClient) -> Deps:
-    return Deps(session_factory=session_factory, directory=SlackDirectory(client), clock=utcnow)
+    return Deps(
+        session_factory=session_factory, directory=SlackDirectory(client), clock=utcnow, channels=SlackChannels(client)
+    )
 
 
 def _tick(settings: Settings, now: datetime | None) -> None:

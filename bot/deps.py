@@ -8,14 +8,17 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.channels import Channels
 from bot.clock import utcnow
 from bot.directory import Directory
 
 
 @dataclass(frozen=True)
 class Deps:
-    """The session factory, the people directory and the clock (a parameter, so tests choose `now`)."""
+    """The session factory, the people directory, the clock (a parameter, so tests choose `now`) and
+    what the bot can learn of channels (None: nothing, e.g. in offline tools)."""
 
     session_factory: sessionmaker[Session]
     directory: Directory
     clock: Callable[[], datetime] = utcnow
+    channels: Channels | None = None

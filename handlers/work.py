@@ -82,6 +82,7 @@ def prune(ctx: WorkContext) -> None:
 def worker_main(config: dict[str, Any], root: str, owner: str, wake: Semaphore, stop: Event) -> None:
     """A worker process: claim jobs from the inbox at `root` and run them until `stop` is set."""
     from bot.app import make_client
+    from bot.channels import SlackChannels
     from bot.clock import utcnow
     from bot.directory import SlackDirectory
     from bot.logs import configure_logging
@@ -98,7 +99,12 @@ def worker_main(config: dict[str, Any], root: str, owner: str, wake: Semaphore, 
     engine = make_engine(settings.database_url)
     client = make_client(settings)
     ctx = WorkContext(
-        deps=Deps(session_factory=make_session_factory(engine), directory=SlackDirectory(client), clock=utcnow),
+        deps=Deps(
+            session_factory=make_session_factory(engine),
+            directory=SlackDirectory(client),
+            clock=utcnow,
+            channels=SlackChannels(client),
+        ),
         client=client,
     )
     inbox = Inbox(root).for_owner(owner)

@@ -156,6 +156,7 @@ def board(slack: SlackDriver) -> SlackDriver:
 def tick(settings: Settings, session_factory: sessionmaker[Session], fake_slack: FakeSlack):
     """`tick(now)` runs the clock's due work at `now` against the fake Slack, as `arising tick` does."""
     from bot.app import make_client
+    from bot.channels import SlackChannels
     from bot.deps import Deps
     from bot.directory import SlackDirectory
     from bot.services.due_work import run_due
@@ -164,7 +165,12 @@ def tick(settings: Settings, session_factory: sessionmaker[Session], fake_slack:
     client = make_client(settings)
 
     def run(now: datetime):
-        deps = Deps(session_factory=session_factory, directory=SlackDirectory(client), clock=lambda: now)
+        deps = Deps(
+            session_factory=session_factory,
+            directory=SlackDirectory(client),
+            clock=lambda: now,
+            channels=SlackChannels(client),
+        )
         # The sender has its own client, without retry handlers, as `arising tick` builds it.
         return run_due(deps, SlackSender.from_settings(settings), now)
 

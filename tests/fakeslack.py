@@ -79,6 +79,8 @@ class FakeSlack:
     # ("drop", posted), ("hang", release) or ("pass", None) (answered as usual): see the scripting methods.
     failures: dict[str, list[tuple[str, Any]]] = field(default_factory=dict)
     not_in_channels: set[str] = field(default_factory=set)
+    # Channels shared with other organisations (Slack Connect): conversations.info says is_ext_shared.
+    shared_channels: set[str] = field(default_factory=set)
     # method (or "respond") -> an Event the answer waits for: Slack being slow, for as long as a test likes
     holds: dict[str, threading.Event] = field(default_factory=dict)
     # Benchmarks: every call but auth.test answers after `latency` seconds, or with 429 when `throttle` is set.
@@ -277,6 +279,11 @@ class FakeSlack:
     def _api_conversations_open(self, args: dict[str, Any]) -> dict[str, Any]:
         self._record("conversations.open", args, None)
         return {"ok": True, "channel": {"id": "D" + str(args.get("users", "")).split(",")[0]}}
+
+    def _api_conversations_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        self._record("conversations.info", args, None)
+        channel = str(args.get("channel"))
+        return {"ok": True, "channel": {"id": channel, "is_ext_shared": channel in self.shared_channels}}
 
     def _api_users_info(self, args: dict[str, Any]) -> dict[str, Any]:
         self._record("users.info", args, None)

@@ -82,7 +82,7 @@ def test_summary_post_by_workspace_admin_is_allowed(board, clock):
 
 def test_summary_of_unknown_board_is_refused(board):
     [reply] = replies(board.command("/summary", "NOPE"))
-    assert "no board with code `NOPE`" in reply.text and "/summary [CODE] [post]" in reply.text
+    assert "no board with code `NOPE`" in reply.text and "/summary [CODE] [post [anyway]]" in reply.text
 
 
 def test_cli_summary_markdown(board, clock, engine, monkeypatch, capsys):

@@ -7,6 +7,7 @@ from bot.deps import Deps
 from bot.errors import UserError
 from bot.refs import BOARD_CODE
 from bot.rendering import summary as render
+from bot.rendering.care import shared_channel_post_warning
 from bot.services import meetings as meeting_service
 from bot.services.boards import resolve_board
 from bot.services.context import Caller
@@ -14,7 +15,7 @@ from bot.services.summary import build_summary
 from bot.text import escape
 from storage.db import session_scope
 
-USAGE = "/summary [CODE] [post]"
+USAGE = "/summary [CODE] [post [anyway]]"
 
 
 def run(deps: Deps, caller: Caller, text: str) -> Reply:
@@ -27,6 +28,9 @@ def run(deps: Deps, caller: Caller, text: str) -> Reply:
 
 def _run(deps: Deps, caller: Caller, text: str) -> Reply:
     words = text.split()
+    anyway = len(words) >= 2 and [w.lower() for w in words[-2:]] == ["post", "anyway"]
+    if anyway:
+        words = words[:-1]
     post = bool(words) and words[-1].lower() == "post"
     if post:
         words = words[:-1]
@@ -42,6 +46,8 @@ def _run(deps: Deps, caller: Caller, text: str) -> Reply:
                     f"Only the chair (<@{board.chair_user_id}>) or a workspace admin can post the summary to the "
                     f"channel. `/summary {board.code}` shows it to you privately."
                 )
+        if post and not anyway and deps.channels is not None and deps.channels.shared_externally(board.channel_id):
+            return private(shared_channel_post_warning(board.code, board.channel_id))
         meeting = meeting_service.next_meeting(session, board, now)
         summary = build_summary(session, board=board, meeting=meeting, now=now)
         if post:

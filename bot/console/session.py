@@ -26,6 +26,7 @@ from sqlalchemy import Engine
 from waitress.server import create_server
 
 from bot.app import create_app, make_client
+from bot.channels import SlackChannels
 from bot.clock import DEFAULT_TZ, zone
 from bot.console.screen import show
 from bot.console.standin import SlackStandIn, Workspace
@@ -88,7 +89,12 @@ class ConsoleSession:
         app = create_app(
             settings, session_factory=session_factory, client=client, clock=self.clock, executor=self._pool
         )
-        self._deps = Deps(session_factory=session_factory, directory=SlackDirectory(client), clock=self.clock)
+        self._deps = Deps(
+            session_factory=session_factory,
+            directory=SlackDirectory(client),
+            clock=self.clock,
+            channels=SlackChannels(client),
+        )
         self._sender = SlackSender.from_settings(settings)
         from bot.web import make_wsgi_app
 

@@ -14,11 +14,15 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy.orm import Session
 
+from bot.channels import Channels
 from bot.clock import local_date, zone
 from bot.deps import Deps
+from bot.rendering import care as care_render
 from bot.rendering import reminders as reminder_render
 from bot.rendering import summary as summary_render
+from bot.rendering.formatting import meeting_when
 from bot.services import meetings as meeting_service
+from bot.services.meetings import Times
 from bot.services.outbox import DispatchReport, Sender, dispatch, enqueue, record_marker, record_missed
 from bot.services.retention import purge_once_a_day
 from bot.services.summary import build_summary, due_by
@@ -48,6 +52,7 @@ class TickReport:
     summaries: int = 0
     chasers: int = 0
     reminders: int = 0
+    warnings: int = 0
     missed: int = 0
     dispatch: DispatchReport = field(default_factory=DispatchReport)
 
@@ -60,7 +65,7 @@ def run_due(deps: Deps, sender: Sender, now: datetime) -> TickReport:
             "extend series",
             lambda session: setattr(report, "meetings_added", meeting_service.extend_series(session, now)),
         ),
-        ("plan meeting messages", lambda session: plan_meeting_messages(session, now, report)),
+        ("plan meeting messages", lambda session: plan_meeting_messages(session, now, report, deps.channels)),
         ("plan overdue reminders", lambda session: plan_overdue_reminders(session, deps, now, report)),
         ("purge expired actions", lambda session: purge_once_a_day(session, now)),
     )
@@ -92,8 +97,11 @@ def _meeting_key(kind: str, meeting: Meeting, who: str) -> str:
     return f"{kind}:{meeting.board_id}:{meeting.id}:{meeting.local_start:%Y%m%d}:{who}"
 
 
-def plan_meeting_messages(session: Session, now: datetime, report: TickReport) -> None:
-    """Queue the summary (channel and chair) and the owners' chasers of meetings whose time has come."""
+def plan_meeting_messages(
+    session: Session, now: datetime, report: TickReport, channels: Channels | None = None
+) -> None:
+    """Queue the summary (channel and chair) and the owners' chasers of meetings whose time has come,
+    and warn the chair, from the chaser time on, when the summary's channel is shared outside."""
     for meeting in meeting_store.meetings_starting_between(session, now - MISSED_LOOKBACK, now + LOOKAHEAD):
         board = meeting.board
         times = meeting_service.send_times(board, meeting)
@@ -117,6 +125,8 @@ def plan_meeting_messages(session: Session, now: datetime, report: TickReport) -
                         reason="the bot was not running between the summary time and the meeting's start",
                     )
             continue
+        if channels is not None and now >= times.chaser_at:
+            report.warnings += _warn_if_shared(session, channels, meeting, times, now)
         if now >= times.summary_at and not all(outbox_store.key_exists(session, k) for k in keys.values()):
             messages = summary_render.slack_messages(build_summary(session, board=board, meeting=meeting, now=now))
             for who, key in keys.items():
@@ -142,6 +152,32 @@ def plan_meeting_messages(session: Session, now: datetime, report: TickReport) -
             and record_marker(session, key=chasers_key, now=now, board_id=board.id, meeting_id=meeting.id)
         ):
             _plan_chasers(session, meeting, previous, now, report, times.chaser_at)
+
+
+def _warn_if_shared(session: Session, channels: Channels, meeting: Meeting, times: Times, now: datetime) -> int:
+    board = meeting.board
+    key = _meeting_key("shared-warning", meeting, board.chair_user_id)
+    if outbox_store.key_exists(session, key) or not channels.shared_externally(board.channel_id):
+        return 0
+    local = times.summary_at.astimezone(zone(board.tz))
+    message = care_render.shared_channel_warning(
+        board.name, board.channel_id, meeting_when(meeting), f"{local:%a} {local.day} {local:%b} at {local:%H:%M}"
+    )
+    return int(
+        enqueue(
+            session,
+            key=key,
+            kind="warning",
+            recipient=board.chair_user_id,
+            messages=[message],
+            now=now,
+            # Sent before the summary even when the bot only comes round at the summary time.
+            due_at=min(now, times.summary_at - timedelta(seconds=1)),
+            board_id=board.id,
+            meeting_id=meeting.id,
+            not_after=meeting.starts_at,
+        )
+    )
 
 
 def _plan_chasers(
