@@ -1,33 +1,90 @@
 """Finding an action's owners in the way boards write them.
 
 Minutes say `AF to circulate…`, `AF & EA to…`, `AF/EA: …`, `Action: AF and EA
-to…`, or mention people in Slack. This module only reads the text; which
-member each token means is the service's business.
+to…`, `Dawn Maxwell and JB to…`, `Ms Beattie will…`, `Chair to…`, `All to…`,
+`AF (lead) & EA to…`, `FB agreed to send…`, `FB proposed that LV AT and AM do…`,
+put the owners after the task (`… – AF & EA`, `(Lead: AF)`, `**AF**`), or
+mention people in Slack. This module only reads the text: it says which words
+name owners and how sure it is that they name people. Which member each one
+means is the business of `bot.services.owner_resolution`.
+
+The structure it relies on: an owner clause is a short run of owner words
+(initials, mentions, capitalised names, a title and a name, a role, `All`)
+joined by `,` `&` `/` `+` `and`, at the start of a sentence and followed by
+`to`, `will`, `agreed to`, `:` … Everything else in the sentence is the task.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from enum import Enum, IntEnum
 
 # <@U123> or <@U123|name>, as Slack sends mentions in command text.
 MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 _MENTION_SRC = r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>"
 _INITIALS_SRC = r"[A-Z][A-Z0-9]{1,5}"
-_TOKEN = rf"(?:{_MENTION_SRC}|{_INITIALS_SRC})"
-_JOIN = r"(?:\s*(?:,|&|/|\+|\band\b)\s*|\s+)"
-_ACTION_PREFIX = re.compile(r"^\s*actions?\s*[:\-–]\s*", re.IGNORECASE)
-_OWNER_CLAUSE = re.compile(
-    rf"^(?P<owners>{_TOKEN}(?:{_JOIN}{_TOKEN})*)\s*(?:(?P<to>\bto\b)|:|\s[-–]\s)\s*(?P<rest>.*)$",
-    re.DOTALL,
-)
-_SPLIT = re.compile(rf"{_MENTION_SRC}|{_INITIALS_SRC}")
 INITIALS = re.compile(r"^[A-Z][A-Z0-9]{1,5}$")
+_SPLIT = re.compile(rf"{_MENTION_SRC}|{_INITIALS_SRC}")
+
+
+class Kind(Enum):
+    """What an owner word is."""
+
+    MENTION = "mention"
+    INITIALS = "initials"
+    NAME = "name"  # a full name, a first name, `Ms Beattie`, `Dawn M`
+    ROLE = "role"  # `Chair`, `the Business Manager`
+    ALL = "all"  # every current member
+
+
+class Strength(IntEnum):
+    """How sure the reading is that the words name a person.
+
+    HARD: they do; a word that matches no member is refused.
+    SOFT: probably (`Schools to…`); refused only if nothing else in the text names an owner.
+    WEAK: only if they match a member; otherwise they were not names at all.
+    """
+
+    WEAK = 0
+    SOFT = 1
+    HARD = 2
+
+
+@dataclass(frozen=True)
+class OwnerRef:
+    """One owner as written."""
+
+    written: str
+    kind: Kind
+    strength: Strength
+    user_id: str | None = None
+    initials: str | None = None
+    title: str | None = None
+    words: tuple[str, ...] = ()
+
+
+class Place(Enum):
+    """Where in the text an owner clause was found."""
+
+    LEAD = "lead"  # starts the text: `AF to …`
+    LATER = "later"  # starts a later sentence: `… DM to advise the date.`
+    TRAILING = "trailing"  # after the task: `… – AF & EA`, `(Lead: AF)`
+    INSIDE = "inside"  # within a sentence that has no owner at its start: `… with EA to attend`
+    NAMED = "named"  # names people who are not the owners: `RB asked that …`, `AF explained …`
+
+
+@dataclass(frozen=True)
+class Clause:
+    """Owner words found together, and where."""
+
+    refs: tuple[OwnerRef, ...]
+    place: Place
 
 
 @dataclass(frozen=True)
 class OwnerToken:
-    """One owner as written: a Slack user id or board initials."""
+    """One owner as written in a plain list: a Slack user id or board initials."""
 
     user_id: str | None = None
     initials: str | None = None
@@ -35,15 +92,435 @@ class OwnerToken:
 
 @dataclass
 class OwnedText:
-    """Action text split into its owners and the task itself."""
+    """Action text read for owners.
 
-    owners: list[OwnerToken] = field(default_factory=list)
+    `task` is the text without its leading owner clause; `whole` is the text with
+    only prefixes and a trailing owner column removed, for when the leading clause
+    turns out not to name members (WEAK words that match no one).
+    """
+
+    clauses: list[Clause] = field(default_factory=list)
     task: str = ""
-    owners_from_clause: bool = False
+    whole: str = ""
+    mentions: list[OwnerRef] = field(default_factory=list)
+
+    @property
+    def lead(self) -> Clause | None:
+        """The owner clause at the start of the text, if any."""
+        return next((c for c in self.clauses if c.place is Place.LEAD), None)
+
+
+# --- vocabulary --------------------------------------------------------------------------------
+
+TITLES = {
+    "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "cllr", "councillor", "sir", "dame", "lord",
+    "lady", "rev", "revd", "reverend", "di", "dci", "dsi", "ds", "dc", "pc", "ps", "sgt", "insp", "inspector",
+    "supt", "superintendent", "ch", "judge", "father", "sister",
+}  # fmt: skip
+# Head words of a job title: `the Business Manager`, `Designated Nurse`, `Head of Service`.
+ROLE_WORDS = {
+    "chair", "chairman", "chairwoman", "chairperson", "vice-chair", "co-chair", "manager", "director", "officer",
+    "lead", "head", "nurse", "doctor", "administrator", "coordinator", "co-ordinator", "commander", "secretary",
+    "representative", "rep", "adviser", "advisor", "consultant", "practitioner", "commissioner", "chief",
+    "executive", "superintendent", "headteacher", "clerk", "trustee", "treasurer", "paediatrician", "gp",
+    "solicitor", "lawyer", "principal", "governor", "member", "dsl", "lado", "iro", "deputy", "assistant",
+    "analyst", "minute-taker", "convenor", "convener", "ceo", "dcs", "dass", "sponsor",
+    "champion", "partner", "president", "inspector", "controller", "registrar", "midwife", "psychologist",
+    "psychiatrist", "therapist", "worker", "leader", "mayor", "councillor",
+}  # fmt: skip
+CHAIR_WORDS = {"chair", "chairman", "chairwoman", "chairperson"}
+# A phrase ending in one of these names an organisation, not a person: `Domestic Violence Forum`.
+ORG_WORDS = {
+    "forum", "group", "board", "team", "teams", "service", "services", "panel", "partnership", "trust", "council",
+    "committee", "subgroup", "sub-group", "department", "unit", "agency", "agencies", "authority", "police",
+    "school", "schools", "office", "network", "hub", "centre", "center", "project", "programme", "plan",
+    "report", "strategy", "framework", "policy", "colleagues", "partners", "health", "education", "nhs",
+}  # fmt: skip
+# Everyone on the board: `All to…`, `All members to…`, `Everyone will…`.
+ALL_PHRASES = {
+    "all", "everyone", "everybody", "all members", "all board members", "all partners", "all agencies",
+    "all partner agencies", "all present", "all attendees", "all group members", "all sub-group members",
+    "all subgroup members", "everyone present", "members", "board members", "group members", "all group",
+    "the board", "the group", "the partnership", "all leads", "all colleagues", "all of us",
+}  # fmt: skip
+# Acronyms boards write in capitals that are not anybody's initials (only used inside sentences).
+ACRONYMS = {
+    "CSE", "CCE", "CAF", "LAC", "CIN", "CLA", "SCR", "CSPR", "LCSPR", "MASH", "MARAC", "MAPPA", "CAMHS", "NHS",
+    "LSCB", "LSCP", "SSCB", "LADO", "IRO", "GP", "NSPCC", "CCG", "ICB", "DFE", "SEND", "SEN", "EHCP", "EHC",
+    "PLO", "DSL", "DSP", "CYP", "CYPP", "VCS", "VCSE", "CQC", "HMIP", "JTAI", "ILACS", "MASE", "CDOP", "CP",
+    "IA", "CA", "NI", "APA", "JAR", "KPI", "KPIS", "TOR", "AOB", "QA", "EP", "DV", "DA", "FGM", "PREVENT",
+    "UK", "LA", "LAS", "ASAP", "TBC", "EOD", "EOW", "COP", "COB", "OFSTED", "DBS", "HR", "IT", "PDF", "CPD",
+}  # fmt: skip
+_PARTICLES = {"de", "van", "von", "der", "den", "da", "di", "du", "le", "la", "st", "bin", "al", "ap"}
+_FILLERS = re.compile(r"^(?:maybe|possibly|perhaps|also|both|then|jointly|probably)\s+", re.IGNORECASE)
+_TAGS = re.compile(
+    r"\(\s*(?:joint\s+|co-?\s*)?(?:lead|leads|chair|vice[- ]chair|minutes|owner|sponsor)\s*\)", re.IGNORECASE
+)
+_JOIN = re.compile(r"\s*(?:,|&amp;|&|/|\+|;)\s*|\s+(?:and|with|plus|or|n')\s+", re.IGNORECASE)
+
+# --- clauses ------------------------------------------------------------------------------------
+
+_PREFIXES = [
+    re.compile(r"^\s*(?:[-–—•*·▪‣◦>]+|\(?\d{1,3}(?:\.\d{1,3})*[.)]|\(?[a-z][.)]|\(?[ivx]{1,4}\))\s+"),
+    re.compile(r"^\s*(?:ref(?:erence)?\.?\s*)?\d{1,3}(?:\.\d{1,3})*\s*\t\s*", re.IGNORECASE),
+    re.compile(r"^\s*(?:agreed\s+)?actions?(?:\s+points?|\s+agreed)?\s*(?:\d+\s*)?[:\-–—]\s*", re.IGNORECASE),
+    re.compile(r"^\s*(?:ap|todo|to do|decision)\s*[:\-–—]\s*", re.IGNORECASE),
+    re.compile(r"^\s*(?:it\s+was\s+)?(?:agreed|decided|resolved)(?:\s+that\b|\s*[:\-–—])\s*", re.IGNORECASE),
+]
+_TRIGGER = re.compile(
+    r"""
+    \s*:(?!\d)
+    | \s+(?:has\s+|have\s+)?(?:kindly\s+|also\s+)?
+        (?:agreed|agrees|agree|offered|offers|volunteered|volunteers|undertook|undertakes|promised|committed|
+           took\s+an\s+action|took\s+the\s+action|have\s+the\s+action|has\s+the\s+action|are\s+going|is\s+going)
+        \s+to\b
+    | \s+(?:is|are|was|were|has\s+been|have\s+been)\s+(?:asked\s+|requested\s+|tasked\s+|invited\s+|due\s+)?to\b
+    | \s+(?:needs?|each|both|all|jointly|together|also|then)\s+to\b
+    | \s+(?:will|would|shall|should|must)\b(?:\s+also\b|\s+each\b|\s+both\b|\s+jointly\b)?
+    | \s+to\b
+    """,
+    re.IGNORECASE | re.VERBOSE,
+)
+_THAT = re.compile(
+    r"\s+(?:has\s+|have\s+)?(?:proposed|suggested|agreed|recommended|requested|asked|felt|said|confirmed|stated|"
+    r"noted|advised|reported|explained)\s+that\s+",
+    re.IGNORECASE,
+)
+_LABEL = re.compile(
+    r"^(?:lead(?:\s+(?:officer|person|agency|responsible))?|leads|owners?|responsible(?:\s+(?:officer|person))?|"
+    r"by\s+whom|who|action(?:ed)?\s+by|assigned\s+to|person\s+responsible|responsibility)\s*[:\-–—]?\s+(?=\S)",
+    re.IGNORECASE,
+)
+_TRAILING_PAREN = re.compile(
+    r"\s*\(\s*(?P<label>(?:lead|owners?|by|responsible)\s*[:\-–]?\s*)?(?P<seg>[^()]+)\)\s*$", re.I
+)
+_TRAILING_BOLD = re.compile(r"\s*\*\*(?P<seg>[^*]+)\*\*\s*$|\s+\*(?P<seg1>[^*\s][^*]*)\*\s*$")
+_MARKUP = re.compile(r"(?<![\w*])\*{1,2}(?=\S)|(?<=\S)\*{1,2}(?![\w*])")
+_INSIDE = re.compile(
+    rf"(?:\bwith|\band|,|;|:)\s+(?P<seg>(?:{_MENTION_SRC}|[A-Z][\w'’-]*)(?:(?:\s*(?:,|&amp;|&|/|\+)\s*|\s+and\s+|\s+)"
+    rf"(?:{_MENTION_SRC}|[A-Z][\w'’-]*)){{0,5}})\s+(?:to|will)\s+(?=[a-z])"
+)
+_NO_SPLIT_AFTER = re.compile(
+    r"(?:\b(?:dr|mr|mrs|ms|prof|cllr|st|rev|revd|insp|supt|sgt|no|approx|etc|e\.g|i\.e|vs|cf)|\b[A-Z])\.$", re.I
+)
+_UNIT_BREAK = re.compile(r"(?<=[.!?;])\s+|\t+|\s+\|\s+|\s+[-–—]+\s+|\s*\n+\s*")
+
+
+def _strip_prefixes(text: str) -> str:
+    changed = True
+    while changed:
+        changed = False
+        for pattern in _PREFIXES:
+            new = pattern.sub("", text, count=1)
+            if new != text:
+                text, changed = new, True
+    return text.strip()
+
+
+def _norm_word(word: str) -> str:
+    return word.strip(".,;:'’\"()").lower()
+
+
+def _is_capitalised(word: str) -> bool:
+    return bool(word) and (word[0].isupper() or word.startswith("O'") or word.startswith("O’"))
+
+
+def _initials_of(word: str) -> str | None:
+    """`AF`, or `A.F.` written with dots, as initials; None if the word is not initials."""
+    bare = word.replace(".", "") if re.fullmatch(r"(?:[A-Z]\.){2,6}", word) else word
+    return bare if INITIALS.match(bare) else None
+
+
+def _piece_refs(piece: str, context: str) -> list[OwnerRef] | None:
+    """Read one piece of an owner list (`AF`, `Dawn Maxwell`, `the Business Manager`, `LV AT`).
+
+    None when the piece is not owner words at all. `context` is lead, that, bare, labelled or inside.
+    """
+    piece = _TAGS.sub(" ", piece)
+    piece = _FILLERS.sub("", piece.strip()).strip(" .,:;-–")
+    if not piece:
+        return []
+    if m := MENTION.fullmatch(piece):
+        return [OwnerRef(piece, Kind.MENTION, Strength.HARD, user_id=m.group(1))]
+    words = piece.split()
+    if len(words) > 6:
+        return None
+    lowered = " ".join(_norm_word(w) for w in words)
+    if lowered in ALL_PHRASES:
+        return [OwnerRef(piece, Kind.ALL, Strength.HARD)]
+    initials = [_initials_of(w) for w in words]
+    if all(initials):
+        strength = Strength.HARD
+        if context == "inside":
+            strength = Strength.SOFT if len(words) == 1 and len(words[0]) <= 3 else Strength.WEAK
+        if context in ("bare", "inside"):
+            # Inside a sentence or in a loose trailing column, `CAMHS` or `MASH` is an agency, not initials.
+            refs = []
+            for w, i in zip(words, initials, strict=True):
+                s = Strength.WEAK if (i or "") in ACRONYMS else strength
+                refs.append(OwnerRef(w, Kind.INITIALS, s, initials=i))
+            return refs
+        return [OwnerRef(w, Kind.INITIALS, strength, initials=i) for w, i in zip(words, initials, strict=True)]
+    if any(initials):
+        # `Dawn Maxwell JB`: runs of names and of initials.
+        out: list[OwnerRef] = []
+        run: list[str] = []
+        for w, i in zip(words, initials, strict=True):
+            if i:
+                if run:
+                    got = _piece_refs(" ".join(run), context)
+                    if got is None:
+                        return None
+                    out += got
+                    run = []
+                out += _piece_refs(w, context) or []
+            else:
+                run.append(w)
+        if run:
+            got = _piece_refs(" ".join(run), context)
+            if got is None:
+                return None
+            out += got
+        return out
+    normed = [_norm_word(w) for w in words]
+    if normed[0] in ("the", "our", "their", "your", "a", "an"):
+        rest_words, rest_normed = words[1:], normed[1:]
+        if not rest_words:
+            return None
+        if _is_role(rest_normed):
+            return [OwnerRef(piece, Kind.ROLE, Strength.HARD, words=tuple(rest_normed))]
+        return None
+    if _is_role(normed) and all(
+        _is_capitalised(w) or n in ("of", "for", "and", "the") for w, n in zip(words, normed, strict=True)
+    ):
+        return [OwnerRef(piece, Kind.ROLE, Strength.HARD, words=tuple(normed))]
+    if _is_role(normed) and normed[-1] in CHAIR_WORDS and len(normed) <= 2:
+        return [OwnerRef(piece, Kind.ROLE, Strength.HARD, words=tuple(normed))]
+    title = None
+    if normed[0].rstrip(".") in TITLES and len(words) >= 2 and _is_capitalised(words[0]) and _is_capitalised(words[1]):
+        title, words, normed = words[0], words[1:], normed[1:]
+    capitalised = all(_is_capitalised(w) or n in _PARTICLES for w, n in zip(words, normed, strict=True))
+    if capitalised and _is_capitalised(words[0]):
+        if len(words) > 4:
+            return None
+        if title:
+            strength = Strength.HARD if context != "inside" else Strength.WEAK
+        elif normed[-1] in ORG_WORDS:
+            strength = Strength.SOFT if context == "lead" and len(words) > 1 else Strength.WEAK
+        elif len(words) == 1:
+            strength = Strength.SOFT if context in ("lead", "labelled") else Strength.WEAK
+        else:
+            strength = Strength.HARD if context in ("lead", "labelled", "that") else Strength.WEAK
+        return [OwnerRef(piece, Kind.NAME, strength, title=title, words=tuple(normed))]
+    if len(words) <= 3 and all(re.fullmatch(r"[a-zà-ÿ][\w'’.-]*", w) for w in words) and context != "inside":
+        # `dawn maxwell to …` typed in lower case: a name only if it is a member's.
+        return [OwnerRef(piece, Kind.NAME, Strength.WEAK, words=tuple(normed))]
+    return None
+
+
+def _is_role(normed: list[str]) -> bool:
+    if not normed:
+        return False
+    if any(w in CHAIR_WORDS or w in ("vice-chair", "co-chair") for w in normed):
+        return True
+    head = normed[normed.index("of") - 1] if "of" in normed[1:] else normed[-1]
+    return head in ROLE_WORDS or normed[-1] in ROLE_WORDS
+
+
+def parse_segment(segment: str, context: str = "labelled") -> list[OwnerRef] | None:
+    """Owner words of a list such as `AF & EA`, `Dawn Maxwell and JB`, `LV AT and AM`; None if it is not one."""
+    segment = segment.replace("&amp;", "&").strip()
+    if not segment or len(segment.split()) > 14:
+        return None
+    refs: list[OwnerRef] = []
+    for piece in _JOIN.split(segment):
+        got = _piece_refs(piece, context)
+        if got is None:
+            return None
+        for ref in got:
+            if ref not in refs:
+                refs.append(ref)
+    return refs or None
+
+
+def _passive(rest: str) -> bool:
+    return bool(re.match(r"\s*(?:be|have\s+been|been)\b", rest, re.IGNORECASE))
+
+
+def _leading(unit: str) -> tuple[list[OwnerRef], int] | None:
+    """Owners at the start of `unit` followed by a trigger word; with where the task starts."""
+    for trigger in _TRIGGER.finditer(unit):
+        segment = unit[: trigger.start()]
+        if not segment.strip():
+            return None
+        refs = parse_segment(segment, "lead")
+        if refs is None:
+            # The first trigger decides: `Feedback on lessons to the board` has no owner clause.
+            return None
+        rest = unit[trigger.end() :]
+        if _passive(rest) and not any(r.kind in (Kind.INITIALS, Kind.MENTION) for r in refs):
+            return None  # `Scorecard to be reissued`: a thing, not a person
+        if re.search(r"\bto\s+be\b", rest, re.IGNORECASE) and all(r.strength is Strength.SOFT for r in refs):
+            # `Proposals to constitute a board to be taken forward`: the main verb is passive.
+            refs = _weak(refs)
+        return refs, trigger.end()
+    return None
+
+
+_WORD_OR_MENTION = r"(?:[A-Z][\w'’.-]*|<@[^>]+>)"
+_STARTS_WITH_NAMES = re.compile(
+    rf"^({_WORD_OR_MENTION}(?:(?:\s*(?:,|&amp;|&|/)\s*|\s+and\s+|\s+){_WORD_OR_MENTION}){{0,5}})\s+[a-z]"
+)
+
+
+def _named_at_start(unit: str) -> list[OwnerRef]:
+    """People a sentence starts with when they are not its owners: `RB asked …`, `AF explained …`."""
+    m = _STARTS_WITH_NAMES.match(unit)
+    if not m:
+        return []
+    refs = parse_segment(m.group(1), "bare") or []
+    return [OwnerRef(r.written, r.kind, Strength.WEAK, r.user_id, r.initials, r.title, r.words) for r in refs]
+
+
+def _bare(unit: str) -> tuple[list[OwnerRef], bool] | None:
+    """A unit that is only an owner list: `AF`, `Lead: Ann Flynn`, `(AF)`; with whether it was labelled."""
+    unit = unit.strip().rstrip(".")
+    labelled = False
+    if m := _LABEL.match(unit):
+        unit, labelled = unit[m.end() :], True
+    if unit.startswith("(") and unit.endswith(")"):
+        unit = unit[1:-1]
+    refs = parse_segment(unit, "labelled" if labelled else "bare")
+    if refs is None:
+        return None
+    return refs, labelled
+
+
+def _units(text: str) -> list[tuple[int, int]]:
+    """Spans of the sentences and columns of `text` (split at `. `, `; `, tabs, ` | `, spaced dashes)."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for m in _UNIT_BREAK.finditer(text):
+        before = text[start : m.start()]
+        if m.group(0).strip() == "" and text[m.start() - 1 : m.start()] == "." and _NO_SPLIT_AFTER.search(before):
+            continue
+        if before.strip():
+            spans.append((start, m.start()))
+        start = m.end()
+    if text[start:].strip():
+        spans.append((start, len(text)))
+    return spans
+
+
+def find_owners(text: str) -> OwnedText:
+    """Read the owner clauses of an action's text.
+
+    `Action: AF and EA to review thresholds` → lead clause AF, EA; task `review thresholds`.
+    Without any clause, every `<@U…>` in the text is an owner and the task is the text.
+    """
+    body = _strip_prefixes(text)
+    trailing: list[Clause] = []
+    # An owner column pasted after the task: `… **Dawn Maxwell / JB**`, `… (Lead: AF)`, `… (AF)`.
+    for pattern in (_TRAILING_BOLD, _TRAILING_PAREN):
+        m = pattern.search(body)
+        if not m or m.start() == 0:
+            continue
+        seg = next(g for g in (m.groupdict().get("seg"), m.groupdict().get("seg1")) if g is not None)
+        labelled = pattern is _TRAILING_BOLD or bool(m.groupdict().get("label"))
+        refs = parse_segment(seg, "labelled" if labelled else "bare")
+        if refs and (labelled or all(r.kind in (Kind.INITIALS, Kind.MENTION) for r in refs)):
+            trailing.append(Clause(tuple(refs), Place.TRAILING))
+            body = body[: m.start()].rstrip()
+            break
+    body = _MARKUP.sub("", body).strip()
+    owned = OwnedText(task=body, whole=body)
+    spans = _units(body)
+    task_start = 0
+    dropped: list[tuple[int, int]] = []
+    for index, (start, end) in enumerate(spans):
+        raw = body[start:end]
+        unit = _strip_prefixes(raw)
+        offset = start + (len(raw) - len(raw.lstrip()) if unit == raw.strip() else raw.find(unit))
+        place = Place.LEAD if index == 0 else Place.LATER
+        if that := _THAT.search(unit):
+            before = unit[: that.start()]
+            named = parse_segment(before, "bare") if before.strip() else None
+            if named:
+                owned.clauses.append(Clause(tuple(_weak(named)), Place.NAMED))
+            rest = unit[that.end() :]
+            got = _leading(rest) or _subjunctive(rest)
+            if got:
+                refs, cut = got
+                owned.clauses.append(Clause(tuple(refs), place))
+                if index == 0:
+                    task_start = offset + that.end() + cut
+                continue
+        if got := _leading(unit):
+            refs, cut = got
+            owned.clauses.append(Clause(tuple(refs), place))
+            if index == 0:
+                task_start = offset + cut
+            continue
+        bare = _bare(unit)
+        if bare is not None and len(spans) > 1:
+            refs, labelled = bare
+            if index == 0:
+                # `AF – circulate the report`
+                owned.clauses.append(Clause(tuple(refs), Place.LEAD))
+                task_start = spans[1][0]
+            else:
+                owned.clauses.append(Clause(tuple(refs), Place.TRAILING))
+                dropped.append((start, end))
+            continue
+        inside = [
+            ref
+            for m in _INSIDE.finditer(unit)
+            for ref in (parse_segment(m.group("seg"), "inside") or [])
+            if ref.kind is not Kind.ALL
+        ]
+        if inside:
+            owned.clauses.append(Clause(tuple(inside), Place.INSIDE))
+        named = _named_at_start(unit)
+        if named:
+            owned.clauses.append(Clause(tuple(named), Place.NAMED))
+    owned.clauses += trailing
+    whole = body
+    for start, end in reversed(dropped):
+        whole = whole[:start].rstrip(" -–—|\t") + whole[end:]
+    owned.whole = whole.strip()
+    task = body[task_start:] if task_start else body
+    for start, end in reversed(dropped):
+        if start >= task_start:
+            task = task[: start - task_start].rstrip(" -–—|\t") + task[end - task_start :]
+    owned.task = task.strip()
+    owned.mentions = [
+        OwnerRef(m.group(0), Kind.MENTION, Strength.HARD, user_id=m.group(1)) for m in MENTION.finditer(owned.whole)
+    ]
+    return owned
+
+
+def _weak(refs: list[OwnerRef]) -> list[OwnerRef]:
+    return [OwnerRef(r.written, r.kind, Strength.WEAK, r.user_id, r.initials, r.title, r.words) for r in refs]
+
+
+def _subjunctive(rest: str) -> tuple[list[OwnerRef], int] | None:
+    """`… proposed that LV AT and AM do an audit`: owners then a verb, without `to`."""
+    for m in re.finditer(r"\s+(?P<word>[a-z][\w'’-]*)", rest):
+        if m.group("word") in _LIST_WORDS:
+            continue
+        refs = parse_segment(rest[: m.start()], "that")
+        return (refs, m.start()) if refs else None
+    return None
+
+
+_LIST_WORDS = {"and", "or", "with", "plus", "maybe", "possibly", "perhaps", "also", "both", "probably"}
+
+
+# --- plain owner lists (`/action assign`, `/action list AF`) -----------------------------------
 
 
 def split_owner_tokens(text: str) -> list[OwnerToken]:
-    """All owner tokens in a list such as `AF & EA`, `<@U1>, JB`, `AF/EA`."""
+    """All initials and mentions in a list such as `AF & EA`, `<@U1>, JB`, `AF/EA`."""
     tokens: list[OwnerToken] = []
     for raw in _SPLIT.findall(text):
         if m := MENTION.fullmatch(raw):
@@ -56,21 +533,6 @@ def split_owner_tokens(text: str) -> list[OwnerToken]:
 
 
 def owners_list_is_clean(text: str) -> bool:
-    """True when `text` holds nothing but owner tokens and separators (for `/action assign`)."""
+    """True when `text` holds nothing but initials, mentions and separators."""
     stripped = re.sub(rf"{_MENTION_SRC}|{_INITIALS_SRC}|,|&|/|\+|\band\b", " ", text.strip())
     return stripped.strip() == "" and bool(_SPLIT.search(text))
-
-
-def find_owners(text: str) -> OwnedText:
-    """Read the leading owner clause of an action, else collect the mentions in it.
-
-    `Action: AF and EA to review thresholds` → owners AF, EA; task `review thresholds`.
-    Without a leading clause, every `<@U…>` in the text is an owner and the task is the text.
-    """
-    body = _ACTION_PREFIX.sub("", text, count=1).strip()
-    if m := _OWNER_CLAUSE.match(body):
-        # `AF & EA to` with nothing after it still names the owners: an empty task is for the
-        # service to refuse, not a reason to log "AF & EA to" as the caller's own action.
-        return OwnedText(split_owner_tokens(m.group("owners")), m.group("rest").strip(), owners_from_clause=True)
-    mentions = [OwnerToken(user_id=uid) for uid in dict.fromkeys(MENTION.findall(body))]
-    return OwnedText(mentions, body, owners_from_clause=False)

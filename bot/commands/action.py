@@ -98,7 +98,7 @@ def _add(deps: Deps, caller: Caller, rest: str) -> Reply:
         if not squash(body):
             raise UserError("Say what the action is, e.g. `/action add AF to circulate the report by 15/12`.")
         board = resolve_board(session, caller, code)
-        action = service.add_action(session, caller=caller, board=board, text=body, now=now)
+        action = service.add_action(session, caller=caller, board=board, text=body, now=now, directory=deps.directory)
         return to_channel(board.channel_id, render.logged(action, caller.user_id, now))
 
 
