@@ -151,6 +151,22 @@ ACRONYMS = {
     "IA", "CA", "NI", "APA", "JAR", "KPI", "KPIS", "TOR", "AOB", "QA", "EP", "DV", "DA", "FGM", "PREVENT",
     "UK", "LA", "LAS", "ASAP", "TBC", "EOD", "EOW", "COP", "COB", "OFSTED", "DBS", "HR", "IT", "PDF", "CPD",
 }  # fmt: skip
+# Verbs an action may start with straight before `to` (`Write to the Trust`, `Continue to monitor`); names that
+# are also verbs (Mark, Pat, Will, Sue) are left out: they are names when a member has them.
+IMPERATIVES = {
+    "write", "speak", "talk", "report", "respond", "reply", "return", "go", "refer", "send", "circulate", "forward",
+    "present", "feed", "link", "add", "move", "submit", "escalate", "contribute", "commit", "continue", "arrange",
+    "plan", "aim", "need", "remember", "try", "seek", "begin", "start", "meet", "agree", "attend", "invite",
+    "provide", "bring", "take", "give", "email", "explain", "offer", "propose", "ensure", "liaise",
+    "look", "listen", "reach", "get", "come", "volunteer", "apply", "be", "have", "work", "wait", "ask",
+    "update", "review", "share", "check", "confirm", "consider", "develop", "draft", "prepare", "produce",
+    "complete", "organise", "organize", "identify", "explore", "discuss", "establish", "circulating", "reporting",
+    "outcome", "decision", "action", "actions", "agreed", "noted", "please", "also", "then", "needs",
+}  # fmt: skip
+_DETERMINERS = {
+    "the", "a", "an", "all", "each", "every", "this", "that", "these", "those", "his", "her", "their", "our", "my",
+    "your", "its", "them", "him", "us", "me", "it", "any", "some", "both", "other", "others", "next",
+}  # fmt: skip
 _PARTICLES = {"de", "van", "von", "der", "den", "da", "di", "du", "le", "la", "st", "bin", "al", "ap"}
 _FILLERS = re.compile(r"^(?:maybe|possibly|perhaps|also|both|then|jointly|probably)\s+", re.IGNORECASE)
 _TAGS = re.compile(
@@ -163,6 +179,8 @@ _JOIN = re.compile(r"\s*(?:,|&amp;|&|/|\+|;)\s*|\s+(?:and|with|plus|or|n')\s+", 
 _PREFIXES = [
     re.compile(r"^\s*(?:[-–—•*·▪‣◦>]+|\(?\d{1,3}(?:\.\d{1,3})*[.)]|\(?[a-z][.)]|\(?[ivx]{1,4}\))\s+"),
     re.compile(r"^\s*(?:ref(?:erence)?\.?\s*)?\d{1,3}(?:\.\d{1,3})*\s*\t\s*", re.IGNORECASE),
+    # A table row pasted with its reference number: `2 Review processes … AF & EA`.
+    re.compile(r"^\s*\d{1,3}(?:\.\d{1,3})*\s+(?=[A-Z][a-z])"),
     re.compile(r"^\s*(?:agreed\s+)?actions?(?:\s+points?|\s+agreed)?\s*(?:\d+\s*)?[:\-–—]\s*", re.IGNORECASE),
     re.compile(r"^\s*(?:ap|todo|to do|decision)\s*[:\-–—]\s*", re.IGNORECASE),
     re.compile(r"^\s*(?:it\s+was\s+)?(?:agreed|decided|resolved)(?:\s+that\b|\s*[:\-–—])\s*", re.IGNORECASE),
@@ -194,16 +212,31 @@ _LABEL = re.compile(
 _TRAILING_PAREN = re.compile(
     r"\s*\(\s*(?P<label>(?:lead|owners?|by|responsible)\s*[:\-–]?\s*)?(?P<seg>[^()]+)\)\s*$", re.I
 )
+# The Action column of a table row, pasted after the task without a separator: `… new subgroups AF & EA`.
+_TRAILING_INITIALS = re.compile(
+    rf"(?<=[a-z0-9)])\s+(?P<seg>{_INITIALS_SRC}(?:\s*(?:,|&amp;|&|/|\+)\s*{_INITIALS_SRC}|\s+and\s+{_INITIALS_SRC}"
+    rf"|\s+{_INITIALS_SRC})*)\s*$"
+)
+# After these words, initials at the end are who the task involves, not its owners: `… and send to WD`.
+_NOT_AN_OWNER_COLUMN = {
+    "to", "with", "from", "by", "for", "of", "on", "at", "and", "or", "inform", "tell", "ask", "remind", "copy", "cc",
+    "send", "email", "contact", "support", "between", "via", "into", "about", "involving", "including", "chaired",
+}  # fmt: skip
 _TRAILING_BOLD = re.compile(r"\s*\*\*(?P<seg>[^*]+)\*\*\s*$|\s+\*(?P<seg1>[^*\s][^*]*)\*\s*$")
 _MARKUP = re.compile(r"(?<![\w*])\*{1,2}(?=\S)|(?<=\S)\*{1,2}(?![\w*])")
 _INSIDE = re.compile(
     rf"(?:\bwith|\band|,|;|:)\s+(?P<seg>(?:{_MENTION_SRC}|[A-Z][\w'’-]*)(?:(?:\s*(?:,|&amp;|&|/|\+)\s*|\s+and\s+|\s+)"
     rf"(?:{_MENTION_SRC}|[A-Z][\w'’-]*)){{0,5}})\s+(?:to|will)\s+(?=[a-z])"
 )
+# `Proposals to be circulated by EA`: the one who does a passive action is named after `by`.
+_AGENT = re.compile(
+    r"\b(?:to|will|shall|should|must|is\s+to|are\s+to)\s+be\s+[a-z][\w-]*\b.*?\s+by\s+(?P<seg>[^.;]+?)[.\s]*$",
+    re.IGNORECASE,
+)
 _NO_SPLIT_AFTER = re.compile(
     r"(?:\b(?:dr|mr|mrs|ms|prof|cllr|st|rev|revd|insp|supt|sgt|no|approx|etc|e\.g|i\.e|vs|cf)|\b[A-Z])\.$", re.I
 )
-_UNIT_BREAK = re.compile(r"(?<=[.!?;])\s+|\t+|\s+\|\s+|\s+[-–—]+\s+|\s*\n+\s*")
+_UNIT_BREAK = re.compile(r"(?<=[.!?])\s+|(?<!&amp)(?<!&lt)(?<!&gt)(?<=;)\s+|\t+|\s+\|\s+|\s+[-–—]+\s+|\s*\n+\s*")
 
 
 def _strip_prefixes(text: str) -> str:
@@ -249,6 +282,9 @@ def _piece_refs(piece: str, context: str) -> list[OwnerRef] | None:
     if lowered in ALL_PHRASES:
         return [OwnerRef(piece, Kind.ALL, Strength.HARD)]
     initials = [_initials_of(w) for w in words]
+    if len(words) >= 2 and _norm_word(words[0]) in TITLES and initials[0] and not any(initials[1:]):
+        # `DCI Armstrong`, `DS Khan`: a rank written in capitals, then a name.
+        initials = [None] * len(words)
     if all(initials):
         strength = Strength.HARD
         if context == "inside":
@@ -309,13 +345,19 @@ def _piece_refs(piece: str, context: str) -> list[OwnerRef] | None:
             strength = Strength.SOFT if context == "lead" and len(words) > 1 else Strength.WEAK
         elif len(words) == 1:
             strength = Strength.SOFT if context in ("lead", "labelled") else Strength.WEAK
+        elif context in ("lead", "labelled", "that"):
+            strength = Strength.HARD
         else:
-            strength = Strength.HARD if context in ("lead", "labelled", "that") else Strength.WEAK
+            strength = Strength.SOFT if context == "bare" else Strength.WEAK
         return [OwnerRef(piece, Kind.NAME, strength, title=title, words=tuple(normed))]
-    if len(words) <= 3 and all(re.fullmatch(r"[a-zà-ÿ][\w'’.-]*", w) for w in words) and context != "inside":
+    if len(words) <= 3 and all(re.fullmatch(r"[a-zà-ÿ][\w'’.-]*", w) for w in words) and context in _TYPED_LOWER:
         # `dawn maxwell to …` typed in lower case: a name only if it is a member's.
         return [OwnerRef(piece, Kind.NAME, Strength.WEAK, words=tuple(normed))]
     return None
+
+
+# Where a name typed in lower case (`dawn maxwell to …`) may still be an owner, if it is a member's.
+_TYPED_LOWER = ("lead", "that", "labelled")
 
 
 def _is_role(normed: list[str]) -> bool:
@@ -360,8 +402,13 @@ def _leading(unit: str) -> tuple[list[OwnerRef], int] | None:
         rest = unit[trigger.end() :]
         if _passive(rest) and not any(r.kind in (Kind.INITIALS, Kind.MENTION) for r in refs):
             return None  # `Scorecard to be reissued`: a thing, not a person
-        if re.search(r"\bto\s+be\b", rest, re.IGNORECASE) and all(r.strength is Strength.SOFT for r in refs):
-            # `Proposals to constitute a board to be taken forward`: the main verb is passive.
+        if all(r.strength is Strength.SOFT and len(r.words) == 1 for r in refs) and (
+            re.search(r"\bto\s+be\b", rest, re.IGNORECASE)
+            or refs[0].words[0] in IMPERATIVES
+            or (trigger.group(0).strip().lower() == "to" and _next_word(rest) in _DETERMINERS)
+        ):
+            # `Write to the Trust`, `Continue to monitor`, `Proposals to constitute a board to be taken forward`:
+            # one capitalised word before `to` is a person only if a member has that name.
             refs = _weak(refs)
         return refs, trigger.end()
     return None
@@ -371,6 +418,11 @@ _WORD_OR_MENTION = r"(?:[A-Z][\w'’.-]*|<@[^>]+>)"
 _STARTS_WITH_NAMES = re.compile(
     rf"^({_WORD_OR_MENTION}(?:(?:\s*(?:,|&amp;|&|/)\s*|\s+and\s+|\s+){_WORD_OR_MENTION}){{0,5}})\s+[a-z]"
 )
+
+
+def _next_word(text: str) -> str:
+    words = text.split(None, 1)
+    return words[0].lower() if words else ""
 
 
 def _named_at_start(unit: str) -> list[OwnerRef]:
@@ -391,7 +443,8 @@ def _bare(unit: str) -> tuple[list[OwnerRef], bool] | None:
     if unit.startswith("(") and unit.endswith(")"):
         unit = unit[1:-1]
     refs = parse_segment(unit, "labelled" if labelled else "bare")
-    if refs is None:
+    if refs is None or any(r.strength is Strength.WEAK for r in refs):
+        # A loose column of words that may not be names (`– Southampton`, `– CAMHS`) stays in the task.
         return None
     return refs, labelled
 
@@ -433,6 +486,18 @@ def find_owners(text: str) -> OwnedText:
             body = body[: m.start()].rstrip()
             break
     body = _MARKUP.sub("", body).strip()
+    if not trailing and (m := _TRAILING_INITIALS.search(body)):
+        before = body[: m.start()].split()
+        refs = parse_segment(m.group("seg"), "bare")
+        if (
+            refs
+            and len(before) >= 2
+            and _norm_word(before[-1]) not in _NOT_AN_OWNER_COLUMN
+            and not any(r.strength is Strength.WEAK for r in refs)
+        ):
+            soft = [_with_strength(r, Strength.SOFT) for r in refs]
+            trailing.append(Clause(tuple(soft), Place.TRAILING))
+            body = body[: m.start()].rstrip()
     owned = OwnedText(task=body, whole=body)
     spans = _units(body)
     task_start = 0
@@ -455,6 +520,16 @@ def find_owners(text: str) -> OwnedText:
                 if index == 0:
                     task_start = offset + that.end() + cut
                 continue
+        if _LABEL.match(unit) and (bare := _bare(unit)) is not None:
+            # `Lead: Sarah Beattie – update the register`, `… Owner: AF`
+            refs, _ = bare
+            if index == 0 and len(spans) > 1:
+                owned.clauses.append(Clause(tuple(refs), Place.LEAD))
+                task_start = spans[1][0]
+            else:
+                owned.clauses.append(Clause(tuple(refs), Place.TRAILING))
+                dropped.append((start, end))
+            continue
         if got := _leading(unit):
             refs, cut = got
             owned.clauses.append(Clause(tuple(refs), place))
@@ -478,6 +553,8 @@ def find_owners(text: str) -> OwnedText:
             for ref in (parse_segment(m.group("seg"), "inside") or [])
             if ref.kind is not Kind.ALL
         ]
+        if (agent := _AGENT.search(unit)) and (refs := parse_segment(agent.group("seg"), "bare")):
+            inside += [r for r in refs if r.kind is not Kind.ALL]
         if inside:
             owned.clauses.append(Clause(tuple(inside), Place.INSIDE))
         named = _named_at_start(unit)
@@ -499,8 +576,12 @@ def find_owners(text: str) -> OwnedText:
     return owned
 
 
+def _with_strength(ref: OwnerRef, strength: Strength) -> OwnerRef:
+    return OwnerRef(ref.written, ref.kind, strength, ref.user_id, ref.initials, ref.title, ref.words)
+
+
 def _weak(refs: list[OwnerRef]) -> list[OwnerRef]:
-    return [OwnerRef(r.written, r.kind, Strength.WEAK, r.user_id, r.initials, r.title, r.words) for r in refs]
+    return [_with_strength(r, Strength.WEAK) for r in refs]
 
 
 def _subjunctive(rest: str) -> tuple[list[OwnerRef], int] | None:

@@ -117,7 +117,8 @@ def _role_score(ref: OwnerRef, member: Member) -> int:
         return EXACT
     if all(t in known for t in typed):
         return CONTAINED
-    if all(any(_close(t, k, True) for k in known) for t in typed):
+    # Job titles are short common words (`Head`, `Lead`): a typo counts only in a longer word.
+    if all(any(t == k or (len(t) >= 6 and _close(t, k, True)) for k in known) for t in typed):
         return TYPO
     return 0
 
