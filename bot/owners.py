@@ -141,7 +141,9 @@ ALL_PHRASES = {
     "all", "everyone", "everybody", "all members", "all board members", "all partners", "all agencies",
     "all partner agencies", "all present", "all attendees", "all group members", "all sub-group members",
     "all subgroup members", "everyone present", "members", "board members", "group members", "all group",
-    "the board", "the group", "the partnership", "all leads", "all colleagues", "all of us",
+    "the board", "the group", "the partnership", "all leads", "all colleagues", "all of us", "partners",
+    "each partner", "every partner", "each agency", "every agency", "each member", "every member", "agencies",
+    "partner agencies", "all partner organisations", "each organisation", "all organisations",
 }  # fmt: skip
 # Acronyms boards write in capitals that are not anybody's initials (only used inside sentences).
 ACRONYMS = {
@@ -221,6 +223,8 @@ _TRAILING_INITIALS = re.compile(
 _NOT_AN_OWNER_COLUMN = {
     "to", "with", "from", "by", "for", "of", "on", "at", "and", "or", "inform", "tell", "ask", "remind", "copy", "cc",
     "send", "email", "contact", "support", "between", "via", "into", "about", "involving", "including", "chaired",
+    "the", "a", "an", "our", "their", "his", "her", "its", "each", "every", "all", "any", "this", "that", "these",
+    "those", "new", "re",
 }  # fmt: skip
 _TRAILING_BOLD = re.compile(r"\s*\*\*(?P<seg>[^*]+)\*\*\s*$|\s+\*(?P<seg1>[^*\s][^*]*)\*\s*$")
 _MARKUP = re.compile(r"(?<![\w*])\*{1,2}(?=\S)|(?<=\S)\*{1,2}(?![\w*])")
@@ -228,11 +232,9 @@ _INSIDE = re.compile(
     rf"(?:\bwith|\band|,|;|:)\s+(?P<seg>(?:{_MENTION_SRC}|[A-Z][\w'’-]*)(?:(?:\s*(?:,|&amp;|&|/|\+)\s*|\s+and\s+|\s+)"
     rf"(?:{_MENTION_SRC}|[A-Z][\w'’-]*)){{0,5}})\s+(?:to|will)\s+(?=[a-z])"
 )
-# `Proposals to be circulated by EA`: the one who does a passive action is named after `by`.
-_AGENT = re.compile(
-    r"\b(?:to|will|shall|should|must|is\s+to|are\s+to)\s+be\s+[a-z][\w-]*\b.*?\s+by\s+(?P<seg>[^.;]+?)[.\s]*$",
-    re.IGNORECASE,
-)
+# `Proposals to be circulated by EA`, `Review of the register by SB`: who does it is named after `by`.
+_AGENT = re.compile(r"\s+by\s+(?P<seg>[^.;]+?)[.\s]*$", re.IGNORECASE)
+_PASSIVE = re.compile(r"\b(?:to|will|shall|should|must|is\s+to|are\s+to)\s+be\s+[a-z][\w-]*\b", re.IGNORECASE)
 _NO_SPLIT_AFTER = re.compile(
     r"(?:\b(?:dr|mr|mrs|ms|prof|cllr|st|rev|revd|insp|supt|sgt|no|approx|etc|e\.g|i\.e|vs|cf)|\b[A-Z])\.$", re.I
 )
@@ -495,9 +497,9 @@ def find_owners(text: str) -> OwnedText:
             and _norm_word(before[-1]) not in _NOT_AN_OWNER_COLUMN
             and not any(r.strength is Strength.WEAK for r in refs)
         ):
+            # Kept in the task text too: initials that match no member must not vanish from it.
             soft = [_with_strength(r, Strength.SOFT) for r in refs]
             trailing.append(Clause(tuple(soft), Place.TRAILING))
-            body = body[: m.start()].rstrip()
     owned = OwnedText(task=body, whole=body)
     spans = _units(body)
     task_start = 0
@@ -554,6 +556,11 @@ def find_owners(text: str) -> OwnedText:
             if ref.kind is not Kind.ALL
         ]
         if (agent := _AGENT.search(unit)) and (refs := parse_segment(agent.group("seg"), "bare")):
+            if not _PASSIVE.search(unit[: agent.start()]):
+                # Without `to be …`, only initials and members' names count: `a paper by Easter` is a date.
+                refs = [
+                    r if r.kind in (Kind.INITIALS, Kind.MENTION) else _with_strength(r, Strength.WEAK) for r in refs
+                ]
             inside += [r for r in refs if r.kind is not Kind.ALL]
         if inside:
             owned.clauses.append(Clause(tuple(inside), Place.INSIDE))

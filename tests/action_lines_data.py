@@ -11,11 +11,14 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from storage.models import Action, Board, Member
+from bot.services.meetings import to_utc
+from storage.models import Action, Board, Meeting, Member
 
 DATA = Path(__file__).parent / "data"
 TEAM = "T1"
 CHAIR = "UCAROL"
+# Every labelled board meets on these board-local dates (for `next meeting`, `December's meeting`, `the April Board`).
+MEETINGS = (datetime(2026, 12, 15, 9, 0), datetime(2027, 2, 16, 9, 0), datetime(2027, 4, 20, 9, 0))
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,17 @@ def seed_board(session: Session, code: str, now: datetime) -> Board:
                 role=m.role,
                 added_by=CHAIR,
                 added_at=now,
+            )
+        )
+    for local in MEETINGS:
+        session.add(
+            Meeting(
+                board_id=board.id,
+                local_start=local,
+                starts_at=to_utc(local, board.tz),
+                status="scheduled",
+                created_by=CHAIR,
+                created_at=now,
             )
         )
     session.flush()

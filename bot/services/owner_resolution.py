@@ -82,6 +82,11 @@ def _name_score(ref: OwnerRef, member: Member) -> int:
 
     def words(pairs: list[tuple[str, str]]) -> int:
         scores = [_close(t, k, typos) for t, k in pairs]
+        if len(pairs) > 1 and typos and scores.count(0) == 1 and max(scores) == EXACT:
+            # `Anne Flynn` for Ann Flynn: one short word a slip away, the other exactly right.
+            t, k = pairs[scores.index(0)]
+            if min(len(t), len(k)) >= 3 and DamerauLevenshtein.distance(t, k) <= 1:
+                scores[scores.index(0)] = TYPO
         return min(scores) if scores and all(scores) else 0
 
     shapes: list[int] = []
@@ -103,6 +108,9 @@ def _name_score(ref: OwnerRef, member: Member) -> int:
         shapes.append(words(list(zip(typed, known, strict=True))))
     if len(typed) == 2 and len(known) > 2:
         shapes.append(words([(typed[0], first), (typed[1], last)]))  # no middle name
+    if len(typed) != len(known) and not ref.title:
+        # `Peter O Neill`, `Gordon Mc Culloch`: the same letters spaced differently.
+        shapes.append(words([("".join(typed), "".join(known))]))
     return max(shapes, default=0)
 
 
