@@ -207,7 +207,7 @@ _THAT = re.compile(
     re.IGNORECASE,
 )
 _LABEL = re.compile(
-    r"^(?:lead(?:\s+(?:officer|person|agency|responsible))?|leads|owners?|responsible(?:\s+(?:officer|person))?|"
+    r"^(?:lead(?:\s+(?:officer|person|agency))?(?:\s+responsible)?|leads|owners?|responsible(?:\s+(?:officer|person))?|"
     r"by\s+whom|who|action(?:ed)?\s+by|assigned\s+to|person\s+responsible|responsibility)\s*[:\-–—]?\s+(?=\S)",
     re.IGNORECASE,
 )
@@ -219,6 +219,7 @@ _TRAILING_INITIALS = re.compile(
     rf"(?<=[a-z0-9)])\s+(?P<seg>{_INITIALS_SRC}(?:\s*(?:,|&amp;|&|/|\+)\s*{_INITIALS_SRC}|\s+and\s+{_INITIALS_SRC}"
     rf"|\s+{_INITIALS_SRC})*)\s*$"
 )
+_TRAILING_NAME = re.compile(r"(?<=[a-z0-9)])\s+(?P<seg>[A-Z][a-z][\w'’-]*(?:\s+[A-Z][\w'’-]+){1,2})\s*$")
 # After these words, initials at the end are who the task involves, not its owners: `… and send to WD`.
 _NOT_AN_OWNER_COLUMN = {
     "to", "with", "from", "by", "for", "of", "on", "at", "and", "or", "inform", "tell", "ask", "remind", "copy", "cc",
@@ -299,6 +300,10 @@ def _piece_refs(piece: str, context: str) -> list[OwnerRef] | None:
                 refs.append(OwnerRef(w, Kind.INITIALS, s, initials=i))
             return refs
         return [OwnerRef(w, Kind.INITIALS, strength, initials=i) for w, i in zip(words, initials, strict=True)]
+    normed_all = [_norm_word(w) for w in words]
+    if any(initials) and _is_role(normed_all) and any(n in ("of", "for") for n in normed_all[1:-1]):
+        # `Chair of LSCB`, `Head of CAMHS`: a role whose organisation is written in capitals.
+        return [OwnerRef(piece, Kind.ROLE, Strength.HARD, words=tuple(normed_all))]
     if any(initials):
         # `Dawn Maxwell JB`: runs of names and of initials.
         out: list[OwnerRef] = []
@@ -388,7 +393,8 @@ def parse_segment(segment: str, context: str = "labelled") -> list[OwnerRef] | N
 
 
 def _passive(rest: str) -> bool:
-    return bool(re.match(r"\s*(?:be|have\s+been|been)\b", rest, re.IGNORECASE))
+    # `to be reissued` is passive; `will be monitoring` is not.
+    return bool(re.match(r"\s*(?:be|have\s+been|been)\s+(?![a-z]+ing\b)", rest, re.IGNORECASE))
 
 
 def _leading(unit: str) -> tuple[list[OwnerRef], int] | None:
@@ -483,11 +489,17 @@ def find_owners(text: str) -> OwnedText:
         seg = next(g for g in (m.groupdict().get("seg"), m.groupdict().get("seg1")) if g is not None)
         labelled = pattern is _TRAILING_BOLD or bool(m.groupdict().get("label"))
         refs = parse_segment(seg, "labelled" if labelled else "bare")
-        if refs and (labelled or all(r.kind in (Kind.INITIALS, Kind.MENTION) for r in refs)):
+        if refs and (labelled or not any(r.strength is Strength.WEAK for r in refs)):
             trailing.append(Clause(tuple(refs), Place.TRAILING))
             body = body[: m.start()].rstrip()
             break
     body = _MARKUP.sub("", body).strip()
+    if not trailing and (m := _TRAILING_NAME.search(body)):
+        # `… free up management capacity Felicity Budgen` (a table's Lead column): a member's name or nothing.
+        before = body[: m.start()].split()
+        refs = parse_segment(m.group("seg"), "bare")
+        if refs and len(before) >= 2 and _norm_word(before[-1]) not in _NOT_AN_OWNER_COLUMN:
+            trailing.append(Clause(tuple(_weak(refs)), Place.TRAILING))
     if not trailing and (m := _TRAILING_INITIALS.search(body)):
         before = body[: m.start()].split()
         refs = parse_segment(m.group("seg"), "bare")
