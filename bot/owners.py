@@ -143,7 +143,8 @@ ALL_PHRASES = {
     "all subgroup members", "everyone present", "members", "board members", "group members", "all group",
     "the board", "the group", "the partnership", "all leads", "all colleagues", "all of us", "partners",
     "each partner", "every partner", "each agency", "every agency", "each member", "every member", "agencies",
-    "partner agencies", "all partner organisations", "each organisation", "all organisations",
+    "partner agencies", "all partner organisations", "each organisation", "all organisations", "whole group",
+    "the whole group", "the whole board", "all sub group members", "all board partners", "all group partners",
 }  # fmt: skip
 # Acronyms boards write in capitals that are not anybody's initials (only used inside sentences).
 ACRONYMS = {
@@ -173,6 +174,12 @@ _PARTICLES = {"de", "van", "von", "der", "den", "da", "di", "du", "le", "la", "s
 _FILLERS = re.compile(r"^(?:maybe|possibly|perhaps|also|both|then|jointly|probably)\s+", re.IGNORECASE)
 _TAGS = re.compile(
     r"\(\s*(?:joint\s+|co-?\s*)?(?:lead|leads|chair|vice[- ]chair|minutes|owner|sponsor)\s*\)", re.IGNORECASE
+)
+_COLLECTIVE_BODIES = {"the board", "the group", "the partnership", "the whole group", "the whole board", "whole group"}
+_BRACKETED_INITIALS = re.compile(r"\(\s*([A-Z][A-Z0-9]{1,5})\s*\)")
+_POSSESSIVE = re.compile(
+    r"['’]s?\s+(?:team|teams|office|service|staff|department|colleagues|deputy|representative|nominee)\s*$",
+    re.IGNORECASE,
 )
 _JOIN = re.compile(r"\s*(?:,|&amp;|&|/|\+|;)\s*|\s+(?:and|with|plus|or|n')\s+", re.IGNORECASE)
 
@@ -273,6 +280,10 @@ def _piece_refs(piece: str, context: str) -> list[OwnerRef] | None:
     None when the piece is not owner words at all. `context` is lead, that, bare, labelled or inside.
     """
     piece = _TAGS.sub(" ", piece)
+    # `Dawn Maxwell (DM)`: the initials in brackets name the same person.
+    piece = _BRACKETED_INITIALS.sub(r" \1 ", piece)
+    # `Dawn Maxwell's team`, `the Chair's office`: the person whose team it is.
+    piece = _POSSESSIVE.sub("", piece)
     piece = _FILLERS.sub("", piece.strip()).strip(" .,:;-–")
     if not piece:
         return []
@@ -283,7 +294,9 @@ def _piece_refs(piece: str, context: str) -> list[OwnerRef] | None:
         return None
     lowered = " ".join(_norm_word(w) for w in words)
     if lowered in ALL_PHRASES:
-        return [OwnerRef(piece, Kind.ALL, Strength.HARD)]
+        # `the group agreed to …` means everyone only when no one else is named (`… ACTION: LH`).
+        strength = Strength.SOFT if lowered in _COLLECTIVE_BODIES else Strength.HARD
+        return [OwnerRef(piece, Kind.ALL, strength)]
     initials = [_initials_of(w) for w in words]
     if len(words) >= 2 and _norm_word(words[0]) in TITLES and initials[0] and not any(initials[1:]):
         # `DCI Armstrong`, `DS Khan`: a rank written in capitals, then a name.
@@ -301,9 +314,22 @@ def _piece_refs(piece: str, context: str) -> list[OwnerRef] | None:
             return refs
         return [OwnerRef(w, Kind.INITIALS, strength, initials=i) for w, i in zip(words, initials, strict=True)]
     normed_all = [_norm_word(w) for w in words]
-    if any(initials) and _is_role(normed_all) and any(n in ("of", "for") for n in normed_all[1:-1]):
+    if (
+        any(initials)
+        and _is_role(normed_all)
+        and (normed_all[0] in ("the", "our") or any(n in ("of", "for") for n in normed_all[1:-1]))
+    ):
         # `Chair of LSCB`, `Head of CAMHS`: a role whose organisation is written in capitals.
-        return [OwnerRef(piece, Kind.ROLE, Strength.HARD, words=tuple(normed_all))]
+        words_ = normed_all[1:] if normed_all[0] in ("the", "our") else normed_all
+        return [OwnerRef(piece, Kind.ROLE, Strength.HARD, words=tuple(words_))]
+    if (
+        normed_all[0] in ("the", "our")
+        and len(words) > 1
+        and all(_is_capitalised(w) for w in words[1:])
+        and not _is_role(normed_all[1:])
+    ):
+        # `The NSPCC to …`, `The Domestic Violence Forum will …`: an organisation, a member only by name.
+        return [OwnerRef(piece, Kind.NAME, Strength.SOFT, words=tuple(normed_all[1:]))]
     if any(initials):
         # `Dawn Maxwell JB`: runs of names and of initials.
         out: list[OwnerRef] = []
@@ -515,6 +541,7 @@ def find_owners(text: str) -> OwnedText:
     owned = OwnedText(task=body, whole=body)
     spans = _units(body)
     task_start = 0
+    bare_lead = False
     dropped: list[tuple[int, int]] = []
     for index, (start, end) in enumerate(spans):
         raw = body[start:end]
@@ -540,6 +567,7 @@ def find_owners(text: str) -> OwnedText:
             if index == 0 and len(spans) > 1:
                 owned.clauses.append(Clause(tuple(refs), Place.LEAD))
                 task_start = spans[1][0]
+                bare_lead = True
             else:
                 owned.clauses.append(Clause(tuple(refs), Place.TRAILING))
                 dropped.append((start, end))
@@ -551,12 +579,18 @@ def find_owners(text: str) -> OwnedText:
                 task_start = offset + cut
             continue
         bare = _bare(unit)
+        if bare is not None and len(spans) == 1:
+            # `Action: All`, `AF`: owners and nothing to do (the service refuses an empty task).
+            owned.clauses.append(Clause(tuple(bare[0]), Place.LEAD))
+            task_start = len(body)
+            continue
         if bare is not None and len(spans) > 1:
             refs, labelled = bare
             if index == 0:
                 # `AF – circulate the report`
                 owned.clauses.append(Clause(tuple(refs), Place.LEAD))
                 task_start = spans[1][0]
+                bare_lead = True
             else:
                 owned.clauses.append(Clause(tuple(refs), Place.TRAILING))
                 dropped.append((start, end))
@@ -589,6 +623,8 @@ def find_owners(text: str) -> OwnedText:
         if start >= task_start:
             task = task[: start - task_start].rstrip(" -–—|\t") + task[end - task_start :]
     owned.task = task.strip()
+    if bare_lead:
+        owned.task = re.sub(r"^(?:to|will)\s+", "", owned.task, flags=re.IGNORECASE)  # `LH – to review the protocol`
     owned.mentions = [
         OwnerRef(m.group(0), Kind.MENTION, Strength.HARD, user_id=m.group(1)) for m in MENTION.finditer(owned.whole)
     ]

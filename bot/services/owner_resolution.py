@@ -29,6 +29,8 @@ EXACT, CONTAINED, TYPO = 3, 2, 1
 _ROLE_STOP = {"the", "our", "their", "of", "for", "and", "a", "an", "&"}
 _NOT_THE_CHAIR = {"vice", "deputy", "co", "vice-chair", "co-chair", "sub-group", "subgroup"}
 MAX_LISTED = 15
+# Words that make a job title someone else's: the Deputy Business Manager is not the Business Manager.
+_ANOTHER_ROLE = {"deputy", "assistant", "vice", "co", "associate", "trainee", "junior", "sub", "vice-chair", "co-chair"}
 
 
 @dataclass
@@ -125,6 +127,10 @@ def _role_score(ref: OwnerRef, member: Member) -> int:
         return EXACT
     if all(t in known for t in typed):
         return CONTAINED
+    extra = set(typed) - set(known)
+    if all(k in typed for k in known) and not extra & _ANOTHER_ROLE:
+        # `the LSCB Business Manager` for the Business Manager; not `the Deputy Business Manager`.
+        return CONTAINED
     # Job titles are short common words (`Head`, `Lead`): a typo counts only in a longer word.
     if all(any(t == k or (len(t) >= 6 and _close(t, k, True)) for k in known) for t in typed):
         return TYPO
@@ -192,6 +198,7 @@ def resolve_text(session: Session, board: Board, owned: OwnedText, *, directory:
     ambiguous: list[tuple[OwnerRef, tuple[Member, ...]]] = []
     soft: list[OwnerRef] = []
     named: list[Member] = []
+    soft_all = False
 
     def take(found: Sequence[Member]) -> None:
         for member in found:
@@ -208,9 +215,16 @@ def resolve_text(session: Session, board: Board, owned: OwnedText, *, directory:
             if clause.place is Place.LEAD:
                 result.task = owned.whole
             continue
+        if clause.place is Place.LEAD and not any(
+            match.members or (ref.kind is Kind.ALL and ref.strength is Strength.HARD) for ref, match in matches
+        ):
+            # `The Domestic Violence Forum will …`: the sentence's subject is not an owner, so it stays in the task.
+            result.task = owned.whole
         for ref, match in matches:
-            if ref.kind is Kind.ALL:
+            if ref.kind is Kind.ALL and ref.strength is Strength.HARD:
                 result.all_members = True
+            elif ref.kind is Kind.ALL:
+                soft_all = True
             elif len(match.members) > 1:
                 ambiguous.append((ref, match.members))
             elif match.members:
@@ -229,6 +243,11 @@ def resolve_text(session: Session, board: Board, owned: OwnedText, *, directory:
             raise UserError(_problems(board, members, missing, []))
         for _, match in matches:
             take(match.members)
+    if result.empty and soft_all:
+        result.all_members = True
+        lead = owned.lead
+        if lead is not None and any(r.kind is Kind.ALL for r in lead.refs):
+            result.task = owned.task  # `The board agreed to write to the DfE`: the board is the owner after all
     if result.empty and soft:
         raise UserError(_problems(board, members, [(ref, "soft") for ref in soft], []))
     if result.empty and named:
