@@ -405,8 +405,11 @@ def _is_role(normed: list[str]) -> bool:
 def parse_segment(segment: str, context: str = "labelled") -> list[OwnerRef] | None:
     """Owner words of a list such as `AF & EA`, `Dawn Maxwell and JB`, `LV AT and AM`; None if it is not one."""
     segment = segment.replace("&amp;", "&").strip()
-    if not segment or len(segment.split()) > 14:
+    words = segment.split()
+    if not words or len(words) > 14:
         return None
+    if len(words) > 1 and _norm_word(words[0]) in IMPERATIVES and not _initials_of(words[0]):
+        return None  # `Add CSE to …`, `Invite Police to …`: a sentence that starts with its verb
     refs: list[OwnerRef] = []
     for piece in _JOIN.split(segment):
         got = _piece_refs(piece, context)
@@ -416,6 +419,14 @@ def parse_segment(segment: str, context: str = "labelled") -> list[OwnerRef] | N
             if ref not in refs:
                 refs.append(ref)
     return refs or None
+
+
+def _demoted_before_colon(ref: OwnerRef) -> OwnerRef:
+    if ref.kind is not Kind.NAME or ref.title:
+        return ref
+    if len(ref.words) == 1 or ref.words[-1] in ORG_WORDS or ref.strength is not Strength.HARD:
+        return _with_strength(ref, Strength.WEAK)
+    return _with_strength(ref, Strength.SOFT)
 
 
 def _passive(rest: str) -> bool:
@@ -434,6 +445,9 @@ def _leading(unit: str) -> tuple[list[OwnerRef], int] | None:
             # The first trigger decides: `Feedback on lessons to the board` has no owner clause.
             return None
         rest = unit[trigger.end() :]
+        if trigger.group(0).strip() == ":":
+            # `Neglect Strategy: consult partners` is a heading; `Sarah Beattie: update …` an owner if a member.
+            refs = [_demoted_before_colon(r) for r in refs]
         if _passive(rest) and not any(r.kind in (Kind.INITIALS, Kind.MENTION) for r in refs):
             return None  # `Scorecard to be reissued`: a thing, not a person
         if all(r.strength is Strength.SOFT and len(r.words) == 1 for r in refs) and (
