@@ -34,13 +34,13 @@ USAGE = {
     "help": "/action help",
 }
 HELP_LINES = [
-    ("add", "log an action; owners from initials or @mentions, date from `by`/`due`"),
+    ("add", "log an action; owners by initials, @mention, name, role or All; date from `by`/`due`"),
     ("update", "record progress"),
     ("rag", "set the RAG rating"),
     ("done", "mark it done"),
     ("drop", "drop it, saying why"),
     ("reopen", "reopen a done or dropped action"),
-    ("assign", "give it new owners"),
+    ("assign", "give it new owners (initials, names, roles, @mentions or `All`)"),
     ("due", "re-date it (the original date is kept)"),
     ("show", "the action and its latest updates"),
     ("history", "every change: who, when, what"),

@@ -153,6 +153,11 @@ def _match(ref: OwnerRef, board: Board, members: Sequence[Member]) -> _Match:
         return _Match(tuple(found), None if found else "mention")
     if ref.kind is Kind.INITIALS:
         found = [m for m in members if m.initials.upper() == (ref.initials or "").upper()]
+        if not found:
+            # `LADO to …`, `DCS will …`: a role written in capitals, when exactly one member holds it.
+            token = (ref.initials or "").lower()
+            found = [m for m in members if m.role and token in normalise(m.role).split()]
+            found = found if len(found) == 1 else []
         return _Match(tuple(found), None if found else "initials")
     if ref.kind is Kind.ROLE:
         if _is_the_chair(ref):
@@ -164,6 +169,11 @@ def _match(ref: OwnerRef, board: Board, members: Sequence[Member]) -> _Match:
             return _Match(found)
         return _Match((), "chair" if _is_the_chair(ref) else "role")
     # A name: the members' names, then (`Business Manager` written without `the`) their roles.
+    if len(ref.words) == 1 and 2 <= len(ref.words[0]) <= 4 and not ref.title:
+        # `af & ea to …` typed in lower case.
+        by_initials = [m for m in members if m.initials.lower() == ref.words[0]]
+        if by_initials:
+            return _Match(tuple(by_initials))
     found = _best([(_name_score(ref, m), m) for m in members])
     if not found and ref.strength is not Strength.WEAK:
         found = tuple(m for s, m in [(_role_score(ref, m), m) for m in members] if s >= CONTAINED)
