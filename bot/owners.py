@@ -192,6 +192,7 @@ _PREFIXES = [
     re.compile(r"^\s*\d{1,3}(?:\.\d{1,3})*\s+(?=[A-Z][a-z])"),
     re.compile(r"^\s*(?:agreed\s+)?actions?(?:\s+points?|\s+agreed)?\s*(?:\d+\s*)?[:\-–—]\s*", re.IGNORECASE),
     re.compile(r"^\s*(?:ap|todo|to do|decision)\s*[:\-–—]\s*", re.IGNORECASE),
+    re.compile(r"^\s*actions?\s+(?:for|on)\s+(?=\S)", re.IGNORECASE),  # `Action for AF: circulate …`
     re.compile(r"^\s*(?:it\s+was\s+)?(?:agreed|decided|resolved)(?:\s+that\b|\s*[:\-–—])\s*", re.IGNORECASE),
 ]
 _TRIGGER = re.compile(
@@ -240,6 +241,14 @@ _INSIDE = re.compile(
     rf"(?:\bwith|\band|,|;|:)\s+(?P<seg>(?:{_MENTION_SRC}|[A-Z][\w'’-]*)(?:(?:\s*(?:,|&amp;|&|/|\+)\s*|\s+and\s+|\s+)"
     rf"(?:{_MENTION_SRC}|[A-Z][\w'’-]*)){{0,5}})\s+(?:to|will)\s+(?=[a-z])"
 )
+# `Update from AF at the next meeting`, `Paper by the Chair to the April board`: who brings it.
+_BRINGER = re.compile(
+    rf"^(?:an?\s+|the\s+)?(?:(?:verbal|written|progress|further)\s+)?"
+    rf"(?:update|report|paper|feedback|briefing|presentation|proposal|response|summary|note)s?\s+(?:from|by)\s+"
+    rf"(?P<seg>(?:{_MENTION_SRC}|[A-Za-z][\w'’-]*)(?:(?:\s*(?:,|&amp;|&|/|\+)\s*|\s+and\s+|\s+)"
+    rf"(?:{_MENTION_SRC}|(?-i:[A-Z])[\w'’-]*)){{0,5}})(?=\s+(?:to|at|on|for|by|in|re|about|regarding)\b|\s*[.;,:–-]|\s*$)",
+    re.IGNORECASE,
+)
 # `Proposals to be circulated by EA`, `Review of the register by SB`: who does it is named after `by`.
 _AGENT = re.compile(r"\s+by\s+(?P<seg>[^.;]+?)[.\s]*$", re.IGNORECASE)
 _PASSIVE = re.compile(r"\b(?:to|will|shall|should|must|is\s+to|are\s+to)\s+be\s+[a-z][\w-]*\b", re.IGNORECASE)
@@ -282,6 +291,8 @@ def _piece_refs(piece: str, context: str) -> list[OwnerRef] | None:
     piece = _TAGS.sub(" ", piece)
     # `Dawn Maxwell (DM)`: the initials in brackets name the same person.
     piece = _BRACKETED_INITIALS.sub(r" \1 ", piece)
+    # `JB (Police)`, `Dawn Maxwell (Health)`: the agency in brackets is not another owner.
+    piece = re.sub(r"\([^)]*\)", " ", piece)
     # `Dawn Maxwell's team`, `the Chair's office`: the person whose team it is.
     piece = _POSSESSIVE.sub("", piece)
     piece = _FILLERS.sub("", piece.strip()).strip(" .,:;-–")
@@ -615,7 +626,9 @@ def find_owners(text: str) -> OwnedText:
             for ref in (parse_segment(m.group("seg"), "inside") or [])
             if ref.kind is not Kind.ALL
         ]
-        if (agent := _AGENT.search(unit)) and (refs := parse_segment(agent.group("seg"), "bare")):
+        if (bringer := _BRINGER.match(unit)) and (refs := parse_segment(bringer.group("seg"), "labelled")):
+            inside += [r for r in refs if r.kind is not Kind.ALL]
+        elif (agent := _AGENT.search(unit)) and (refs := parse_segment(agent.group("seg"), "bare")):
             if not _PASSIVE.search(unit[: agent.start()]):
                 # Without `to be …`, only initials and members' names count: `a paper by Easter` is a date.
                 refs = [

@@ -270,7 +270,10 @@ def resolve_text(session: Session, board: Board, owned: OwnedText, *, directory:
 
 
 def _void(clause: Clause, matches: list[tuple[OwnerRef, _Match]]) -> bool:
-    return any(ref.strength is Strength.WEAK and not match.members for ref, match in matches)
+    """True when the words were not owners at all: nothing in them is a member and some may not be names."""
+    if any(match.members or ref.kind is Kind.ALL for ref, match in matches):
+        return False
+    return any(ref.strength is Strength.WEAK for ref, _ in matches)
 
 
 def _who(member: Member) -> str:
