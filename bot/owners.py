@@ -25,7 +25,6 @@ MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 _MENTION_SRC = r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>"
 _INITIALS_SRC = r"[A-Z][A-Z0-9]{1,5}"
 INITIALS = re.compile(r"^[A-Z][A-Z0-9]{1,5}$")
-_SPLIT = re.compile(rf"{_MENTION_SRC}|{_INITIALS_SRC}")
 
 
 class Kind(Enum):
@@ -677,25 +676,3 @@ def _subjunctive(rest: str) -> tuple[list[OwnerRef], int] | None:
 
 
 _LIST_WORDS = {"and", "or", "with", "plus", "maybe", "possibly", "perhaps", "also", "both", "probably"}
-
-
-# --- plain owner lists (`/action assign`, `/action list AF`) -----------------------------------
-
-
-def split_owner_tokens(text: str) -> list[OwnerToken]:
-    """All initials and mentions in a list such as `AF & EA`, `<@U1>, JB`, `AF/EA`."""
-    tokens: list[OwnerToken] = []
-    for raw in _SPLIT.findall(text):
-        if m := MENTION.fullmatch(raw):
-            token = OwnerToken(user_id=m.group(1))
-        else:
-            token = OwnerToken(initials=raw)
-        if token not in tokens:
-            tokens.append(token)
-    return tokens
-
-
-def owners_list_is_clean(text: str) -> bool:
-    """True when `text` holds nothing but initials, mentions and separators."""
-    stripped = re.sub(rf"{_MENTION_SRC}|{_INITIALS_SRC}|,|&|/|\+|\band\b", " ", text.strip())
-    return stripped.strip() == "" and bool(_SPLIT.search(text))
