@@ -23,6 +23,8 @@ class Person:
     tz: str | None
     is_bot: bool = False
     deleted: bool = False
+    # The person's name as Slack shows it, so owners can be written by name (`Ann Flynn to …`).
+    real_name: str | None = None
 
 
 class Directory(Protocol):
@@ -60,6 +62,7 @@ class SlackDirectory:
             tz=user.get("tz"),
             is_bot=bool(user.get("is_bot")),
             deleted=bool(user.get("deleted")),
+            real_name=(user.get("profile") or {}).get("real_name") or user.get("real_name") or None,
         )
         with self._lock:
             self._cache[user_id] = (now, found)

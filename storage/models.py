@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.sql import expression
 
 from storage.types import UTCDateTime
 
@@ -137,6 +138,8 @@ class Action(Base):
     due_meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id"), index=True)
     # Overdue reminders for this action pause until this board-local date (inclusive).
     reminders_snoozed_until: Mapped[date | None] = mapped_column(Date)
+    # Owned by every current member (`All to …`): shown once as "All members", never chased.
+    all_members: Mapped[bool] = mapped_column(Boolean, default=False, server_default=expression.false())
 
     board: Mapped[Board] = relationship()
     owners: Mapped[list[Member]] = relationship(secondary="action_owners", order_by="Member.initials")

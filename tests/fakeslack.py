@@ -156,7 +156,8 @@ class FakeSlack:
             "id": user_id,
             "team_id": self.team_id,
             "name": name or user_id.lower(),
-            "real_name": name or user_id,
+            # Only users given a name have one, as in a workspace where profiles are filled in.
+            "real_name": name,
             "is_admin": admin,
             "is_owner": False,
             "tz": tz,

@@ -39,13 +39,13 @@ USAGE = {
     "help": "/action help",
 }
 HELP_LINES = [
-    ("add", "log an action; owners from initials or @mentions, date from `by`/`due`"),
+    ("add", "log an action; owners by initials, @mention, name, role or All; date from `by`/`due`"),
     ("update", "record progress"),
     ("rag", "set the RAG rating"),
     ("done", "mark it done"),
     ("drop", "drop it, saying why"),
     ("reopen", "reopen a done or dropped action"),
-    ("assign", "give it new owners"),
+    ("assign", "give it new owners (initials, names, roles, @mentions or `All`)"),
     ("due", "re-date it (the original date is kept)"),
     ("show", "the action and its latest updates"),
     ("history", "every change: who, when, what"),
@@ -103,7 +103,7 @@ def _add(deps: Deps, caller: Caller, rest: str) -> Reply:
         if not squash(body):
             raise UserError("Say what the action is, e.g. `/action add AF to circulate the report by 15/12`.")
         board = resolve_board(session, caller, code)
-        action = service.add_action(session, caller=caller, board=board, text=body, now=now)
+        action = service.add_action(session, caller=caller, board=board, text=body, now=now, directory=deps.directory)
         reply = to_channel(board.channel_id, render.logged(action, caller.user_id, now))
         return _warn_of_identifiers(reply, board, action, body)
 

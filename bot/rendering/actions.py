@@ -25,10 +25,16 @@ from storage.models import Action, ActionEvent, Board
 
 
 def owner_mentions(action: Action) -> str:
-    """Owners as the board knows them, with a mention for those on Slack (built from stored ids)."""
-    parts = []
+    """Owners as the board knows them, with a mention for those on Slack (built from stored ids)
+    and the name of those who are not."""
+    parts = ["All members"] if action.all_members else []
     for member in action.owners:
-        parts.append(f"{member.initials} (<@{member.slack_user_id}>)" if member.slack_user_id else member.initials)
+        if member.slack_user_id:
+            parts.append(f"{member.initials} (<@{member.slack_user_id}>)")
+        elif member.name:
+            parts.append(f"{member.initials} ({escape(member.name)})")
+        else:
+            parts.append(member.initials)
     return ", ".join(parts) or "no owner"
 
 

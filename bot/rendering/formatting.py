@@ -30,8 +30,9 @@ def ref_of(action: Action) -> str:
 
 
 def owners_of(action: Action) -> str:
-    """Owners' initials, `AF & EA`, or `no owner`."""
-    return " & ".join(m.initials for m in action.owners) or "no owner"
+    """Owners' initials, `AF & EA`, `All members`, or `no owner`."""
+    names = (["All members"] if action.all_members else []) + [m.initials for m in action.owners]
+    return " & ".join(names) or "no owner"
 
 
 def rag_text(action: Action, *, emoji: bool = True) -> str:

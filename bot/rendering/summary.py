@@ -34,7 +34,9 @@ PLAIN = Style(bold=lambda s: s, text=lambda s: s, bullet="-")
 
 
 def _owners(item: Item) -> str:
-    return " & ".join(m.initials for m in item.action.owners) or "no owner"
+    # An action of every member is shown once as "All members", not as a list of everyone.
+    names = (["All members"] if item.action.all_members else []) + [m.initials for m in item.action.owners]
+    return " & ".join(names) or "no owner"
 
 
 def _ago(then: datetime | None, now: datetime) -> str:
@@ -193,7 +195,7 @@ def _item_json(item: Item, summary: Summary) -> dict[str, Any]:
     a = item.action
     return {
         "ref": ref_of(a),
-        "owners": [m.initials for m in a.owners],
+        "owners": (["All members"] if a.all_members else []) + [m.initials for m in a.owners],
         "text": a.text,
         "status": a.status,
         "rag": a.rag,

@@ -13,10 +13,11 @@ from bot.clock import local_date
 from bot.dates import DateParseError, Due, DueKind, extract_due, split_leading_due
 from bot.directory import Directory
 from bot.errors import UserError
-from bot.owners import MENTION, OwnerToken, find_owners, owners_list_is_clean, split_owner_tokens
+from bot.owners import MENTION, OwnerToken, find_owners
 from bot.refs import Ref, format_ref
 from bot.services.context import Caller
 from bot.services.meetings import bind_next_meeting_actions
+from bot.services.owner_resolution import resolve_list, resolve_text, resolve_tokens
 from bot.services.permissions import ensure_may_change
 from bot.text import MAX_ACTION_TEXT, escape, squash, unreadable, visible_text
 from storage import actions as store
@@ -77,26 +78,7 @@ def _parse_due_clause(text: str, today: date) -> tuple[str, Due | None]:
 
 def resolve_owners(session: Session, board: Board, tokens: Sequence[OwnerToken]) -> list[Member]:
     """The board's current members the tokens name; unknown initials or non-members are errors."""
-    members: list[Member] = []
-    for token in tokens:
-        if token.user_id:
-            member = board_store.current_member_by_user(session, board.id, token.user_id)
-            if member is None:
-                raise UserError(
-                    f"<@{token.user_id}> is not a member of {board.code}, and owners must be members so the "
-                    f"log can show their initials. Add them with `/meeting member add @user INITIALS`."
-                )
-        else:
-            member = board_store.current_member_by_initials(session, board.id, token.initials or "")
-            if member is None:
-                known = ", ".join(m.initials for m in board_store.current_members(session, board.id))
-                raise UserError(
-                    f"`{escape(token.initials or '')}` is not the initials of a member of {board.code} "
-                    f"(members: {known or 'none yet'}). Add them with `/meeting member add`."
-                )
-        if member not in members:
-            members.append(member)
-    return members
+    return resolve_tokens(session, board, tokens)
 
 
 def _mentions_as_initials(text: str, owners: Sequence[Member]) -> str:
@@ -152,14 +134,25 @@ def _due_data(due: Due | None) -> dict[str, Any]:
     return {"kind": due.kind.value, "date": due.date.isoformat() if due.date else None}
 
 
-def add_action(session: Session, *, caller: Caller, board: Board, text: str, now: datetime) -> Action:
-    """Log an action: owners and due date are read from the text as boards write them."""
+def add_action(
+    session: Session,
+    *,
+    caller: Caller,
+    board: Board,
+    text: str,
+    now: datetime,
+    directory: Directory | None = None,
+) -> Action:
+    """Log an action: owners and due date are read from the text as boards write them.
+
+    `directory`, when given, fills in the names of Slack members added without one."""
     text = _check_text(text, "action text")
     today = local_date(now, board.tz)
     body, due = _parse_due_clause(text, today)
-    owned = find_owners(body)
-    owners = resolve_owners(session, board, owned.owners)
-    if not owners:
+    resolved = resolve_text(session, board, find_owners(body), directory=directory)
+    owners = resolved.members
+    if resolved.empty:
+        # Only a text that names no one at all is the caller's own action.
         me = board_store.current_member_by_user(session, board.id, caller.user_id)
         if me is None:
             raise UserError(
@@ -167,7 +160,7 @@ def add_action(session: Session, *, caller: Caller, board: Board, text: str, now
                 "e.g. `/action add AF to circulate the report by 15/12`."
             )
         owners = [me]
-    task = _capitalise(_mentions_as_initials(owned.task, owners).strip())
+    task = _capitalise(_mentions_as_initials(resolved.task, owners).strip())
     # `AF to` followed by a zero-width space has owners and nothing to read.
     if not visible_text(task):
         raise UserError("The action has owners but no task: say what is to be done.")
@@ -184,14 +177,18 @@ def add_action(session: Session, *, caller: Caller, board: Board, text: str, now
         source_text=text,
     )
     action.owners = owners
+    action.all_members = resolved.all_members
     action.board = board
     session.add(action)
     _apply_due(session, action, due, now)
-    session.add(
-        _event(action, caller, "created", now, note=task, owners=[m.initials for m in owners], due=_due_data(due))
-    )
+    session.add(_event(action, caller, "created", now, note=task, owners=_owner_labels(action), due=_due_data(due)))
     session.flush()
     return action
+
+
+def _owner_labels(action: Action) -> list[str]:
+    """Owners as the audit trail records them: initials, and `All members` for an action of everyone."""
+    return (["All members"] if action.all_members else []) + [m.initials for m in action.owners]
 
 
 def _ensure_open(action: Action, doing: str) -> None:
@@ -304,21 +301,17 @@ def reopen_action(session: Session, *, caller: Caller, action: Action, directory
 def assign_action(
     session: Session, *, caller: Caller, action: Action, owners_text: str, directory: Directory, now: datetime
 ) -> Action:
-    """Replace the owners with those named (initials or mentions of members)."""
+    """Replace the owners with those named (initials, names, roles, mentions of members, or `All`)."""
     ensure_may_change(action, caller.user_id, directory)
     _ensure_open(action, "reassign it")
-    if not owners_list_is_clean(owners_text):
-        raise UserError(
-            f"`{escape(owners_text) or '(nothing)'}` is not a list of owners. Give members' initials or "
-            "mentions, e.g. `AF & EA` or `@amy`."
-        )
-    owners = resolve_owners(session, action.board, split_owner_tokens(owners_text))
-    before = [m.initials for m in action.owners]
-    after = [m.initials for m in owners]
+    resolved = resolve_list(session, action.board, owners_text, directory=directory)
+    before = _owner_labels(action)
+    after = (["All members"] if resolved.all_members else []) + [m.initials for m in resolved.members]
     if sorted(before) == sorted(after):
         raise UserError(f"{format_ref(action.board.code, action.number)} is already owned by {', '.join(after)}.")
     session.add(_event(action, caller, "assigned", now, owners_from=before, owners_to=after))
-    store.set_owners(session, action, owners)
+    action.all_members = resolved.all_members
+    store.set_owners(session, action, resolved.members)
     return action
 
 

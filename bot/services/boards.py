@@ -157,6 +157,10 @@ def add_member(
         raise UserError(f"`{initials}` already stands for {member_label(taken)} on {board.code}.")
     if slack_user_id and (already := store.current_member_by_user(session, board.id, slack_user_id)):
         raise UserError(f"<@{slack_user_id}> is already a member of {board.code} as `{already.initials}`.")
+    if slack_user_id and name is None:
+        # Stored now so owners written by name (`Ann Flynn to …`) match without asking Slack each time.
+        person = directory.person(slack_user_id)
+        name = person.real_name[:MAX_NAME] if person and person.real_name else None
     member = Member(
         board_id=board.id,
         initials=initials,

@@ -186,8 +186,8 @@ def _plan_chasers(
     today = local_date(now, meeting.board.tz)
     by_owner: dict[str, list[Action]] = defaultdict(list)
     for action in reminder_store.open_actions_of_board(session, meeting.board_id):
-        if not due_by(action, meeting) or _snoozed(action, today):
-            continue
+        if not due_by(action, meeting) or _snoozed(action, today) or action.all_members:
+            continue  # an action of all members is the chair's to raise, not chased person by person
         baseline = previous.starts_at if previous else action.created_at
         if action.last_progress_at is not None and action.last_progress_at >= baseline:
             continue
@@ -222,7 +222,7 @@ def plan_overdue_reminders(session: Session, deps: Deps, now: datetime, report: 
     # Candidates are due before tomorrow in UTC terms; each is then checked in its board's zone.
     for action in reminder_store.open_actions_due_before(session, now.date() + timedelta(days=1)):
         today = local_date(now, action.board.tz)
-        if action.due_date is None or action.due_date >= today or _snoozed(action, today):
+        if action.due_date is None or action.due_date >= today or _snoozed(action, today) or action.all_members:
             continue
         for owner in action.owners:
             if owner.slack_user_id:

@@ -14,6 +14,8 @@ def may_change(action: Action, user_id: str, directory: Directory) -> bool:
         return True
     if any(owner.slack_user_id == user_id for owner in action.owners):
         return True
+    if action.all_members and any(m.slack_user_id == user_id and m.removed_at is None for m in action.board.members):
+        return True  # an action of every member is every current member's to update
     # Only now ask Slack: most changes come from owners and never need the lookup.
     person = directory.person(user_id)
     return bool(person and person.is_admin)
@@ -22,7 +24,8 @@ def may_change(action: Action, user_id: str, directory: Directory) -> bool:
 def ensure_may_change(action: Action, user_id: str, directory: Directory) -> None:
     """Refuse, saying who may, when `user_id` may not change `action`."""
     if not may_change(action, user_id, directory):
-        owners = ", ".join(o.initials for o in action.owners) or "none"
+        owners = ", ".join((["all members"] if action.all_members else []) + [o.initials for o in action.owners])
+        owners = owners or "none"
         raise UserError(
             f"You can't change {format_ref(action.board.code, action.number)}: only its owners ({owners}), "
             f"the person who logged it, the chair (<@{action.board.chair_user_id}>) or a workspace admin can. "
