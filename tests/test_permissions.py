@@ -22,7 +22,7 @@ USAGE = {
     "rag": "/action rag <ref> red|amber|green [reason]",
     "done": "/action done <ref> [note]",
     "drop": "/action drop <ref> <reason>",
-    "reopen": "/action reopen <ref>",
+    "reopen": "/action reopen <ref> [new owners]",
     "assign": "/action assign <ref> <owners>",
     "due": "/action due <ref> <date> [reason]",
 }

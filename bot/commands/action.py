@@ -8,7 +8,7 @@ from collections.abc import Callable
 from bot.commands.reply import Reply, error_reply, private, to_channel
 from bot.deps import Deps
 from bot.errors import UserError
-from bot.owners import MENTION, OwnerToken
+from bot.owners import MENTION, OwnerToken, owners_list_is_clean
 from bot.refs import parse_ref
 from bot.rendering import actions as render
 from bot.rendering.help import help_message
@@ -25,7 +25,7 @@ USAGE = {
     "rag": "/action rag <ref> red|amber|green [reason]",
     "done": "/action done <ref> [note]",
     "drop": "/action drop <ref> <reason>",
-    "reopen": "/action reopen <ref>",
+    "reopen": "/action reopen <ref> [new owners]",
     "assign": "/action assign <ref> <owners>",
     "due": "/action due <ref> <date> [reason]",
     "show": "/action show <ref>",
@@ -39,7 +39,7 @@ HELP_LINES = [
     ("rag", "set the RAG rating"),
     ("done", "mark it done"),
     ("drop", "drop it, saying why"),
-    ("reopen", "reopen a done or dropped action"),
+    ("reopen", "reopen a done or dropped action (naming new owners if its owners have left)"),
     ("assign", "give it new owners"),
     ("due", "re-date it (the original date is kept)"),
     ("show", "the action and its latest updates"),
@@ -98,7 +98,7 @@ def _add(deps: Deps, caller: Caller, rest: str) -> Reply:
         if not squash(body):
             raise UserError("Say what the action is, e.g. `/action add AF to circulate the report by 15/12`.")
         board = resolve_board(session, caller, code)
-        action = service.add_action(session, caller=caller, board=board, text=body, now=now)
+        action = service.add_action(session, caller=caller, board=board, text=body, directory=deps.directory, now=now)
         return to_channel(board.channel_id, render.logged(action, caller.user_id, now))
 
 
@@ -184,14 +184,19 @@ def _close(status: str) -> Callable[[Deps, Caller, str], Reply]:
 
 
 def _reopen(deps: Deps, caller: Caller, rest: str) -> Reply:
-    token, extra = _ref_and_rest(rest)
+    token, owners = _ref_and_rest(rest)
     ref = parse_ref(token)
-    if extra:
-        raise UserError("`/action reopen` takes only the reference.")
+    if owners and not owners_list_is_clean(owners):
+        raise UserError(
+            "`/action reopen` takes only the reference, and new owners when its owners have left the board, "
+            "e.g. `/action reopen SSCB-12 EA`."
+        )
     now = deps.clock()
     with session_scope(deps.session_factory) as session:
         action = service.find_action(session, caller, ref)
-        service.reopen_action(session, caller=caller, action=action, directory=deps.directory, now=now)
+        service.reopen_action(
+            session, caller=caller, action=action, directory=deps.directory, now=now, owners_text=owners or None
+        )
         return to_channel(action.board.channel_id, render.reopened(action, caller.user_id, now))
 
 
