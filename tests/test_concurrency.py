@@ -11,7 +11,9 @@ import threading
 from typing import Any
 
 import pytest
+from sqlalchemy import update
 
+from storage import actions as storage_actions
 from storage.models import Action, ActionEvent
 from tests.action_support import add, events, load_action, only_post
 from tests.board_support import stored_members
@@ -246,6 +248,39 @@ def test_every_kind_of_change_at_once_leaves_history_and_state_in_agreement(logg
     assert len(posts(calls)) + len(snoozed) + len(warnings(calls)) == len(commands)
     assert len(changes) >= len(posts(calls)) + len(snoozed)
     assert len([k for k in changes if k in ("done", "dropped")]) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("update 1 draft circulated", "so you can't record progress on it. Nothing was changed."),
+        ("done 1", "Nothing was changed."),
+        ("due 1 15/12/2026", "so you can't re-date it. Nothing was changed."),
+        ("/mine snooze SSCB-1 7", "nothing to snooze. Nothing was changed."),
+    ],
+)
+def test_a_change_that_loses_to_a_drop_is_told_who_dropped_it(logged, session_factory, monkeypatch, text, says):
+    real_lock = storage_actions.lock_action
+    dropped = []
+
+    def drop_first(session: Any, action: Action) -> Action:
+        # As if the chair's drop committed between this command's read of SSCB-1 and its lock.
+        if not dropped:
+            dropped.append(True)
+            with session_factory.begin() as other:
+                other.execute(update(Action).values(status="dropped", closed_by="UCAROL", closed_at=action.created_at))
+        return real_lock(session, action)
+
+    monkeypatch.setattr(storage_actions, "lock_action", drop_first)
+    command, text = ("/mine", text.removeprefix("/mine ")) if text.startswith("/mine") else ("/action", text)
+
+    calls = logged.command(command, text)
+
+    assert posts(calls) == []
+    [reply] = replies(calls)
+    assert "SSCB-1 was dropped by <@UCAROL> a moment ago" in reply.text
+    assert says in reply.text
+    assert kinds(session_factory) == ["created"]
 
 
 # --- membership -----------------------------------------------------------------------------------------
