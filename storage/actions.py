@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from storage.boards import lock_board
 from storage.models import Action, ActionEvent, ActionOwner, Member
 
 _WITH_OWNERS_AND_BOARD = (selectinload(Action.owners), selectinload(Action.board))
@@ -17,6 +18,24 @@ def action_by_number(session: Session, board_id: int, number: int) -> Action | N
     return session.scalar(
         select(Action).where(Action.board_id == board_id, Action.number == number).options(*_WITH_OWNERS_AND_BOARD)
     )
+
+
+def lock_action(session: Session, action: Action) -> Action:
+    """Lock the action for a change (its board first, then its row) and re-read it, owners included.
+
+    What the caller loaded earlier may be stale; after this, `action` holds what is stored, and no
+    one else can change it, its board's membership or its owners until the transaction ends.
+    PostgreSQL: `SELECT … FOR NO KEY UPDATE` on the board and the action rows. SQLite: the write lock.
+    """
+    lock_board(session, action.board_id)
+    return session.scalars(
+        select(Action)
+        .where(Action.id == action.id)
+        .with_for_update(key_share=True, of=Action)
+        .options(*_WITH_OWNERS_AND_BOARD)
+        .execution_options(populate_existing=True)
+    ).one()
+
 
 
 def open_actions_owned_by(session: Session, member_id: int) -> Sequence[Action]:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from storage.db import lock_for_write
 from storage.models import Board, BoardEvent, Member
 
 
@@ -28,6 +29,23 @@ def boards_with_code(session: Session, code: str) -> Sequence[Board]:
 def boards_of_team(session: Session, team_id: str) -> Sequence[Board]:
     """Every board in the workspace, by code."""
     return session.scalars(select(Board).where(Board.team_id == team_id).order_by(Board.code)).all()
+
+
+def lock_board(session: Session, board_id: int) -> Board:
+    """Lock the board's row until the transaction ends, and return it as now stored.
+
+    Every change to a board's membership, and every change to one of its actions, takes this lock
+    first (and only then the action's), so membership and owners can't change under each other and
+    the lock order is always board, then action. PostgreSQL: `SELECT … FOR NO KEY UPDATE`, which
+    still lets other transactions insert rows that refer to the board. SQLite: the write lock.
+    """
+    lock_for_write(session)
+    return session.scalars(
+        select(Board)
+        .where(Board.id == board_id)
+        .with_for_update(key_share=True)
+        .execution_options(populate_existing=True)
+    ).one()
 
 
 def current_members(session: Session, board_id: int) -> Sequence[Member]:

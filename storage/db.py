@@ -50,6 +50,24 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
         session.close()
 
 
+def lock_for_write(session: Session) -> None:
+    """Make the rest of this unit of work run under the database's write lock, on SQLite.
+
+    SQLite has one writer at a time, and pysqlite starts a transaction only at the first write, so
+    a read that decides a change would otherwise see a state another writer is about to replace.
+    `BEGIN IMMEDIATE` takes the write lock up front (waiting up to the busy timeout), and every read
+    after it is current until commit. A transaction that has already written holds the lock already.
+    On PostgreSQL this does nothing: the rows are locked by `SELECT … FOR UPDATE` (see the
+    `lock_*` queries in storage/actions.py and storage/boards.py).
+    """
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    dbapi = connection.connection.dbapi_connection
+    if dbapi is not None and not dbapi.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def database_ok(engine: Engine) -> bool:
     """True when the database answers a trivial query (for /healthz)."""
     try:

@@ -236,9 +236,14 @@ def test_add_for_a_mentioned_user_who_is_not_a_member_is_refused(board, session_
     )
 
 
-def test_add_without_owners_from_a_non_member_is_refused(board, session_factory):
+def test_add_without_owners_from_an_admin_who_is_not_a_member_is_refused(board, session_factory):
     assert_refused(
-        board, session_factory, "add circulate the minutes", user="UDAVE", says="Who owns this action?", usage=ADD_USAGE
+        board,
+        session_factory,
+        "add circulate the minutes",
+        user="UADMIN",
+        says="Who owns this action?",
+        usage=ADD_USAGE,
     )
 
 

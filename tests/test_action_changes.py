@@ -27,7 +27,7 @@ USAGE = {
     "rag": "/action rag <ref> red|amber|green [reason]",
     "done": "/action done <ref> [note]",
     "drop": "/action drop <ref> <reason>",
-    "reopen": "/action reopen <ref>",
+    "reopen": "/action reopen <ref> [new owners]",
     "assign": "/action assign <ref> <owners>",
     "due": "/action due <ref> <date> [reason]",
 }
@@ -303,7 +303,7 @@ def test_reopen_of_an_open_action_is_refused(logged, session_factory):
 def test_reopen_with_extra_words_is_refused(logged, session_factory):
     change(logged, "done 1")
 
-    assert_refused(logged, session_factory, "reopen 1 please", says="takes only the reference", usage=USAGE["reopen"])
+    assert_refused(logged, session_factory, "reopen 1 please", says="`please` is not a list of owners", usage=USAGE["reopen"])
 
 
 # --- assign -----------------------------------------------------------------------------------------

@@ -351,7 +351,12 @@ def test_a_long_list_stays_within_slacks_limits(board, session_factory, clock):
         assert board_row is not None
         for n in range(600):
             service.add_action(
-                session, caller=caller, board=board_row, text=f"AF to task {n} " + "z" * 1500, now=clock.now
+                session,
+                caller=caller,
+                board=board_row,
+                text=f"AF to task {n} " + "z" * 1500,
+                directory=_NoDirectory(),
+                now=clock.now,
             )
 
     reply = read(board, "list")

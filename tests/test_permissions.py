@@ -22,7 +22,7 @@ USAGE = {
     "rag": "/action rag <ref> red|amber|green [reason]",
     "done": "/action done <ref> [note]",
     "drop": "/action drop <ref> <reason>",
-    "reopen": "/action reopen <ref>",
+    "reopen": "/action reopen <ref> [new owners]",
     "assign": "/action assign <ref> <owners>",
     "due": "/action due <ref> <date> [reason]",
 }
@@ -199,3 +199,145 @@ def test_anyone_may_read_in_the_board_channel_with_bare_numbers(board, text):
     [reply] = replies(board.command("/action", text, user="UEVE"))
 
     assert ":warning:" not in reply.text and "SSCB-1" in reply.text
+
+
+# --- who may add actions ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("user", ["UDAVE", "UEVE"])
+def test_someone_who_is_not_a_member_may_not_add_actions_and_is_told_how_to_be_added(board, session_factory, user):
+    reply = assert_refused(
+        board,
+        session_factory,
+        "add AF to circulate the report",
+        user=user,
+        says=["Only members of SSCB can log actions", "/meeting member add", "Nothing was stored"],
+        usage="/action add <owners> to <what> [by <date>] [in CODE]",
+    )
+
+    assert ":warning:" in reply.text
+
+
+def test_a_non_member_may_not_add_actions_to_a_board_named_from_a_dm(board, session_factory):
+    assert_refused(
+        board,
+        session_factory,
+        "add in SSCB AF to circulate the report",
+        user="UDAVE",
+        channel="DDAVE",
+        says="Only members of SSCB can log actions",
+        usage=None,
+    )
+
+
+def test_a_removed_member_may_no_longer_add_actions(board, session_factory):
+    only_post(board.command("/meeting", "member remove EA", user="UCAROL"))
+
+    assert_refused(
+        board, session_factory, "add AF to circulate the report", user="UBOB", says="Only members of SSCB", usage=None
+    )
+
+
+def test_a_member_may_add_actions_without_a_slack_lookup(board, fake_slack):
+    add(board, "EA to circulate the report", user="UBOB")
+
+    assert users_info_calls(fake_slack) == []
+
+
+@pytest.mark.parametrize("user", ["UCAROL", "UADMIN"])
+def test_the_chair_and_a_workspace_admin_may_add_actions_without_being_members(board, session_factory, user):
+    post = add(board, "AF to circulate the report", user=user)
+
+    assert "SSCB-1" in post.text
+    assert load_action(session_factory, "SSCB", 1).created_by == user
+
+
+def test_whoever_set_the_board_up_may_add_actions_without_being_a_member(slack, session_factory):
+    slack.command("/meeting", "setup Local Partnership code LSCP chair <@UCAROL>", user="UEVE", channel="CLSCP")
+    slack.command("/meeting", "member add <@UALICE> AF", user="UCAROL", channel="CLSCP")
+
+    post = add(slack, "AF to circulate the report", user="UEVE", channel="CLSCP")
+
+    assert "LSCP-1" in post.text
+
+
+# --- owners who have left the board ---------------------------------------------------------------------
+
+
+def closed_then_removed(slack, text="AF to circulate the report", remove=("AF",)):
+    """SSCB-1 logged and closed by the chair, then its owners `remove` taken off the board."""
+    log_action(slack, by="UCAROL", text=text, closed=True)
+    for initials in remove:
+        only_post(slack.command("/meeting", f"member remove {initials}", user="UCAROL"))
+    slack.fake.clear()
+
+
+@pytest.mark.parametrize(("text", "sub"), [("reopen 1", "reopen"), ("update 1 one more thing", "update")])
+def test_an_owner_who_has_left_the_board_may_not_act_as_its_owner(board, session_factory, text, sub):
+    closed_then_removed(board)
+
+    assert_refused(
+        board,
+        session_factory,
+        text,
+        user="UALICE",
+        says=["You can't change SSCB-1", "its owners (none)", "Nothing was changed"],
+        usage=USAGE[sub],
+    )
+
+
+def test_reopening_an_action_whose_owners_have_all_left_asks_for_a_new_owner(board, session_factory):
+    closed_then_removed(board, text="AF and EA to circulate the report", remove=("AF", "EA"))
+
+    assert_refused(
+        board,
+        session_factory,
+        "reopen 1",
+        user="UCAROL",
+        says=[
+            "owners (AF, EA) are no longer members of SSCB",
+            "`/action reopen SSCB-1 INITIALS`",
+            "Nothing was changed",
+        ],
+        usage=USAGE["reopen"],
+    )
+
+
+def test_reopen_with_new_owners_gives_it_to_them(board, session_factory):
+    closed_then_removed(board)
+
+    post = only_post(board.command("/action", "reopen 1 EA & JB", user="UCAROL"))
+
+    assert "Reopened *SSCB-1*" in post.text
+    assert "EA (<@UBOB>), JB" in post.text
+    action = load_action(session_factory, "SSCB", 1)
+    assert (action.status, sorted(m.initials for m in action.owners)) == ("open", ["EA", "JB"])
+    reopened, assigned = events(session_factory, "SSCB", 1)[-2:]
+    assert (reopened.kind, assigned.kind, assigned.data) == (
+        "reopened",
+        "assigned",
+        {"owners_from": ["AF"], "owners_to": ["EA", "JB"]},
+    )
+
+
+def test_reopen_takes_owners_who_have_left_off_it_and_keeps_the_others(board, session_factory):
+    closed_then_removed(board, text="AF and EA to circulate the report", remove=("AF",))
+
+    post = only_post(board.command("/action", "reopen 1", user="UCAROL"))
+
+    assert "Owners: EA (<@UBOB>)" in post.text
+    assert sorted(m.initials for m in load_action(session_factory, "SSCB", 1).owners) == ["EA"]
+    assert events(session_factory, "SSCB", 1)[-1].data == {"owners_from": ["AF", "EA"], "owners_to": ["EA"]}
+
+
+def test_reopen_with_new_owners_who_are_not_members_is_refused(board, session_factory):
+    closed_then_removed(board)
+
+    assert_refused(
+        board,
+        session_factory,
+        "reopen 1 AF",
+        user="UCAROL",
+        says="`AF` is not the initials of a member of SSCB",
+        usage=USAGE["reopen"],
+    )

@@ -30,7 +30,7 @@ USAGE = {
     "rag": "/action rag <ref> red|amber|green [reason]",
     "done": "/action done <ref> [note]",
     "drop": "/action drop <ref> <reason>",
-    "reopen": "/action reopen <ref>",
+    "reopen": "/action reopen <ref> [new owners]",
     "assign": "/action assign <ref> <owners>",
     "due": "/action due <ref> <date> [reason]",
     "show": "/action show <ref>",
@@ -44,7 +44,7 @@ HELP_LINES = [
     ("rag", "set the RAG rating"),
     ("done", "mark it done"),
     ("drop", "drop it, saying why"),
-    ("reopen", "reopen a done or dropped action"),
+    ("reopen", "reopen a done or dropped action (naming new owners if its owners have left)"),
     ("assign", "give it new owners (initials, names, roles, @mentions or `All`)"),
     ("due", "re-date it (the original date is kept)"),
     ("show", "the action and its latest updates"),
@@ -199,14 +199,14 @@ def _close(status: str) -> Callable[[Deps, Caller, str], Reply]:
 
 
 def _reopen(deps: Deps, caller: Caller, rest: str) -> Reply:
-    token, extra = _ref_and_rest(rest)
+    token, owners = _ref_and_rest(rest)
     ref = parse_ref(token)
-    if extra:
-        raise UserError("`/action reopen` takes only the reference.")
     now = deps.clock()
     with session_scope(deps.session_factory) as session:
         action = service.find_action(session, caller, ref)
-        service.reopen_action(session, caller=caller, action=action, directory=deps.directory, now=now)
+        service.reopen_action(
+            session, caller=caller, action=action, directory=deps.directory, now=now, owners_text=owners or None
+        )
         return to_channel(action.board.channel_id, render.reopened(action, caller.user_id, now))
 
 

@@ -1,4 +1,11 @@
-"""Logging, updating and closing actions. Every change writes an ActionEvent."""
+"""Logging, updating and closing actions. Every change writes an ActionEvent.
+
+One change at a time: every change below runs in the caller's one transaction and first takes the
+board's row lock and then the action's (`lock_for_change`, `storage.actions.lock_action`; adding takes
+the board's, `storage.boards.lock_board`). Every check that decides the change (is it open, who owns
+it, its RAG, its date) is made on the row as re-read under that lock, so of two racing changes the
+second sees the first, and history rows never disagree with the action.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +22,7 @@ from bot.directory import Directory
 from bot.errors import UserError
 from bot.owners import MENTION, OwnerToken, find_owners
 from bot.refs import Ref, format_ref
+from bot.services.boards import can_manage_board
 from bot.services.context import Caller
 from bot.services.meetings import bind_next_meeting_actions
 from bot.services.owner_resolution import resolve_list, resolve_text, resolve_tokens
@@ -134,18 +142,36 @@ def _due_data(due: Due | None) -> dict[str, Any]:
     return {"kind": due.kind.value, "date": due.date.isoformat() if due.date else None}
 
 
+def _not_a_member(board: Board) -> UserError:
+    return UserError(
+        f"Only members of {board.code} can log actions on it (and its chair <@{board.chair_user_id}>, the person "
+        f"who set it up, and workspace admins). Anyone may read its log. To be added, ask the chair to run "
+        f"`/meeting member add @you INITIALS` in the board's channel. Nothing was stored."
+    )
+
+
+def _is_member(session: Session, board: Board, caller: Caller) -> bool:
+    return board_store.current_member_by_user(session, board.id, caller.user_id) is not None
+
+
 def add_action(
-    session: Session,
-    *,
-    caller: Caller,
-    board: Board,
-    text: str,
-    now: datetime,
-    directory: Directory | None = None,
+    session: Session, *, caller: Caller, board: Board, text: str, directory: Directory, now: datetime
 ) -> Action:
     """Log an action: owners and due date are read from the text as boards write them.
 
-    `directory`, when given, fills in the names of Slack members added without one."""
+    `directory` fills in the names of Slack members added without one. Only the board's members, chair,
+    creator and workspace admins may. Runs under the board's row lock (taken before the owners are read),
+    so an owner can't be removed from the board meanwhile."""
+    # Members need no lookup. For anyone else, whether they manage the board is asked before the lock
+    # (it may ask Slack, and no lock is held while Slack answers); membership is asked again under it.
+    manager = False
+    if not _is_member(session, board, caller):
+        manager = can_manage_board(board, caller.user_id, directory)
+        if not manager:
+            raise _not_a_member(board)
+    board_store.lock_board(session, board.id)
+    if not manager and not _is_member(session, board, caller):
+        raise _not_a_member(board)
     text = _check_text(text, "action text")
     today = local_date(now, board.tz)
     body, due = _parse_due_clause(text, today)
@@ -191,12 +217,35 @@ def _owner_labels(action: Action) -> list[str]:
     return (["All members"] if action.all_members else []) + [m.initials for m in action.owners]
 
 
-def _ensure_open(action: Action, doing: str) -> None:
-    if action.status != OPEN:
-        raise UserError(
-            f"{format_ref(action.board.code, action.number)} is {action.status}, so you can't {doing}. "
-            f"Reopen it first with `/action reopen {format_ref(action.board.code, action.number)}`."
-        )
+def lock_for_change(session: Session, action: Action, caller: Caller, directory: Directory) -> str:
+    """Lock `action` (its board, then its row) for a change by `caller`, and re-read it.
+
+    Who may change it is checked before the lock (the admin check may ask Slack, and no lock is held
+    while Slack answers) and again on the locked row, whose owners may just have changed. Returns the
+    status read before the lock: when the locked row's differs, someone else has just changed it."""
+    ensure_may_change(action, caller.user_id, directory)
+    seen = action.status
+    store.lock_action(session, action)
+    ensure_may_change(action, caller.user_id, directory)
+    return seen
+
+
+def closed_just_now(action: Action) -> str:
+    """`SSCB-4 was dropped by <@U…> a moment ago`: what a change that lost a race to a close is told."""
+    verb = "marked done" if action.status == DONE else action.status
+    by = f"<@{action.closed_by}>" if action.closed_by else "someone else"
+    return f"{format_ref(action.board.code, action.number)} was {verb} by {by} a moment ago"
+
+
+def _ensure_open(action: Action, doing: str, seen: str) -> None:
+    if action.status == OPEN:
+        return
+    if seen == OPEN:
+        raise UserError(f"{closed_just_now(action)}, so you can't {doing}. Nothing was changed.")
+    raise UserError(
+        f"{format_ref(action.board.code, action.number)} is {action.status}, so you can't {doing}. "
+        f"Reopen it first with `/action reopen {format_ref(action.board.code, action.number)}`."
+    )
 
 
 def _set_rag(action: Action, caller: Caller, rag: str, reason: str | None, now: datetime) -> ActionEvent:
@@ -219,9 +268,9 @@ def record_update(
     directory: Directory,
     now: datetime,
 ) -> Action:
-    """Record progress, optionally with a new RAG and evidence."""
-    ensure_may_change(action, caller.user_id, directory)
-    _ensure_open(action, "record progress on it")
+    """Record progress, optionally with a new RAG and evidence (under the action's lock)."""
+    seen = lock_for_change(session, action, caller, directory)
+    _ensure_open(action, "record progress on it", seen)
     text = _check_text(text, "progress update")
     if evidence is not None:
         evidence = _check_text(evidence, "evidence")
@@ -243,9 +292,9 @@ def change_rag(
     directory: Directory,
     now: datetime,
 ) -> Action:
-    """Set the RAG rating, keeping the previous one."""
-    ensure_may_change(action, caller.user_id, directory)
-    _ensure_open(action, "change its RAG")
+    """Set the RAG rating, keeping the previous one (read under the action's lock, so it is the true one)."""
+    seen = lock_for_change(session, action, caller, directory)
+    _ensure_open(action, "change its RAG", seen)
     if reason is not None:
         reason = _check_text(reason, "reason")
     if rag == action.rag:
@@ -265,12 +314,14 @@ def close_action(
     directory: Directory,
     now: datetime,
 ) -> Action:
-    """Mark an action done, or dropped (a reason is then required)."""
-    ensure_may_change(action, caller.user_id, directory)
+    """Mark an action done, or dropped (a reason is then required), under the action's lock."""
+    seen = lock_for_change(session, action, caller, directory)
     ref = format_ref(action.board.code, action.number)
+    if action.status != OPEN and seen == OPEN:
+        raise UserError(f"{closed_just_now(action)}. Nothing was changed.")
     if action.status == status:
         raise UserError(f"{ref} is already {status}.")
-    _ensure_open(action, "close it again")
+    _ensure_open(action, "close it again", seen)
     if note is not None:
         note = _check_text(note, "note")
     if status == DROPPED and not note:
@@ -284,16 +335,47 @@ def close_action(
     return action
 
 
-def reopen_action(session: Session, *, caller: Caller, action: Action, directory: Directory, now: datetime) -> Action:
-    """Reopen a done or dropped action."""
-    ensure_may_change(action, caller.user_id, directory)
+def reopen_action(
+    session: Session,
+    *,
+    caller: Caller,
+    action: Action,
+    directory: Directory,
+    now: datetime,
+    owners_text: str | None = None,
+) -> Action:
+    """Reopen a done or dropped action, under the action's lock (and so its board's).
+
+    An open action is never owned by someone who has left the board: owners who have left are taken
+    off it (an `assigned` row records it), and when none is left the caller must name new owners,
+    `owners_text`, which may also be given to reopen it for someone else."""
+    seen = lock_for_change(session, action, caller, directory)
+    ref = format_ref(action.board.code, action.number)
     if action.status == OPEN:
-        raise UserError(f"{format_ref(action.board.code, action.number)} is already open.")
+        raise UserError(f"{ref} is already open" + (" (reopened a moment ago)." if seen != OPEN else "."))
+    before = _owner_labels(action)
+    if owners_text:
+        resolved = resolve_list(session, action.board, owners_text, directory=directory)
+        owners, all_members = list(resolved.members), resolved.all_members
+    else:
+        owners = [m for m in action.owners if m.removed_at is None]
+        all_members = action.all_members
+        if not owners and not all_members:
+            raise UserError(
+                f"{ref}'s owners ({', '.join(before) or 'none'}) are no longer members of {action.board.code}, "
+                f"so it needs a new owner to be reopened. Name them as you reopen it, e.g. "
+                f"`/action reopen {ref} INITIALS`. Nothing was changed."
+            )
     session.add(_event(action, caller, "reopened", now, status_from=action.status))
     action.status = OPEN
     action.closed_at = None
     action.closed_by = None
     action.close_note = None
+    after = (["All members"] if all_members else []) + [m.initials for m in owners]
+    if sorted(after) != sorted(before):
+        session.add(_event(action, caller, "assigned", now, owners_from=before, owners_to=after))
+        action.all_members = all_members
+        store.set_owners(session, action, owners)
     session.flush()
     return action
 
@@ -301,9 +383,12 @@ def reopen_action(session: Session, *, caller: Caller, action: Action, directory
 def assign_action(
     session: Session, *, caller: Caller, action: Action, owners_text: str, directory: Directory, now: datetime
 ) -> Action:
-    """Replace the owners with those named (initials, names, roles, mentions of members, or `All`)."""
-    ensure_may_change(action, caller.user_id, directory)
-    _ensure_open(action, "reassign it")
+    """Replace the owners with those named (initials, names, roles, mentions of members, or `All`).
+
+    Under the action's lock, which is taken after its board's: a member can't be removed while they
+    are being given the action (removal takes the board's lock and then finds the action open)."""
+    seen = lock_for_change(session, action, caller, directory)
+    _ensure_open(action, "reassign it", seen)
     resolved = resolve_list(session, action.board, owners_text, directory=directory)
     before = _owner_labels(action)
     after = (["All members"] if resolved.all_members else []) + [m.initials for m in resolved.members]
@@ -320,9 +405,10 @@ def redate_action(
 ) -> str | None:
     """Give a new due date (`<date> [reason]`); the original target and the count of changes are kept.
 
-    Returns the reason given, if any, for the confirmation."""
-    ensure_may_change(action, caller.user_id, directory)
-    _ensure_open(action, "re-date it")
+    The date it had, and so the count, are read under the action's lock. Returns the reason given,
+    if any, for the confirmation."""
+    seen = lock_for_change(session, action, caller, directory)
+    _ensure_open(action, "re-date it", seen)
     today = local_date(now, action.board.tz)
     try:
         due, reason = split_leading_due(text, today=today)

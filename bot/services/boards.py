@@ -138,8 +138,12 @@ def add_member(
     directory: Directory,
     now: datetime,
 ) -> Member:
-    """Add a member by Slack user or by name (someone without a Slack account)."""
+    """Add a member by Slack user or by name (someone without a Slack account).
+
+    Under the board's row lock (taken after the permission check, which may ask Slack), so the
+    initials and the user are checked against the membership as it stands."""
     ensure_can_manage(board, caller, directory)
+    store.lock_board(session, board.id)
     if not INITIALS.match(initials):
         raise UserError(
             f"`{escape(initials)}` can't be initials: use 2 to 6 capital letters or digits, "
@@ -193,8 +197,12 @@ def add_member(
 def remove_member(
     session: Session, *, caller: Caller, board: Board, initials: str, directory: Directory, now: datetime
 ) -> Member:
-    """Mark a member removed (the row stays for the history); refused while they own open actions."""
+    """Mark a member removed (the row stays for the history); refused while they own open actions.
+
+    Under the board's row lock, which adding, assigning and reopening actions take too: the open
+    actions they own are counted as they stand, and none can be given to them meanwhile."""
     ensure_can_manage(board, caller, directory)
+    store.lock_board(session, board.id)
     member = store.current_member_by_initials(session, board.id, initials)
     if member is None:
         raise UserError(f"No current member of {board.code} has the initials `{escape(initials)}`.")

@@ -23,6 +23,7 @@ from bot.services.boards import ensure_can_manage
 from bot.services.context import Caller
 from bot.text import escape, unreadable
 from bot.workdays import Nation, parse_nation, working_days_before
+from storage import boards as board_store
 from storage import meetings as store
 from storage.models import Board, BoardEvent, Meeting, MeetingSeries
 
@@ -303,7 +304,11 @@ def bind_next_meeting_actions(session: Session, board: Board, now: datetime) -> 
     An action keeps the meeting it was given while that meeting stands (moving the
     meeting moves the action); when it is cancelled, or none was scheduled yet, the
     action takes the first meeting after the one it had (or after it was logged).
+
+    Takes the board's row lock first, as every change to its actions does, so the actions it re-dates
+    are read as they stand and it can't deadlock with a change that holds the board and one action.
     """
+    board_store.lock_board(session, board.id)
     changed = 0
     for action in store.actions_due_next_meeting(session, board.id):
         current = session.get(Meeting, action.due_meeting_id) if action.due_meeting_id else None

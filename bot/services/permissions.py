@@ -9,10 +9,13 @@ from storage.models import Action
 
 
 def may_change(action: Action, user_id: str, directory: Directory) -> bool:
-    """Owners, the creator, the board chair and workspace admins/owners may change an action."""
+    """Owners, the creator, the board chair and workspace admins/owners may change an action.
+
+    An owner who has left the board is no longer an owner here: they can't reopen or update what they
+    owned (which would get round "reassign before removing")."""
     if user_id in (action.created_by, action.board.chair_user_id):
         return True
-    if any(owner.slack_user_id == user_id for owner in action.owners):
+    if any(owner.slack_user_id == user_id and owner.removed_at is None for owner in action.owners):
         return True
     if action.all_members and any(m.slack_user_id == user_id and m.removed_at is None for m in action.board.members):
         return True  # an action of every member is every current member's to update
@@ -24,8 +27,8 @@ def may_change(action: Action, user_id: str, directory: Directory) -> bool:
 def ensure_may_change(action: Action, user_id: str, directory: Directory) -> None:
     """Refuse, saying who may, when `user_id` may not change `action`."""
     if not may_change(action, user_id, directory):
-        owners = ", ".join((["all members"] if action.all_members else []) + [o.initials for o in action.owners])
-        owners = owners or "none"
+        current = [o.initials for o in action.owners if o.removed_at is None]
+        owners = ", ".join((["all members"] if action.all_members else []) + current) or "none"
         raise UserError(
             f"You can't change {format_ref(action.board.code, action.number)}: only its owners ({owners}), "
             f"the person who logged it, the chair (<@{action.board.chair_user_id}>) or a workspace admin can. "
