@@ -7,8 +7,10 @@ import logging
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from http.client import HTTPException
 
 from pydantic import ValidationError
+from slack_bolt.error import BoltError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine
@@ -20,6 +22,7 @@ from bot.deps import Deps
 from bot.directory import SlackDirectory
 from bot.services.due_work import run_due
 from bot.settings import MissingSettingError, Settings
+from bot.slack_faults import FaultKind, classify
 from bot.slack_sender import SlackSender
 from storage.boards import boards_with_code
 from storage.db import make_engine, make_session_factory, session_scope
@@ -72,7 +75,7 @@ def _settings() -> Settings:
 def _migrated_engine(settings: Settings) -> Engine:
     """An engine on DATABASE_URL with the schema brought up to date."""
     try:
-        engine = make_engine(settings.database_url)
+        engine = make_engine(settings.database_url, timeouts=settings.database_timeouts())
         upgrade_to_head(engine)
     except ArgumentError:
         # The URL itself is not repeated: it may hold a password.
@@ -99,15 +102,35 @@ def _checked_client(settings: Settings) -> WebClient:
     client = make_client(settings)
     try:
         client.auth_test()
-    except SlackApiError as exc:
-        raise StartupError(
-            f"Slack refused SLACK_BOT_TOKEN ({exc.response.get('error')}): use the app's Bot User OAuth Token (xoxb-…)."
-        ) from None
-    except OSError as exc:
+    except (SlackApiError, OSError, HTTPException) as exc:
+        raise _slack_startup_error(exc) from None
+    return client
+
+
+def _slack_startup_error(exc: BaseException) -> StartupError:
+    """One line for a failed auth.test: a refused token only when Slack said so, else why Slack did not answer."""
+    fault = classify(exc)
+    if fault.kind is FaultKind.REFUSED_TOKEN:
+        return StartupError(
+            f"Slack refused SLACK_BOT_TOKEN ({fault.code}): use the app's Bot User OAuth Token (xoxb-…)."
+        )
+    if fault.kind is FaultKind.UNREACHABLE:
         # urllib's URLError and socket errors: wrong SLACK_API_URL, no network.
         reason = getattr(exc, "reason", None) or exc
-        raise StartupError(f"cannot reach Slack's Web API at SLACK_API_URL ({reason}).") from None
-    return client
+        return StartupError(f"cannot reach Slack's Web API at SLACK_API_URL ({reason}).")
+    if fault.kind is FaultKind.RATE_LIMITED:
+        return StartupError(f"Slack is rate-limiting this app ({fault.code}): try again in a minute.")
+    if fault.kind is FaultKind.REFUSED:
+        return StartupError(
+            f"Slack's Web API at SLACK_API_URL answered auth.test with an error ({fault.code}): check SLACK_API_URL."
+        )
+    what = {
+        FaultKind.TIMEOUT: "Slack did not answer in time",
+        FaultKind.DROPPED: "the connection dropped before Slack answered",
+    }.get(fault.kind, "Slack answered with a server error")
+    return StartupError(
+        f"cannot reach Slack's Web API at SLACK_API_URL: {what} ({fault.code}); try again in a few minutes."
+    )
 
 
 def _start(settings: Settings, *, socket_mode: bool, host: str, port: int) -> None:
@@ -118,7 +141,13 @@ def _start(settings: Settings, *, socket_mode: bool, host: str, port: int) -> No
     engine = _migrated_engine(settings)
     client = _checked_client(settings)
     session_factory = make_session_factory(engine)
-    app = create_app(settings, session_factory=session_factory, client=client)
+    try:
+        app = create_app(settings, session_factory=session_factory, client=client)
+    except BoltError as exc:
+        # Bolt checks the token again (auth.test) and words any failure as "token is invalid".
+        raise _slack_startup_error(exc.__context__ or exc) from None
+    except (OSError, HTTPException) as exc:
+        raise _slack_startup_error(exc) from None
     if settings.scheduler_enabled:
         from bot.scheduler import start_clock
 
@@ -130,7 +159,8 @@ def _start(settings: Settings, *, socket_mode: bool, host: str, port: int) -> No
         SocketModeHandler(app, settings.slack_app_token).start()
         return
     log.info("Listening on %s:%s", host, port)
-    serve(make_wsgi_app(app, engine), host=host, port=port, threads=settings.listener_threads)
+    wsgi = make_wsgi_app(app, engine, health_timeout=settings.health_timeout_seconds)
+    serve(wsgi, host=host, port=port, threads=settings.listener_threads)
 
 
 def _deps(session_factory: sessionmaker[Session], client: WebClient) -> Deps:

@@ -11,18 +11,14 @@ from slack_sdk import WebClient
 from bot.commands import action, meeting, mine, summary
 from bot.commands.reply import Reply
 from bot.deps import Deps
-from bot.rendering.message import Message, section
 from bot.services.context import Caller
-from handlers.delivery import deliver
+from handlers.delivery import deliver, tell
+from handlers.failures import failure_message
 from handlers.payloads import SlashCommand
 
 log = logging.getLogger(__name__)
 
 Runner = Callable[[Deps, Caller, str], Reply]
-FAILED = (
-    ":x: Something went wrong on our side and nothing was changed. Please try again; "
-    "if it keeps happening, tell your workspace admin."
-)
 
 
 def _listener(deps: Deps, run: Runner) -> Callable[..., None]:
@@ -32,9 +28,10 @@ def _listener(deps: Deps, run: Runner) -> Callable[..., None]:
         command = SlashCommand.model_validate(body)
         try:
             reply = run(deps, command.caller, command.text)
-        except Exception:
+        except Exception as exc:
             log.exception("%s failed for team=%s user=%s", command.command, command.team_id, command.user_id)
-            respond(response_type="ephemeral", **Message(text=FAILED, blocks=[section(FAILED)]).payload())
+            # The true reason (database not answering, Slack not answering, our fault), never the exception text.
+            tell(respond, failure_message(exc), caller=command.caller)
             return
         deliver(reply, respond=respond, client=client)
 

@@ -64,6 +64,18 @@ def limit_problems(args: dict[str, Any], max_blocks: int = MAX_BLOCKS_MESSAGE) -
     return problems
 
 
+@dataclass(frozen=True)
+class Raw:
+    """An answer that is not Slack's JSON (an HTML error page from a proxy, a plain-text error)."""
+
+    data: bytes
+    content_type: str
+
+
+# An "answer" that closes the connection without sending anything.
+DROP = object()
+
+
 @dataclass
 class FakeSlack:
     """Start with `start()`; point WebClient(base_url=fake.api_url) at it."""
@@ -72,7 +84,8 @@ class FakeSlack:
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
     violations: list[str] = field(default_factory=list)
-    # method -> list of scripted failures, each ("error", name) or ("429", retry_after)
+    # method -> list of scripted failures, each ("error", name), ("429", retry_after), ("http", status),
+    # ("drop", after_acting), ("slow", seconds); "respond" -> ("expired", None) for response_url posts
     failures: dict[str, list[tuple[str, Any]]] = field(default_factory=dict)
     not_in_channels: set[str] = field(default_factory=set)
 
@@ -80,6 +93,7 @@ class FakeSlack:
         self._cond = threading.Condition()
         self._ts = itertools.count(1)
         self._server: ThreadingHTTPServer | None = None
+        self._release = threading.Event()
 
     # -- lifecycle -------------------------------------------------------
     def start(self) -> FakeSlack:
@@ -92,14 +106,24 @@ class FakeSlack:
                 raw = self.rfile.read(length).decode()
                 args = _decode(raw, self.headers.get("Content-Type", ""))
                 status, headers, body = fake._handle(self.path, args, self.headers.get("Authorization"))
-                self.send_response(status)
-                for k, v in headers.items():
-                    self.send_header(k, v)
-                data = json.dumps(body).encode()
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                if body is DROP:
+                    # Close without a word: the client sees the connection drop (RemoteDisconnected).
+                    self.close_connection = True
+                    return
+                if isinstance(body, Raw):
+                    data, content_type = body.data, body.content_type
+                else:
+                    data, content_type = json.dumps(body).encode(), "application/json"
+                try:
+                    self.send_response(status)
+                    for k, v in headers.items():
+                        self.send_header(k, v)
+                    self.send_header("Content-Type", content_type)
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except OSError:
+                    pass  # the client gave up waiting (a scripted slow answer)
 
             def log_message(self, *args: Any) -> None:
                 pass
@@ -110,7 +134,8 @@ class FakeSlack:
         return self
 
     def stop(self) -> None:
-        """Shut the server down."""
+        """Shut the server down (answering every held slow answer at once)."""
+        self._release.set()
         if self._server:
             self._server.shutdown()
             self._server.server_close()
@@ -142,13 +167,31 @@ class FakeSlack:
             "tz": tz,
         }
 
-    def fail_next(self, method: str, error: str, times: int = 1) -> None:
-        """The next `times` calls of `method` answer ok=false with `error`."""
-        self.failures.setdefault(method, []).extend([("error", error)] * times)
+    def fail_next(self, method: str, error: str, times: int = 1, *, after: int = 0) -> None:
+        """The next `times` calls of `method` answer ok=false with `error` (after `after` calls that succeed)."""
+        self.failures.setdefault(method, []).extend([("pass", None)] * after + [("error", error)] * times)
 
     def rate_limit_next(self, method: str, times: int = 1, retry_after: int = 0) -> None:
         """The next `times` calls of `method` answer HTTP 429 with Retry-After."""
         self.failures.setdefault(method, []).extend([("429", retry_after)] * times)
+
+    def fail_http_next(self, method: str, status: int = 502, times: int = 1) -> None:
+        """The next `times` calls of `method` answer HTTP `status` with an HTML error page, as a proxy does."""
+        self.failures.setdefault(method, []).extend([("http", status)] * times)
+
+    def drop_next(self, method: str, *, after_acting: bool, times: int = 1) -> None:
+        """The next `times` calls of `method` get the connection closed without an answer; with
+        `after_acting`, Slack has done what was asked (the post is made) before the connection drops."""
+        self.failures.setdefault(method, []).extend([("drop", after_acting)] * times)
+
+    def slow_next(self, method: str, *, seconds: float = 35.0, times: int = 1) -> None:
+        """The next `times` calls of `method` are carried out, but answered only after `seconds`
+        (or when the fake stops): a client with a shorter time-out gives up first."""
+        self.failures.setdefault(method, []).extend([("slow", seconds)] * times)
+
+    def fail_respond_next(self, times: int = 1) -> None:
+        """The next `times` posts to a response_url answer HTTP 404 `expired_url`, as Slack does."""
+        self.failures.setdefault("respond", []).extend([("expired", None)] * times)
 
     # -- reading what happened ------------------------------------------
     def calls_to(self, method: str) -> list[Call]:
@@ -171,16 +214,42 @@ class FakeSlack:
     # -- serving ---------------------------------------------------------
     def _handle(self, path: str, args: dict[str, Any], auth: str | None) -> tuple[int, dict[str, str], Any]:
         if path.startswith("/respond/"):
+            with self._cond:
+                scripted = self.failures.get("respond")
+                expired = scripted.pop(0) if scripted else None
+            if expired:
+                self._record("respond!expired", args, None)
+                return 404, {}, Raw(b"expired_url", "text/plain")
             self._record("respond", args, MAX_BLOCKS_MESSAGE)
             return 200, {}, {"ok": True}
         method = path.removeprefix("/api/")
-        scripted = self.failures.get(method)
-        if scripted:
-            kind, value = scripted.pop(0)
+        with self._cond:
+            scripted = self.failures.get(method)
+            kind, value = scripted.pop(0) if scripted else (None, None)
+        if kind == "slow":
+            answer = self._answer(method, args)
+            self._release.wait(value)
+            return answer
+        if kind == "drop":
+            if value:
+                self._answer(method, args)
+            else:
+                self._record(f"{method}!drop", args, None)
+            return 0, {}, DROP
+        if kind == "pass":
+            return self._answer(method, args)
+        if kind is not None:
             self._record(f"{method}!{kind}", args, None)
-            if kind == "429":
-                return 429, {"Retry-After": str(value)}, {"ok": False, "error": "ratelimited"}
+        if kind == "429":
+            return 429, {"Retry-After": str(value)}, {"ok": False, "error": "ratelimited"}
+        if kind == "http":
+            page = f"<html><head><title>{value} Bad Gateway</title></head><body><h1>{value}</h1></body></html>"
+            return int(value), {}, Raw(page.encode(), "text/html")
+        if kind == "error":
             return 200, {}, {"ok": False, "error": value}
+        return self._answer(method, args)
+
+    def _answer(self, method: str, args: dict[str, Any]) -> tuple[int, dict[str, str], Any]:
         handler = getattr(self, "_api_" + method.replace(".", "_"), None)
         if handler is None:
             self._record(method, args, None)
