@@ -52,11 +52,14 @@ def make_engine(url: str, *, timeouts: DatabaseTimeouts | None = None, **kwargs:
         return engine
     if parsed.get_backend_name() == "postgresql":
         connect_args = dict(kwargs.pop("connect_args", {}))
-        connect_args.setdefault("connect_timeout", max(2, round(timeouts.connect)))
+        if "connect_timeout" not in parsed.query:
+            connect_args.setdefault("connect_timeout", max(2, round(timeouts.connect)))
         # Set per session by the server: a statement (or its wait for a lock) past the limit is
-        # cancelled with an error, and the transaction rolls back.
+        # cancelled with an error, and the transaction rolls back. Options in the URL are kept.
         ms = max(1, round(timeouts.statement * 1000))
-        connect_args.setdefault("options", f"-c statement_timeout={ms}")
+        in_url = parsed.query.get("options")
+        options = " ".join([*([in_url] if isinstance(in_url, str) else in_url or []), f"-c statement_timeout={ms}"])
+        connect_args.setdefault("options", options)
         kwargs["connect_args"] = connect_args
     kwargs.setdefault("pool_timeout", timeouts.pool)
     return create_engine(url, pool_pre_ping=True, **kwargs)
@@ -92,6 +95,16 @@ def _limit_sqlite(engine: Engine, statement_seconds: float) -> None:
     @event.listens_for(engine, "after_cursor_execute")
     def _stop_clock(conn: Any, _cursor: Any, _stmt: Any, _params: Any, _context: Any, _many: Any) -> None:
         deadlines.pop(id(conn.connection.dbapi_connection), None)
+
+    @event.listens_for(engine, "handle_error")
+    def _stop_clock_on_error(context: Any) -> None:
+        # A failed statement never reaches after_cursor_execute; its deadline must not outlive it.
+        if context.connection is not None and not context.connection.closed:
+            deadlines.pop(id(context.connection.connection.dbapi_connection), None)
+
+    @event.listens_for(engine, "checkout")
+    def _no_clock_on_checkout(dbapi_conn: Any, _record: Any, _proxy: Any) -> None:
+        deadlines.pop(id(dbapi_conn), None)
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
