@@ -145,7 +145,9 @@ def _start(settings: Settings, *, socket_mode: bool, host: str, port: int) -> No
         app = create_app(settings, session_factory=session_factory, client=client)
     except BoltError as exc:
         # Bolt checks the token again (auth.test) and words any failure as "token is invalid".
-        raise _slack_startup_error(exc.__context__ or exc) from None
+        if isinstance(exc.__context__, SlackApiError):
+            raise _slack_startup_error(exc.__context__) from None
+        raise
     except (OSError, HTTPException) as exc:
         raise _slack_startup_error(exc) from None
     if settings.scheduler_enabled:

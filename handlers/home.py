@@ -7,12 +7,12 @@ from typing import Any
 
 from slack_bolt import App
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.deps import Deps
 from bot.rendering.home import home_view
 from bot.services import actions as service
 from bot.services.context import Caller
+from bot.slack_faults import classify
 from storage.db import session_scope
 
 log = logging.getLogger(__name__)
@@ -33,5 +33,6 @@ def register(app: App, deps: Deps) -> None:
             view = home_view(groups, now)
         try:
             client.views_publish(user_id=caller.user_id, view=view)
-        except SlackApiError as exc:
-            log.warning("views.publish for %s failed: %s", caller.user_id, exc.response.get("error"))
+        except Exception as exc:
+            # Slack refusing, failing or timing out: the tab keeps its last view; the log keeps the code only.
+            log.warning("views.publish for %s failed: %s", caller.user_id, classify(exc).code)

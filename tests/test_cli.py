@@ -337,3 +337,16 @@ def test_start_when_slack_does_not_answer_in_time_says_so(slack_env, started, fa
     line = one_line(capsys.readouterr().err)
     assert line.startswith("arising: cannot reach Slack's Web API at SLACK_API_URL: Slack did not answer in time")
     assert started == []
+
+
+def test_start_when_slack_fails_the_apps_own_token_check_says_slack_could_not_be_reached(
+    slack_env, started, fake_slack, capsys
+):
+    # Our auth.test passes; the Bolt app's own check at construction then meets a proxy's error page.
+    fake_slack.failures["auth.test"] = [("pass", None)] + [("http", 502)] * 3
+
+    assert main(["serve"]) == 2
+
+    line = one_line(capsys.readouterr().err)
+    assert line.startswith("arising: cannot reach Slack's Web API at SLACK_API_URL: Slack answered with a server error")
+    assert started == []
