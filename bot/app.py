@@ -15,9 +15,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.clock import utcnow
 from bot.deps import Deps
 from bot.directory import SlackDirectory
+from bot.inbox import Inbox
 from bot.settings import Settings
 from bot.slack_retry import SafeConnectionErrorRetryHandler, SafeServerErrorRetryHandler
+from bot.workers import ThreadWorkers, Workers
 from handlers import commands, home
+from handlers.intake import Intake
+from handlers.work import WorkContext, run_job
 
 log = logging.getLogger(__name__)
 
@@ -48,21 +52,36 @@ def create_app(
     client: WebClient | None = None,
     clock: Callable[[], datetime] = utcnow,
     executor: Executor | None = None,
+    inbox: Inbox | None = None,
+    workers: Workers | None = None,
 ) -> App:
-    """Build the Bolt app with every listener registered."""
+    """Build the Bolt app with every listener registered.
+
+    Listeners run on the request thread (`process_before_response`): each parses its payload,
+    queues it in the inbox and acks; the work runs on `workers`, by default a thread pool in
+    this process (`executor`), or worker processes when `arising serve` passes them.
+    """
     settings.require("slack_bot_token")
     client = client or make_client(settings)
     app = App(
         # No `token=`: the client carries it, and Bolt warns when given both.
         signing_secret=settings.slack_signing_secret or "",
         client=client,
-        # Listeners wait on Slack and the database; Bolt's default pool of 5 is too small.
-        listener_executor=executor
-        or ThreadPoolExecutor(max_workers=settings.listener_threads, thread_name_prefix="listener"),
+        # The ack is the listener's whole job, so it runs on the request thread and never waits
+        # behind slow work in a shared pool.
+        process_before_response=True,
         # auth.test at start-up catches a wrong token before the first user does.
         token_verification_enabled=True,
     )
-    deps = Deps(session_factory=session_factory, directory=SlackDirectory(client), clock=clock)
-    commands.register(app, deps)
-    home.register(app, deps)
+    inbox = inbox or Inbox(settings.inbox_dir, max_pending=settings.inbox_max_pending)
+    if workers is None:
+        deps = Deps(session_factory=session_factory, directory=SlackDirectory(client), clock=clock)
+        context = WorkContext(deps=deps, client=client)
+        pool = executor or ThreadPoolExecutor(max_workers=settings.worker_threads, thread_name_prefix="work")
+        thread_workers = ThreadWorkers(inbox, lambda job: run_job(context, job), pool)
+        thread_workers.drain()
+        workers = thread_workers
+    intake = Intake(inbox, workers)
+    commands.register(app, intake)
+    home.register(app, intake)
     return app

@@ -20,15 +20,18 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.clock import utcnow
 from bot.deps import Deps
 from bot.directory import SlackDirectory
+from bot.inbox import Inbox
 from bot.services.due_work import run_due
 from bot.settings import MissingSettingError, Settings
 from bot.slack_faults import FaultKind, classify
 from bot.slack_sender import SlackSender
+from bot.workers import ProcessWorkers
 from storage.boards import boards_with_code
 from storage.db import make_engine, make_session_factory, session_scope
 from storage.migrate import upgrade_to_head
 
 log = logging.getLogger("arising")
+CONSOLE_DATABASE = "sqlite:///arising-console.db"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -46,6 +49,19 @@ def _parser() -> argparse.ArgumentParser:
     summary.add_argument("--team", default=None, help="the Slack team id, when two workspaces use the same code")
     summary.add_argument("--format", choices=("text", "markdown", "json"), default="text")
     summary.add_argument("--at", type=_instant, default=None, help="ISO datetime to summarise as of (default: now)")
+    data = sub.add_parser("data", help="subject access and erasure for one person (UK GDPR)")
+    data_sub = data.add_subparsers(dest="data_command", required=True)
+    export = data_sub.add_parser("export", help="print everything held about one person, as JSON")
+    export.add_argument("--user", required=True, help="the person's Slack user id (U…)")
+    export.add_argument("-o", "--output", default=None, help="write to this file instead of standard output")
+    erase = data_sub.add_parser("erase", help="replace one person's identity everywhere with a placeholder")
+    erase.add_argument("--user", required=True, help="the person's Slack user id (U…)")
+    erase.add_argument("--yes", action="store_true", help="really erase (without it, only says what would change)")
+    erase.add_argument("--by", default=None, help="who is erasing, for the audit row (default: your login name)")
+    console = sub.add_parser("console", help="try the bot in this terminal, without a Slack workspace")
+    console.add_argument(
+        "--database-url", default=CONSOLE_DATABASE, help=f"default: {CONSOLE_DATABASE} (not the bot's database)"
+    )
     return parser
 
 
@@ -141,8 +157,16 @@ def _start(settings: Settings, *, socket_mode: bool, host: str, port: int) -> No
     engine = _migrated_engine(settings)
     client = _checked_client(settings)
     session_factory = make_session_factory(engine)
+    inbox = Inbox(settings.inbox_dir, max_pending=settings.inbox_max_pending)
+    workers = None
+    if settings.worker_processes:
+        from handlers.work import worker_main
+
+        workers = ProcessWorkers(inbox, worker_main, settings.model_dump(), settings.worker_processes)
+        workers.start()
+        log.info("Started %s worker processes", settings.worker_processes)
     try:
-        app = create_app(settings, session_factory=session_factory, client=client)
+        app = create_app(settings, session_factory=session_factory, client=client, inbox=inbox, workers=workers)
     except BoltError as exc:
         # Bolt checks the token again (auth.test) and words any failure as "token is invalid".
         if isinstance(exc.__context__, SlackApiError):
@@ -161,7 +185,7 @@ def _start(settings: Settings, *, socket_mode: bool, host: str, port: int) -> No
         SocketModeHandler(app, settings.slack_app_token).start()
         return
     log.info("Listening on %s:%s", host, port)
-    wsgi = make_wsgi_app(app, engine, health_timeout=settings.health_timeout_seconds)
+    wsgi = make_wsgi_app(app, engine, inbox, health_timeout=settings.health_timeout_seconds)
     serve(wsgi, host=host, port=port, threads=settings.listener_threads)
 
 
@@ -206,6 +230,79 @@ def _summary(settings: Settings, code: str, team: str | None, fmt: str, at: date
             print(render.as_text(summary, markdown=fmt == "markdown"), end="")
 
 
+def _data(settings: Settings, args: argparse.Namespace) -> None:
+    import getpass
+    import json
+
+    from bot.errors import UserError
+    from bot.services.personal_data import erase_person, export_person
+
+    engine = _migrated_engine(settings)
+    try:
+        if args.data_command == "export":
+            with session_scope(make_session_factory(engine)) as session:
+                text = json.dumps(export_person(session, args.user), indent=2, ensure_ascii=False)
+            if args.output:
+                with open(args.output, "w", encoding="utf-8") as out:
+                    out.write(text + "\n")
+                print(f"wrote {args.output}")
+            else:
+                print(text)
+            return
+        actor = ("cli:" + (args.by or getpass.getuser()))[:32]
+        session = make_session_factory(engine)()
+        try:
+            report = erase_person(session, user_id=args.user, actor=actor, now=utcnow())
+            if args.yes:
+                session.commit()
+            else:
+                session.rollback()
+        finally:
+            session.close()
+    except UserError as exc:
+        raise StartupError(exc.message.replace("`", "")) from None
+    verb = "replaced" if args.yes else "would replace"
+    print(
+        f"{verb} {args.user} with {report.placeholder if args.yes else 'a placeholder'}: "
+        f"{sum(report.ids_replaced.values())} ids, {report.names_erased} names, {report.texts_rewritten} texts, "
+        f"{report.history_data_rewritten} history entries; {report.messages_cancelled} pending messages cancelled; "
+        f"boards: {', '.join(report.boards) or 'none'}"
+    )
+    for column, rows in report.ids_replaced.items():
+        if rows:
+            print(f"  {column}: {rows}")
+    if not args.yes:
+        print("Nothing was changed. Run again with --yes to erase.")
+
+
+def _console(settings: Settings, database_url: str) -> None:
+    from bot.console.session import HELP, ConsoleSession
+
+    # The terminal is the console's screen: only warnings and errors interrupt it.
+    logging.getLogger().setLevel(max(logging.getLogger().level, logging.WARNING))
+    engine = _migrated_engine(settings.model_copy(update={"database_url": database_url}))
+    session = ConsoleSession(settings, engine)
+    interactive = sys.stdin.isatty()
+    print("Arising console: the real bot, with a stand-in for Slack. Type `help`, or `quit` to leave.")
+    if interactive:
+        print(HELP)
+    try:
+        while True:
+            try:
+                line = input("> " if interactive else "")
+            except EOFError:
+                break
+            if line.strip().lower() in ("quit", "exit"):
+                break
+            if not interactive and line.strip():
+                print(f"> {line.strip()}")
+            output = session.execute(line)
+            if output:
+                print(output)
+    finally:
+        session.close()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `arising` console script."""
     args = _parser().parse_args(argv)
@@ -223,6 +320,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             _tick(settings, args.now)
         elif args.command == "summary":
             _summary(settings, args.board, args.team, args.format, args.at)
+        elif args.command == "data":
+            _data(settings, args)
+        elif args.command == "console":
+            _console(settings, args.database_url)
     except (MissingSettingError, StartupError) as exc:
         print(f"arising: {exc}", file=sys.stderr)
         return 2

@@ -32,8 +32,16 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///arising.db"
     slack_api_url: str = SLACK_PUBLIC_API_URL
     port: int = Field(default=3000, ge=1, le=65535)
-    # Listener threads: each may wait on slow Slack calls, so more than Bolt's default 5.
+    # HTTP threads: they only verify, queue and ack, so a few are plenty.
     listener_threads: int = Field(default=16, ge=1, le=256)
+    # Where acked requests wait for the work pool (a local directory; one per web process).
+    inbox_dir: str = "inbox"
+    # Jobs waiting before new requests are answered "busy, try again in a minute".
+    inbox_max_pending: int = Field(default=500, ge=1, le=100_000)
+    # Worker processes that run the jobs (serve/run); 0 runs them on threads in the web process.
+    worker_processes: int = Field(default=2, ge=0, le=64)
+    # Threads per worker process (or in the web process when worker_processes is 0).
+    worker_threads: int = Field(default=4, ge=1, le=64)
     scheduler_enabled: bool = True
     log_level: str = "INFO"
     # Time limits, so a stalled Slack or database becomes a fault the user is told of, not a hang.

@@ -1,46 +1,92 @@
-"""Slash-command listeners: read the payload, ack at once, run the command, deliver the reply."""
+"""Slash commands: parse and queue on the request thread, ack; run the command later, in the work pool."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Any
 
-from slack_bolt import Ack, App, Respond
-from slack_sdk import WebClient
+from pydantic import ValidationError
+from slack_bolt import Ack, App
+from slack_bolt.context.respond import Respond
+from slack_bolt.request import BoltRequest
 
+from bot import request_log
 from bot.commands import action, meeting, mine, summary
 from bot.commands.reply import Reply
 from bot.deps import Deps
+from bot.inbox import Job, Put
 from bot.services.context import Caller
 from handlers.delivery import deliver, tell
 from handlers.failures import failure_message
+from handlers.intake import BUSY, NOT_TAKEN, Intake, request_key
 from handlers.payloads import SlashCommand
+from handlers.work import WorkContext
 
 log = logging.getLogger(__name__)
 
 Runner = Callable[[Deps, Caller, str], Reply]
+RUNNERS: dict[str, Runner] = {
+    "/action": action.run,
+    "/meeting": meeting.run,
+    "/mine": mine.run,
+    "/summary": summary.run,
+}
+UNREADABLE = ":x: Slack sent this command in a form I can't read, so nothing was done. Please try again."
+_ACK_TEXT = {Put.BUSY: BUSY, Put.FAILED: NOT_TAKEN}
 
 
-def _listener(deps: Deps, run: Runner) -> Callable[..., None]:
-    def listener(ack: Ack, body: dict[str, object], respond: Respond, client: WebClient) -> None:
-        # Ack first: Slack gives up after 3 s, and everything below may wait on the DB or Slack.
-        ack()
-        command = SlashCommand.model_validate(body)
+def _ack_command(intake: Intake) -> Callable[..., None]:
+    def listener(ack: Ack, body: dict[str, Any], request: BoltRequest) -> None:
+        # Runs on the request thread (process_before_response): no database, no Slack here.
         try:
-            reply = run(deps, command.caller, command.text)
-        except Exception as exc:
-            log.exception("%s failed for team=%s user=%s", command.command, command.team_id, command.user_id)
-            # The true reason (database not answering, Slack not answering, our fault), never the exception text.
-            tell(respond, failure_message(exc), caller=command.caller)
+            command = SlashCommand.model_validate(body)
+        except ValidationError:
+            request_log.note(kind="command", outcome="unreadable")
+            ack(response_type="ephemeral", text=UNREADABLE)
             return
-        deliver(reply, respond=respond, client=client)
+        request_log.note(kind="command", name=command.command, team=command.team_id, user=command.user_id)
+        # The raw fields are queued; the worker parses them again (parsing unescapes `&amp;` once).
+        raw = {name: body[name] for name in SlashCommand.model_fields if name in body}
+        outcome = intake.accept("command", raw, request_key(request, body))
+        request_log.note(outcome=outcome.value)
+        if outcome in _ACK_TEXT:
+            ack(response_type="ephemeral", text=_ACK_TEXT[outcome])
+        else:
+            ack()
 
     return listener
 
 
-def register(app: App, deps: Deps) -> None:
+def work_command(ctx: WorkContext, job: Job) -> None:
+    """Run a queued slash command and deliver its reply; every failure ends with a word to the user."""
+    command = SlashCommand.model_validate(job.request)
+    respond = Respond(response_url=command.response_url)
+    run = RUNNERS[command.command]
+    try:
+        reply = run(ctx.deps, command.caller, command.text)
+    except Exception as exc:
+        if _committed_elsewhere(ctx, job):
+            return
+        log.exception("%s failed for team=%s user=%s", command.command, command.team_id, command.user_id)
+        # The true reason (database not answering, Slack not answering, our fault), never the exception text.
+        tell(respond, failure_message(exc), caller=command.caller)
+        return
+    deliver(reply, respond=respond, client=ctx.client)
+
+
+def _committed_elsewhere(ctx: WorkContext, job: Job) -> bool:
+    # A second run of a job whose first run committed fails on the request key: stay quiet.
+    try:
+        return ctx.already_handled(job.key)
+    except Exception:
+        return False
+
+
+JOBS = {"command": work_command}
+
+
+def register(app: App, intake: Intake) -> None:
     """Wire /action, /meeting, /mine and /summary."""
-    app.command("/action")(_listener(deps, action.run))
-    app.command("/meeting")(_listener(deps, meeting.run))
-    app.command("/mine")(_listener(deps, mine.run))
-    app.command("/summary")(_listener(deps, summary.run))
+    for name in RUNNERS:
+        app.command(name)(_ack_command(intake))

@@ -52,6 +52,11 @@ class Board(Base):
     chaser_days_before: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
     reminders_enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
     nation: Mapped[str] = mapped_column(String(20), default="england", server_default="england")
+    # Data care: closed actions older than this many months are purged daily (None: kept);
+    # a legal hold stops every purge; a board's own case-number pattern to warn about.
+    retention_months: Mapped[int | None] = mapped_column(Integer)
+    legal_hold: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    case_pattern: Mapped[str | None] = mapped_column(String(200))
 
     members: Mapped[list[Member]] = relationship(back_populates="board", order_by="Member.initials")
 
@@ -235,3 +240,23 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+
+
+class HandledRequest(Base):
+    """A request from Slack whose work has been committed: recorded in the same transaction as the
+    work, so a job run again after a crash (or a replay) finds it and changes nothing twice."""
+
+    __tablename__ = "handled_requests"
+
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    handled_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class MaintenanceRun(Base):
+    """One row per daily job and day: the first clock process to insert it does the job that day."""
+
+    __tablename__ = "maintenance_runs"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    at: Mapped[datetime]

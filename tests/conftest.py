@@ -6,8 +6,10 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, text
@@ -83,7 +85,7 @@ def fake_slack() -> Iterator[FakeSlack]:
 
 
 @pytest.fixture
-def settings(fake_slack: FakeSlack) -> Settings:
+def settings(fake_slack: FakeSlack, tmp_path: Path) -> Settings:
     return Settings(
         _env_file=None,  # type: ignore[call-arg]
         slack_bot_token="xoxb-test",
@@ -91,6 +93,7 @@ def settings(fake_slack: FakeSlack) -> Settings:
         slack_api_url=fake_slack.api_url,
         database_url="sqlite://",
         scheduler_enabled=False,
+        inbox_dir=str(tmp_path / "inbox"),
     )
 
 
@@ -105,8 +108,18 @@ def slack(
     """The bot served on 127.0.0.1 exactly as in production, and a driver that talks to it."""
     executor = TrackingExecutor()
     app = create_app(settings, session_factory=session_factory, clock=clock, executor=executor)
+    with served(make_wsgi_app(app, engine)) as url:
+        driver = SlackDriver(url, SIGNING_SECRET, fake_slack, executor)
+        yield driver
+        executor.wait_idle()
+    executor.shutdown(wait=True)
+
+
+@contextmanager
+def served(wsgi: Any) -> Iterator[str]:
+    """Serve `wsgi` on 127.0.0.1 with waitress, as in production; yields its base URL."""
     # A short loop timeout lets the server thread notice close() at once in teardown.
-    server = create_server(make_wsgi_app(app, engine), host="127.0.0.1", port=0, threads=4, asyncore_loop_timeout=0.05)
+    server = create_server(wsgi, host="127.0.0.1", port=0, threads=4, asyncore_loop_timeout=0.05)
     stopping = threading.Event()
 
     def run_server() -> None:
@@ -119,13 +132,12 @@ def slack(
 
     thread = threading.Thread(target=run_server, daemon=True)
     thread.start()
-    driver = SlackDriver(f"http://127.0.0.1:{server.effective_port}", SIGNING_SECRET, fake_slack, executor)
-    yield driver
-    executor.wait_idle()
-    stopping.set()
-    server.close()
-    thread.join(timeout=5)
-    executor.shutdown(wait=True)
+    try:
+        yield f"http://127.0.0.1:{server.effective_port}"
+    finally:
+        stopping.set()
+        server.close()
+        thread.join(timeout=5)
 
 
 @pytest.fixture

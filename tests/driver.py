@@ -4,38 +4,14 @@ from __future__ import annotations
 
 import http.client
 import itertools
-import threading
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import urlencode, urlparse
 
 from slack_sdk.signature import SignatureVerifier
 
+from bot.workers import TrackingExecutor
 from tests.fakeslack import Call, FakeSlack
-
-
-class TrackingExecutor(ThreadPoolExecutor):
-    """The listener pool, remembering its futures so tests can wait until listeners finish."""
-
-    def __init__(self) -> None:
-        super().__init__(max_workers=8, thread_name_prefix="test-listener")
-        self._futures: list[Future[Any]] = []
-        self._lock = threading.Lock()
-
-    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:  # type: ignore[override]
-        future = super().submit(fn, *args, **kwargs)
-        with self._lock:
-            self._futures.append(future)
-        return future
-
-    def wait_idle(self, timeout: float = 15.0) -> None:
-        """Wait for every listener submitted so far, re-raising what one raised."""
-        with self._lock:
-            pending = list(self._futures)
-        for future in pending:
-            future.result(timeout=timeout)
 
 
 @dataclass

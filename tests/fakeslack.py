@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -88,6 +89,11 @@ class FakeSlack:
     # ("drop", after_acting), ("slow", seconds); "respond" -> ("expired", None) for response_url posts
     failures: dict[str, list[tuple[str, Any]]] = field(default_factory=dict)
     not_in_channels: set[str] = field(default_factory=set)
+    # method (or "respond") -> an Event the answer waits for: Slack being slow, for as long as a test likes
+    holds: dict[str, threading.Event] = field(default_factory=dict)
+    # Benchmarks: every call but auth.test answers after `latency` seconds, or with 429 when `throttle` is set.
+    latency: float = 0.0
+    throttle: int | None = None
 
     def __post_init__(self) -> None:
         self._cond = threading.Condition()
@@ -134,8 +140,10 @@ class FakeSlack:
         return self
 
     def stop(self) -> None:
-        """Shut the server down (answering every held slow answer at once)."""
+        """Shut the server down (answering every held or slow call at once)."""
         self._release.set()
+        for gate in self.holds.values():
+            gate.set()
         if self._server:
             self._server.shutdown()
             self._server.server_close()
@@ -212,7 +220,21 @@ class FakeSlack:
             self.calls.clear()
 
     # -- serving ---------------------------------------------------------
+    def hold(self, method: str) -> threading.Event:
+        """Calls of `method` (or "respond") get no answer until the returned event is set."""
+        gate = threading.Event()
+        self.holds[method] = gate
+        return gate
+
     def _handle(self, path: str, args: dict[str, Any], auth: str | None) -> tuple[int, dict[str, str], Any]:
+        gate = self.holds.get("respond" if path.startswith("/respond/") else path.removeprefix("/api/"))
+        if gate is not None:
+            gate.wait(timeout=30)
+        if path != "/api/auth.test":
+            if self.latency:
+                time.sleep(self.latency)
+            if self.throttle is not None:
+                return 429, {"Retry-After": str(self.throttle)}, {"ok": False, "error": "ratelimited"}
         if path.startswith("/respond/"):
             with self._cond:
                 scripted = self.failures.get("respond")

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 
+from bot.case_identifiers import find_identifiers
 from bot.commands.reply import Reply, error_reply, private, to_channel
 from bot.deps import Deps
 from bot.errors import UserError
 from bot.owners import MENTION, OwnerToken
-from bot.refs import parse_ref
+from bot.refs import format_ref, parse_ref
 from bot.rendering import actions as render
+from bot.rendering.care import identifier_warning
 from bot.rendering.help import help_message
 from bot.services import actions as service
 from bot.services.boards import resolve_board
@@ -18,6 +21,7 @@ from bot.services.context import Caller
 from bot.text import escape, squash
 from storage.boards import boards_of_team
 from storage.db import session_scope
+from storage.models import Action, Board
 
 USAGE = {
     "add": "/action add <owners> to <what> [by <date>] [in CODE]",
@@ -99,7 +103,8 @@ def _add(deps: Deps, caller: Caller, rest: str) -> Reply:
             raise UserError("Say what the action is, e.g. `/action add AF to circulate the report by 15/12`.")
         board = resolve_board(session, caller, code)
         action = service.add_action(session, caller=caller, board=board, text=body, now=now)
-        return to_channel(board.channel_id, render.logged(action, caller.user_id, now))
+        reply = to_channel(board.channel_id, render.logged(action, caller.user_id, now))
+        return _warn_of_identifiers(reply, board, action, body)
 
 
 def _ref_and_rest(rest: str) -> tuple[str, str]:
@@ -137,7 +142,16 @@ def _update(deps: Deps, caller: Caller, rest: str) -> Reply:
             directory=deps.directory,
             now=now,
         )
-        return to_channel(action.board.channel_id, render.updated(action, caller.user_id, now, squash(body), evidence))
+        reply = to_channel(action.board.channel_id, render.updated(action, caller.user_id, now, squash(body), evidence))
+        return _warn_of_identifiers(reply, action.board, action, f"{body} {evidence or ''}")
+
+
+def _warn_of_identifiers(reply: Reply, board: Board, action: Action, typed: str) -> Reply:
+    """Add a private warning when what was typed seems to identify a child or a case (it is saved anyway)."""
+    findings = find_identifiers(typed, board.case_pattern)
+    if not findings:
+        return reply
+    return replace(reply, private=identifier_warning(format_ref(board.code, action.number), findings))
 
 
 def _rag(deps: Deps, caller: Caller, rest: str) -> Reply:

@@ -11,6 +11,7 @@ from bot.deps import Deps
 from bot.errors import UserError
 from bot.rendering import meetings as render
 from bot.services import meetings as service
+from bot.services import retention
 from bot.services.boards import resolve_board
 from bot.services.context import Caller
 from bot.text import escape, squash
@@ -25,7 +26,8 @@ USAGE = {
     "cancel": "/meeting cancel <date>",
     "move": "/meeting move <date> to <date> [time]",
     "settings": "/meeting settings [summary <N> days before at <HH:MM> | chaser <N> days before | "
-    "reminders on|off | nation england|wales|scotland|northern-ireland]",
+    "reminders on|off | nation england|wales|scotland|northern-ireland | retention <N> months|off | "
+    "hold on|off | case-pattern <regex>|off]",
 }
 HELP_LINES = [
     ("schedule", "schedule one meeting, or a series: `every month on the 3rd Wednesday 09:00`"),
@@ -33,7 +35,7 @@ HELP_LINES = [
     ("list", "the meetings to come"),
     ("cancel", "cancel one meeting (one occurrence of a series)"),
     ("move", "move one meeting; actions due at it move too"),
-    ("settings", "when the summary and chasers go out, reminders, bank holidays"),
+    ("settings", "when the summary and chasers go out, reminders, bank holidays, retention and legal hold"),
 ]
 _TIME = r"(?:\d{1,2}[:.]\d{2}\s*(?:am|pm|a\.m\.|p\.m\.)?|\d{1,2}\s*(?:am|pm|a\.m\.|p\.m\.)|\d{4}\s*hrs|noon|midday)"
 _WHEN = re.compile(
@@ -139,6 +141,9 @@ _SUMMARY_SETTING = re.compile(r"^summary\s+(\S+)\s+(?:working\s+)?days?\s+before
 _CHASER_SETTING = re.compile(r"^chaser\s+(\S+)\s+(?:working\s+)?days?\s+before$", re.IGNORECASE)
 _REMINDERS_SETTING = re.compile(r"^reminders\s+(on|off)$", re.IGNORECASE)
 _NATION_SETTING = re.compile(r"^nation\s+(.+)$", re.IGNORECASE)
+_RETENTION_SETTING = re.compile(r"^retention\s+(?:(\d{1,4})\s+months?|(off|none|forever))$", re.IGNORECASE)
+_HOLD_SETTING = re.compile(r"^(?:legal\s+)?hold\s+(on|off)$", re.IGNORECASE)
+_CASE_PATTERN_SETTING = re.compile(r"^case[-\s]pattern\s+(.+)$", re.IGNORECASE)
 
 
 def _settings(deps: Deps, caller: Caller, rest: str) -> Reply:
@@ -157,6 +162,13 @@ def _settings(deps: Deps, caller: Caller, rest: str) -> Reply:
             service.set_reminders(session, on=m.group(1).lower() == "on", **common)
         elif m := _NATION_SETTING.match(text):
             service.set_nation(session, text=m.group(1), **common)
+        elif m := _RETENTION_SETTING.match(text):
+            retention.set_retention(session, months=int(m.group(1)) if m.group(1) else None, **common)
+        elif m := _HOLD_SETTING.match(text):
+            retention.set_legal_hold(session, on=m.group(1).lower() == "on", **common)
+        elif m := _CASE_PATTERN_SETTING.match(text):
+            pattern = m.group(1).strip()
+            retention.set_case_pattern(session, pattern=None if pattern.lower() == "off" else pattern, **common)
         else:
             raise UserError(f"I don't know the setting `{escape(text)}`.")
         return to_channel(board.channel_id, render.settings(board, caller.user_id))

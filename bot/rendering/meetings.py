@@ -67,6 +67,11 @@ def meeting_list(board: Board, meetings: Sequence[Meeting], series: Sequence[Mee
     return Message(text=f"{board.code}: {len(meetings)} meetings to come", blocks=blocks)
 
 
+def _retention(board: Board) -> str:
+    kept = f"{board.retention_months} months after closing" if board.retention_months else "for ever"
+    return kept + (" · *legal hold*: nothing is purged" if board.legal_hold else "")
+
+
 def settings(board: Board, actor: str | None = None) -> Message:
     """The board's schedule settings."""
     text = (
@@ -74,7 +79,9 @@ def settings(board: Board, actor: str | None = None) -> Message:
         f"Summary: {board.summary_days_before} working days before each meeting at {board.summary_time}\n"
         f"Chasers: {board.chaser_days_before} working days before\n"
         f"Chasers and overdue reminders: {'on' if board.reminders_enabled else 'off'}\n"
-        f"Bank holidays of: {board.nation.replace('-', ' ').title()} · time zone {escape(board.tz)}"
+        f"Bank holidays of: {board.nation.replace('-', ' ').title()} · time zone {escape(board.tz)}\n"
+        f"Closed actions kept: {_retention(board)}\n"
+        f"Case-number pattern to warn about: {f'`{escape(board.case_pattern)}`' if board.case_pattern else 'none'}"
     )
     blocks = [section(text)]
     if actor:

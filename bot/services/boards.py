@@ -120,7 +120,7 @@ def ensure_can_manage(board: Board, caller: Caller, directory: Directory) -> Non
     if not can_manage_board(board, caller.user_id, directory):
         raise UserError(
             f"Only the chair (<@{board.chair_user_id}>), the person who set up {board.code}, "
-            "or a workspace admin can change its members. Nothing was changed."
+            "or a workspace admin can manage its members, meetings and settings. Nothing was changed."
         )
 
 

@@ -21,6 +21,7 @@ from bot.rendering import reminders as reminder_render
 from bot.rendering import summary as summary_render
 from bot.services import meetings as meeting_service
 from bot.services.outbox import DispatchReport, Sender, dispatch, enqueue, record_marker, record_missed
+from bot.services.retention import purge_once_a_day
 from bot.services.summary import build_summary, due_by
 from bot.workdays import Nation, is_working_day, next_working_day
 from storage import meetings as meeting_store
@@ -62,6 +63,7 @@ def run_due(deps: Deps, sender: Sender, now: datetime) -> TickReport:
         ),
         ("plan meeting messages", lambda session: plan_meeting_messages(session, now, report)),
         ("plan overdue reminders", lambda session: plan_overdue_reminders(session, deps, now, report)),
+        ("purge expired actions", lambda session: purge_once_a_day(session, now)),
     )
     for name, step in steps:
         # One failing step must not stop the others, nor the sending of what is already queued.

@@ -1,0 +1,132 @@
+"""The work side of every surface: run a queued job with its own database sessions and Slack client.
+
+A job records its request key in the same transaction as its changes (storage/requests.py),
+so a job run again (a worker died mid-job, a replay that reached another process) finds the
+key and changes nothing twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from multiprocessing.synchronize import Event, Semaphore
+from typing import Any
+
+from slack_sdk import WebClient
+
+from bot.deps import Deps
+from bot.inbox import Inbox, Job
+from storage.db import session_scope
+from storage.requests import forget_requests_before, keyed_session_factory, request_handled
+
+log = logging.getLogger(__name__)
+
+KEEP_KEYS = timedelta(days=1)
+WORKER_NICENESS = 10
+
+
+@dataclass(frozen=True)
+class WorkContext:
+    """What a job needs: the services' dependencies and a Web API client."""
+
+    deps: Deps
+    client: WebClient
+
+    def already_handled(self, key: str) -> bool:
+        """True when the work of request `key` is already committed."""
+        with session_scope(self.deps.session_factory) as session:
+            return request_handled(session, key)
+
+
+JobRunner = Callable[[WorkContext, Job], None]
+
+
+def job_runners() -> dict[str, JobRunner]:
+    """Every kind of job, by name (imported here so that handlers register nothing at import)."""
+    from handlers import commands, home
+
+    return {**commands.JOBS, **home.JOBS}
+
+
+def run_job(ctx: WorkContext, job: Job, runners: dict[str, JobRunner] | None = None) -> None:
+    """Run one job unless its work was already committed; never raises."""
+    runner = (runners or job_runners()).get(job.kind)
+    if runner is None:
+        log.error("no runner for job kind=%s", job.kind)
+        return
+    try:
+        if ctx.already_handled(job.key):
+            log.info("job already handled: kind=%s", job.kind)
+            return
+    except Exception as exc:  # the runner meets the same fault and tells the user
+        log.warning("could not check job key: %s", type(exc).__name__)
+    now = ctx.deps.clock()
+    keyed = replace(ctx.deps, session_factory=keyed_session_factory(ctx.deps.session_factory, job.key, now))
+    try:
+        runner(WorkContext(deps=keyed, client=ctx.client), job)
+    except Exception:
+        log.exception("job failed: kind=%s", job.kind)
+
+
+def prune(ctx: WorkContext) -> None:
+    """Forget old request keys."""
+    with session_scope(ctx.deps.session_factory) as session:
+        forget_requests_before(session, ctx.deps.clock() - KEEP_KEYS)
+
+
+def worker_main(config: dict[str, Any], root: str, owner: str, wake: Semaphore, stop: Event) -> None:
+    """A worker process: claim jobs from the inbox at `root` and run them until `stop` is set."""
+    from bot.app import make_client
+    from bot.clock import utcnow
+    from bot.directory import SlackDirectory
+    from bot.settings import Settings
+    from storage.db import make_engine, make_session_factory
+
+    # The supervisor stops workers with `stop`; Ctrl-C in a terminal reaches the whole group.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Acks are what Slack times; the work can wait a few milliseconds. On a machine with few cores
+    # the scheduler then serves the web process first.
+    os.nice(WORKER_NICENESS)
+    settings = Settings(_env_file=None, **config)  # type: ignore[call-arg]
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    engine = make_engine(settings.database_url, timeouts=settings.database_timeouts())
+    client = make_client(settings)
+    ctx = WorkContext(
+        deps=Deps(session_factory=make_session_factory(engine), directory=SlackDirectory(client), clock=utcnow),
+        client=client,
+    )
+    inbox = Inbox(root).for_owner(owner)
+    runners = job_runners()
+    threads = [
+        threading.Thread(target=_work_loop, args=(ctx, inbox, runners, wake, stop), name=f"work-{n}")
+        for n in range(settings.worker_threads)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    engine.dispose()
+
+
+def _work_loop(ctx: WorkContext, inbox: Inbox, runners: dict[str, JobRunner], wake: Semaphore, stop: Event) -> None:
+    handled = 0
+    while not stop.is_set():
+        ticket = inbox.claim_next()
+        if ticket is None:
+            wake.acquire(timeout=0.5)
+            continue
+        try:
+            run_job(ctx, ticket.job, runners)
+        finally:
+            inbox.finish(ticket)
+        handled += 1
+        if handled % 500 == 0:
+            try:
+                prune(ctx)
+            except Exception as exc:
+                log.warning("prune failed: %s", type(exc).__name__)
