@@ -177,16 +177,21 @@ def _start(settings: Settings, *, socket_mode: bool, host: str, port: int) -> No
     if settings.scheduler_enabled:
         from bot.scheduler import start_clock
 
-        start_clock(_deps(session_factory, client), SlackSender(client))
-    if socket_mode:
-        from slack_bolt.adapter.socket_mode import SocketModeHandler
+        start_clock(_deps(session_factory, client), SlackSender.from_settings(settings))
+    try:
+        if socket_mode:
+            from bot.socket_mode import run_socket_mode
 
-        log.info("Starting in Socket Mode")
-        SocketModeHandler(app, settings.slack_app_token).start()
-        return
-    log.info("Listening on %s:%s", host, port)
-    wsgi = make_wsgi_app(app, engine, inbox, health_timeout=settings.health_timeout_seconds)
-    serve(wsgi, host=host, port=port, threads=settings.listener_threads)
+            log.info("Starting in Socket Mode")
+            run_socket_mode(app, settings.slack_app_token or "")
+        else:
+            log.info("Listening on %s:%s", host, port)
+            wsgi = make_wsgi_app(app, engine, inbox, health_timeout=settings.health_timeout_seconds)
+            serve(wsgi, host=host, port=port, threads=settings.listener_threads)
+    finally:
+        # Workers finish the job in hand; what is still queued waits in the inbox for the next start.
+        if workers is not None:
+            workers.stop()
 
 
 def _deps(session_factory: sessionmaker[Session], client: WebClient) -> Deps:
@@ -198,7 +203,7 @@ def _tick(settings: Settings, now: datetime | None) -> None:
     engine = _migrated_engine(settings)
     client = _checked_client(settings)
     deps = _deps(make_session_factory(engine), client)
-    report = run_due(deps, SlackSender(client), now or utcnow())
+    report = run_due(deps, SlackSender.from_settings(settings), now or utcnow())
     sent = report.dispatch
     print(
         f"queued {report.summaries} summaries, {report.chasers} chasers, {report.reminders} reminders; "

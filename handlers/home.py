@@ -11,7 +11,7 @@ from slack_bolt.request import BoltRequest
 from bot import request_log
 from bot.inbox import Job
 from bot.rendering.home import home_view
-from bot.services import actions as service
+from bot.services.action_lists import my_actions
 from bot.services.context import Caller
 from bot.slack_faults import classify
 from handlers.intake import Intake, request_key
@@ -26,7 +26,7 @@ def work_home(ctx: WorkContext, job: Job) -> None:
     caller = Caller(team_id=str(job.request["team_id"]), user_id=str(job.request["user"]))
     now = ctx.deps.clock()
     with session_scope(ctx.deps.session_factory) as session:
-        groups = service.my_actions(session, caller=caller, include_closed=False, now=now)
+        groups = my_actions(session, caller=caller, include_closed=False, now=now)
         view = home_view(groups, now)
     try:
         ctx.client.views_publish(user_id=caller.user_id, view=view)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from datetime import datetime
+from collections.abc import Sequence
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from storage.models import Action, ActionEvent, ActionOwner, Board, Member
+from storage.models import Action, ActionEvent, ActionOwner, Member
 
 _WITH_OWNERS_AND_BOARD = (selectinload(Action.owners), selectinload(Action.board))
 
@@ -18,45 +17,6 @@ def action_by_number(session: Session, board_id: int, number: int) -> Action | N
     return session.scalar(
         select(Action).where(Action.board_id == board_id, Action.number == number).options(*_WITH_OWNERS_AND_BOARD)
     )
-
-
-def board_actions(
-    session: Session,
-    board_id: int,
-    *,
-    statuses: Iterable[str] | None = None,
-    rag: str | None = None,
-    owner_member_ids: Iterable[int] | None = None,
-) -> Sequence[Action]:
-    """The board's actions, filtered, by number."""
-    query = select(Action).where(Action.board_id == board_id).options(*_WITH_OWNERS_AND_BOARD)
-    if statuses is not None:
-        query = query.where(Action.status.in_(list(statuses)))
-    if rag is not None:
-        query = query.where(Action.rag == rag)
-    if owner_member_ids is not None:
-        owned = select(ActionOwner.action_id).where(ActionOwner.member_id.in_(list(owner_member_ids)))
-        query = query.where(Action.id.in_(owned))
-    return session.scalars(query.order_by(Action.number)).all()
-
-
-def actions_owned_by_members(
-    session: Session, member_ids: Sequence[int], *, closed_since: datetime | None = None
-) -> Sequence[Action]:
-    """Open actions owned by any of these memberships, plus those closed since `closed_since`."""
-    if not member_ids:
-        return []
-    owned = select(ActionOwner.action_id).where(ActionOwner.member_id.in_(member_ids))
-    status_filter = Action.status == "open"
-    if closed_since is not None:
-        status_filter = or_(status_filter, Action.closed_at >= closed_since)
-    return session.scalars(
-        select(Action)
-        .join(Board)
-        .where(Action.id.in_(owned), status_filter)
-        .options(*_WITH_OWNERS_AND_BOARD)
-        .order_by(Board.code, Action.number)
-    ).all()
 
 
 def open_actions_owned_by(session: Session, member_id: int) -> Sequence[Action]:

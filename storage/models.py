@@ -105,7 +105,11 @@ class Action(Base):
     """One action on a board's log, referred to as CODE-number."""
 
     __tablename__ = "actions"
-    __table_args__ = (UniqueConstraint("board_id", "number", name="uq_actions_board_number"),)
+    __table_args__ = (
+        UniqueConstraint("board_id", "number", name="uq_actions_board_number"),
+        # Lists count a board's actions by status and due date without reading the rows.
+        Index("ix_actions_board_status_due", "board_id", "status", "due_date"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     board_id: Mapped[int] = mapped_column(ForeignKey("boards.id"), index=True)

@@ -165,6 +165,7 @@ def tick(settings: Settings, session_factory: sessionmaker[Session], fake_slack:
 
     def run(now: datetime):
         deps = Deps(session_factory=session_factory, directory=SlackDirectory(client), clock=lambda: now)
-        return run_due(deps, SlackSender(client), now)
+        # The sender has its own client, without retry handlers, as `arising tick` builds it.
+        return run_due(deps, SlackSender.from_settings(settings), now)
 
     return run

@@ -17,6 +17,8 @@ MAX_BLOCKS_SURFACE = 100
 MAX_SECTION = 3000
 MAX_HEADER = 150
 MAX_TEXT = 40000
+# A status `_handle` returns to close the connection without answering.
+DROP = -1
 
 
 @dataclass
@@ -65,18 +67,6 @@ def limit_problems(args: dict[str, Any], max_blocks: int = MAX_BLOCKS_MESSAGE) -
     return problems
 
 
-@dataclass(frozen=True)
-class Raw:
-    """An answer that is not Slack's JSON (an HTML error page from a proxy, a plain-text error)."""
-
-    data: bytes
-    content_type: str
-
-
-# An "answer" that closes the connection without sending anything.
-DROP = object()
-
-
 @dataclass
 class FakeSlack:
     """Start with `start()`; point WebClient(base_url=fake.api_url) at it."""
@@ -86,7 +76,7 @@ class FakeSlack:
     calls: list[Call] = field(default_factory=list)
     violations: list[str] = field(default_factory=list)
     # method -> list of scripted failures, each ("error", name), ("429", retry_after), ("http", status),
-    # ("drop", after_acting), ("slow", seconds); "respond" -> ("expired", None) for response_url posts
+    # ("drop", posted), ("hang", release) or ("pass", None) (answered as usual): see the scripting methods.
     failures: dict[str, list[tuple[str, Any]]] = field(default_factory=dict)
     not_in_channels: set[str] = field(default_factory=set)
     # method (or "respond") -> an Event the answer waits for: Slack being slow, for as long as a test likes
@@ -99,6 +89,7 @@ class FakeSlack:
         self._cond = threading.Condition()
         self._ts = itertools.count(1)
         self._server: ThreadingHTTPServer | None = None
+        # Released when the fake stops: what `slow_next` holds answers then at the latest.
         self._release = threading.Event()
 
     # -- lifecycle -------------------------------------------------------
@@ -112,24 +103,21 @@ class FakeSlack:
                 raw = self.rfile.read(length).decode()
                 args = _decode(raw, self.headers.get("Content-Type", ""))
                 status, headers, body = fake._handle(self.path, args, self.headers.get("Authorization"))
-                if body is DROP:
-                    # Close without a word: the client sees the connection drop (RemoteDisconnected).
-                    self.close_connection = True
+                if status == DROP:
+                    self.close_connection = True  # no answer at all: the client sees the connection drop
                     return
-                if isinstance(body, Raw):
-                    data, content_type = body.data, body.content_type
-                else:
-                    data, content_type = json.dumps(body).encode(), "application/json"
+                html = isinstance(body, str)
+                data = body.encode() if html else json.dumps(body).encode()
                 try:
                     self.send_response(status)
                     for k, v in headers.items():
                         self.send_header(k, v)
-                    self.send_header("Content-Type", content_type)
+                    self.send_header("Content-Type", "text/html" if html else "application/json")
                     self.send_header("Content-Length", str(len(data)))
                     self.end_headers()
                     self.wfile.write(data)
-                except OSError:
-                    pass  # the client gave up waiting (a scripted slow answer)
+                except (BrokenPipeError, ConnectionResetError):
+                    self.close_connection = True  # the client gave up waiting (a time-out test)
 
             def log_message(self, *args: Any) -> None:
                 pass
@@ -140,7 +128,7 @@ class FakeSlack:
         return self
 
     def stop(self) -> None:
-        """Shut the server down (answering every held or slow call at once)."""
+        """Shut the server down (releasing any call still held)."""
         self._release.set()
         for gate in self.holds.values():
             gate.set()
@@ -183,23 +171,30 @@ class FakeSlack:
         """The next `times` calls of `method` answer HTTP 429 with Retry-After."""
         self.failures.setdefault(method, []).extend([("429", retry_after)] * times)
 
-    def fail_http_next(self, method: str, status: int = 502, times: int = 1) -> None:
-        """The next `times` calls of `method` answer HTTP `status` with an HTML error page, as a proxy does."""
+    def http_error_next(self, method: str, status: int, times: int = 1) -> None:
+        """The next `times` calls of `method` answer HTTP `status` with an HTML page, as a proxy does."""
         self.failures.setdefault(method, []).extend([("http", status)] * times)
 
-    def drop_next(self, method: str, *, after_acting: bool, times: int = 1) -> None:
-        """The next `times` calls of `method` get the connection closed without an answer; with
-        `after_acting`, Slack has done what was asked (the post is made) before the connection drops."""
-        self.failures.setdefault(method, []).extend([("drop", after_acting)] * times)
+    def drop_next(self, method: str, *, posted: bool, times: int = 1) -> None:
+        """The next `times` calls of `method` get no answer: the connection is closed.
 
-    def slow_next(self, method: str, *, seconds: float = 35.0, times: int = 1) -> None:
-        """The next `times` calls of `method` are carried out, but answered only after `seconds`
-        (or when the fake stops): a client with a shorter time-out gives up first."""
-        self.failures.setdefault(method, []).extend([("slow", seconds)] * times)
+        With `posted`, Slack acted first (a chat.postMessage is recorded as posted): the answer was lost.
+        """
+        self.failures.setdefault(method, []).extend([("drop", posted)] * times)
+
+    def slow_next(self, method: str) -> None:
+        """The next call of `method` is acted on, then answered only when the fake stops (Slack answering
+        after 35 s): the bot's client, with its shorter time-out, gives up first."""
+        self.hang_next(method, self._release)
 
     def fail_respond_next(self, times: int = 1) -> None:
         """The next `times` posts to a response_url answer HTTP 404 `expired_url`, as Slack does."""
         self.failures.setdefault("respond", []).extend([("expired", None)] * times)
+
+    def hang_next(self, method: str, release: threading.Event) -> None:
+        """The next call of `method` is acted on (a post is recorded), then answered only once
+        `release` is set: a client with a shorter time-out gives up first."""
+        self.failures.setdefault(method, []).append(("hang", release))
 
     # -- reading what happened ------------------------------------------
     def calls_to(self, method: str) -> list[Call]:
@@ -241,38 +236,31 @@ class FakeSlack:
                 expired = scripted.pop(0) if scripted else None
             if expired:
                 self._record("respond!expired", args, None)
-                return 404, {}, Raw(b"expired_url", "text/plain")
+                return 404, {}, "expired_url"
             self._record("respond", args, MAX_BLOCKS_MESSAGE)
             return 200, {}, {"ok": True}
         method = path.removeprefix("/api/")
         with self._cond:
             scripted = self.failures.get(method)
-            kind, value = scripted.pop(0) if scripted else (None, None)
-        if kind == "slow":
-            answer = self._answer(method, args)
-            self._release.wait(value)
-            return answer
-        if kind == "drop":
-            if value:
-                self._answer(method, args)
+            kind, value = scripted.pop(0) if scripted else ("", None)
+        kind = "" if kind == "pass" else kind
+        handler = getattr(self, "_api_" + method.replace(".", "_"), None)
+        if kind in ("drop", "hang"):
+            if kind == "hang" or value:
+                answer = handler(args) if handler else {"ok": False, "error": "unknown_method"}
             else:
                 self._record(f"{method}!drop", args, None)
-            return 0, {}, DROP
-        if kind == "pass":
-            return self._answer(method, args)
-        if kind is not None:
+            if kind == "drop":
+                return DROP, {}, None
+            value.wait(timeout=10)
+            return 200, {}, answer
+        if kind:
             self._record(f"{method}!{kind}", args, None)
-        if kind == "429":
-            return 429, {"Retry-After": str(value)}, {"ok": False, "error": "ratelimited"}
-        if kind == "http":
-            page = f"<html><head><title>{value} Bad Gateway</title></head><body><h1>{value}</h1></body></html>"
-            return int(value), {}, Raw(page.encode(), "text/html")
-        if kind == "error":
+            if kind == "429":
+                return 429, {"Retry-After": str(value)}, {"ok": False, "error": "ratelimited"}
+            if kind == "http":
+                return value, {}, f"<html><body><h1>{value}</h1>Something went wrong</body></html>"
             return 200, {}, {"ok": False, "error": value}
-        return self._answer(method, args)
-
-    def _answer(self, method: str, args: dict[str, Any]) -> tuple[int, dict[str, str], Any]:
-        handler = getattr(self, "_api_" + method.replace(".", "_"), None)
         if handler is None:
             self._record(method, args, None)
             return 200, {}, {"ok": False, "error": "unknown_method"}

@@ -25,7 +25,7 @@ from tests.action_support import (
 USAGE = {
     "show": "/action show <ref>",
     "history": "/action history <ref>",
-    "list": "/action list [open|overdue|done|dropped|all] [red|amber|green] [@user|INITIALS] [in CODE]",
+    "list": "/action list [open|overdue|done|dropped|all] [red|amber|green] [@user|INITIALS] [page N] [in CODE]",
 }
 SUB_COMMANDS = ("add", "update", "rag", "done", "drop", "reopen", "assign", "due", "show", "history", "list")
 
@@ -356,9 +356,10 @@ def test_a_long_list_stays_within_slacks_limits(board, session_factory, clock):
 
     reply = read(board, "list")
 
-    # Lines are cut to 200 characters of text; 600 of them still overflow 50 blocks.
+    # One page of lines, each cut to 200 characters of text, and the command for the next page.
     assert "SSCB actions (600)" in reply.text
-    assert "more actions" in reply.text
+    assert "Showing: open · 1–25 of 600" in reply.text
+    assert "Next 25: `/action list page 2`" in reply.text
     assert "z" * 300 not in reply.text
 
 

@@ -25,6 +25,8 @@ VARIABLES = (
     "DB_POOL_TIMEOUT_SECONDS",
     "DB_STATEMENT_TIMEOUT_SECONDS",
     "HEALTH_TIMEOUT_SECONDS",
+    "WORKER_PROCESSES",
+    "INBOX_DIR",
 )
 
 
@@ -247,6 +249,7 @@ def slack_env(monkeypatch, tmp_path, fake_slack):
     monkeypatch.setenv("SLACK_SIGNING_SECRET", "secret")
     monkeypatch.setenv("SLACK_API_URL", fake_slack.api_url)
     monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("WORKER_PROCESSES", "0")  # the work pool is tested in test_ack_path.py
     return url
 
 
@@ -317,7 +320,7 @@ def test_start_with_an_unreachable_slack_api_url_says_so_in_one_line(slack_env, 
 def test_start_when_slack_answers_with_a_server_error_says_slack_could_not_be_reached(
     slack_env, started, fake_slack, capsys
 ):
-    fake_slack.fail_http_next("auth.test", 502, times=3)  # the first try and both retries
+    fake_slack.http_error_next("auth.test", 502, times=3)  # the first try and both retries
 
     assert main(["serve"]) == 2
 
@@ -330,7 +333,7 @@ def test_start_when_slack_answers_with_a_server_error_says_slack_could_not_be_re
 
 def test_start_when_slack_does_not_answer_in_time_says_so(slack_env, started, fake_slack, monkeypatch, capsys):
     monkeypatch.setenv("SLACK_TIMEOUT_SECONDS", "0.5")
-    fake_slack.slow_next("auth.test", seconds=35)
+    fake_slack.slow_next("auth.test")
 
     assert main(["serve"]) == 2
 

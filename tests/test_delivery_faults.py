@@ -38,7 +38,7 @@ def accepted_posts(fake_slack):
 
 
 def test_a_dropped_connection_while_posting_tells_the_caller_the_action_was_saved(board, session_factory, fake_slack):
-    fake_slack.drop_next("chat.postMessage", after_acting=False)
+    fake_slack.drop_next("chat.postMessage", posted=False)
 
     reply = only_reply(add_action(board))
 
@@ -49,7 +49,7 @@ def test_a_dropped_connection_while_posting_tells_the_caller_the_action_was_save
 
 
 def test_a_post_slack_made_before_the_connection_dropped_is_not_made_twice(board, fake_slack):
-    fake_slack.drop_next("chat.postMessage", after_acting=True)
+    fake_slack.drop_next("chat.postMessage", posted=True)
 
     add_action(board)
 
@@ -57,7 +57,7 @@ def test_a_post_slack_made_before_the_connection_dropped_is_not_made_twice(board
 
 
 def test_a_post_slack_answers_too_late_is_not_made_twice(board, fake_slack):
-    fake_slack.slow_next("chat.postMessage", seconds=35)
+    fake_slack.slow_next("chat.postMessage")
 
     add_action(board)
 
@@ -65,7 +65,7 @@ def test_a_post_slack_answers_too_late_is_not_made_twice(board, fake_slack):
 
 
 def test_a_post_slack_answers_too_late_tells_the_caller_to_check_the_channel(board, fake_slack):
-    fake_slack.slow_next("chat.postMessage", seconds=35)
+    fake_slack.slow_next("chat.postMessage")
 
     [reply] = replies(add_action(board))
 
@@ -75,7 +75,7 @@ def test_a_post_slack_answers_too_late_tells_the_caller_to_check_the_channel(boa
 
 
 def test_a_bad_gateway_page_is_never_pasted_into_the_message(board, fake_slack):
-    fake_slack.fail_http_next("chat.postMessage", 502)
+    fake_slack.http_error_next("chat.postMessage", 502)
 
     reply = only_reply(add_action(board))
 
@@ -85,7 +85,7 @@ def test_a_bad_gateway_page_is_never_pasted_into_the_message(board, fake_slack):
 
 
 def test_a_server_error_on_a_post_is_not_retried_as_slack_may_have_posted(board, fake_slack):
-    fake_slack.fail_http_next("chat.postMessage", 500)
+    fake_slack.http_error_next("chat.postMessage", 500)
 
     add_action(board)
 
@@ -93,7 +93,7 @@ def test_a_server_error_on_a_post_is_not_retried_as_slack_may_have_posted(board,
 
 
 def test_slack_unavailable_503_is_retried_and_posts_once(board, fake_slack):
-    fake_slack.fail_http_next("chat.postMessage", 503)
+    fake_slack.http_error_next("chat.postMessage", 503)
 
     calls = add_action(board)
 
@@ -151,7 +151,7 @@ def test_a_failed_thread_part_says_the_start_was_posted(board, fake_slack, clock
 def test_when_users_info_times_out_the_user_is_told_slack_could_not_be_asked(board, session_factory, fake_slack):
     add_action(board)
     before = events(session_factory, "SSCB", 1)
-    fake_slack.slow_next("users.info", seconds=35)
+    fake_slack.slow_next("users.info")
 
     reply = only_reply(board.command("/action", "done 1", user="UDAVE"))
 
@@ -162,7 +162,7 @@ def test_when_users_info_times_out_the_user_is_told_slack_could_not_be_asked(boa
 
 def test_when_users_info_keeps_failing_with_server_errors_the_user_is_told_slack_could_not_be_asked(board, fake_slack):
     add_action(board)
-    fake_slack.fail_http_next("users.info", 500, times=3)  # the first try and both retries
+    fake_slack.http_error_next("users.info", 500, times=3)  # the first try and both retries
 
     reply = only_reply(board.command("/action", "drop 1 not ours", user="UADMIN"))
 
@@ -170,7 +170,7 @@ def test_when_users_info_keeps_failing_with_server_errors_the_user_is_told_slack
 
 
 def test_a_board_change_while_users_info_fails_says_slack_could_not_be_asked(board, session_factory, fake_slack):
-    fake_slack.slow_next("users.info", seconds=35)
+    fake_slack.slow_next("users.info")
 
     reply = only_reply(board.command("/meeting", "member add <@UEVE> EV Health lead", user="UDAVE"))
 

@@ -17,7 +17,7 @@ def test_clock_ticks_at_start_and_every_minute(board, settings, session_factory)
     board.command("/meeting", "schedule 16/12/2026 09:00", user="UCAROL")
     client = make_client(settings)
     deps = Deps(session_factory=session_factory, directory=SlackDirectory(client), clock=lambda: SUMMARY_AT)
-    scheduler = start_clock(deps, SlackSender(client))
+    scheduler = start_clock(deps, SlackSender.from_settings(settings))
     try:
         [job] = scheduler.get_jobs()
         assert isinstance(job.trigger, IntervalTrigger) and job.trigger.interval.total_seconds() == 60

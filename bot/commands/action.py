@@ -16,6 +16,7 @@ from bot.rendering import actions as render
 from bot.rendering.care import identifier_warning
 from bot.rendering.help import help_message
 from bot.services import actions as service
+from bot.services.action_lists import ListFilter, list_actions
 from bot.services.boards import resolve_board
 from bot.services.context import Caller
 from bot.text import escape, squash
@@ -34,7 +35,7 @@ USAGE = {
     "due": "/action due <ref> <date> [reason]",
     "show": "/action show <ref>",
     "history": "/action history <ref>",
-    "list": "/action list [open|overdue|done|dropped|all] [red|amber|green] [@user|INITIALS] [in CODE]",
+    "list": "/action list [open|overdue|done|dropped|all] [red|amber|green] [@user|INITIALS] [page N] [in CODE]",
     "help": "/action help",
 }
 HELP_LINES = [
@@ -48,7 +49,7 @@ HELP_LINES = [
     ("due", "re-date it (the original date is kept)"),
     ("show", "the action and its latest updates"),
     ("history", "every change: who, when, what"),
-    ("list", "the board's log, filtered"),
+    ("list", "the board's log, filtered, a page at a time"),
 ]
 _IN_CODE_LEADING = re.compile(r"^in\s+([A-Za-z0-9]{2,10})\b\s*", re.IGNORECASE)
 _IN_CODE_TRAILING = re.compile(r"\s+in\s+([A-Z0-9]{2,10})\s*$")
@@ -262,26 +263,45 @@ def _list(deps: Deps, caller: Caller, rest: str) -> Reply:
     now = deps.clock()
     with session_scope(deps.session_factory) as session:
         code, body = _board_code(rest, lambda: {b.code for b in boards_of_team(session, caller.team_id)})
-        status, rag, owner = "open", None, None
-        for word in body.split():
+        status, rag, owner, page = "open", None, None, 1
+        words = body.split()
+        filters: list[str] = []
+        while words:
+            word = words.pop(0)
             low = word.lower()
+            if low == "page":
+                page = _page_number(words.pop(0) if words else "")
+                continue
+            # Only words understood go back into the next page's command, rebuilt from what was read.
             if low in _STATUS_WORDS:
                 status = low
+                filters.append(low)
             elif low in ("red", "amber", "green"):
                 rag = low
+                filters.append(low)
             elif m := MENTION.fullmatch(word):
                 owner = OwnerToken(user_id=m.group(1))
+                filters.append(f"<@{owner.user_id}>")
             elif re.fullmatch(r"[A-Za-z][A-Za-z0-9]{1,5}", word):
                 owner = OwnerToken(initials=word.upper())
+                filters.append(word.upper())
             else:
                 raise UserError(f"I don't know the filter `{escape(word)}`.")
         board = resolve_board(session, caller, code)
-        wanted = service.ListFilter(status=status, rag=rag, owner=owner)
-        actions = service.list_actions(session, board=board, wanted=wanted, now=now)
+        wanted = ListFilter(status=status, rag=rag, owner=owner)
+        result = list_actions(session, board=board, wanted=wanted, now=now, page=page)
         description = " ".join(x for x in (status, rag, (owner.initials if owner and owner.initials else None)) if x)
         if owner and owner.user_id:
             description += f" for <@{owner.user_id}>"
-        return private(render.action_list(board, actions, description, now))
+        where = f" in {board.code}" if code else ""
+        next_command = f"/action list {' '.join([*filters, 'page', str(page + 1)])}{where}"
+        return private(render.action_list(board, result, description, now, next_command))
+
+
+def _page_number(word: str) -> int:
+    if not word.isdigit() or int(word) < 1:
+        raise UserError(f"`page` takes a page number, e.g. `page 2`, not `{escape(word) or '(nothing)'}`.")
+    return int(word)
 
 
 _HANDLERS: dict[str, Callable[[Deps, Caller, str], Reply]] = {

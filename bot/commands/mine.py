@@ -10,27 +10,44 @@ from bot.rendering import actions as render
 from bot.rendering.message import Message, section
 from bot.services import actions as service
 from bot.services import reminders
+from bot.services.action_lists import my_actions, my_bucket
 from bot.services.context import Caller
 from bot.text import escape
 from storage.db import session_scope
 
-USAGE = "/mine [all]  or  /mine snooze <ref> <days>"
+USAGE = "/mine [all]  or  /mine overdue|soon|later|undated|closed [page N]  or  /mine snooze <ref> <days>"
+_GROUPS = {word: key for key, word in render.MINE_WORDS.items()}
 
 
 def run(deps: Deps, caller: Caller, text: str) -> Reply:
-    """The caller's outstanding actions; `all` adds those closed in the last 30 days; `snooze` pauses reminders."""
-    word = text.strip().lower()
-    if word.split()[:1] == ["snooze"]:
-        try:
+    """The caller's outstanding actions; `all` adds those closed in the last 30 days; a group's name lists
+    that group a page at a time; `snooze` pauses reminders."""
+    words = text.strip().lower().split()
+    try:
+        if words[:1] == ["snooze"]:
             return _snooze(deps, caller, text.strip()[len("snooze") :].strip())
-        except UserError as exc:
-            return error_reply(exc, USAGE)
-    if word not in ("", "all"):
+        if words[:1] and words[0] in _GROUPS:
+            return _group(deps, caller, words[0], words[1:])
+    except UserError as exc:
+        return error_reply(exc, USAGE)
+    if words not in ([], ["all"]):
         return error_reply(UserError(f"`/mine` doesn't know `{escape(text.strip())}`."), USAGE)
     now = deps.clock()
     with session_scope(deps.session_factory) as session:
-        groups = service.my_actions(session, caller=caller, include_closed=word == "all", now=now)
-        return private(render.mine(groups, now, include_closed=word == "all"))
+        groups = my_actions(session, caller=caller, include_closed=words == ["all"], now=now)
+        return private(render.mine(groups, now, include_closed=words == ["all"]))
+
+
+def _group(deps: Deps, caller: Caller, word: str, rest: list[str]) -> Reply:
+    page = 1
+    if rest:
+        if len(rest) != 2 or rest[0] != "page" or not rest[1].isdigit() or int(rest[1]) < 1:
+            raise UserError(f"After `{word}` give only a page, e.g. `/mine {word} page 2`.")
+        page = int(rest[1])
+    now = deps.clock()
+    with session_scope(deps.session_factory) as session:
+        result = my_bucket(session, caller=caller, bucket=_GROUPS[word], now=now, page=page)
+        return private(render.mine_group(_GROUPS[word], result, now, f"/mine {word} page {page + 1}"))
 
 
 def _snooze(deps: Deps, caller: Caller, rest: str) -> Reply:

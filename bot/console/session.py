@@ -89,7 +89,7 @@ class ConsoleSession:
             settings, session_factory=session_factory, client=client, clock=self.clock, executor=self._pool
         )
         self._deps = Deps(session_factory=session_factory, directory=SlackDirectory(client), clock=self.clock)
-        self._sender = SlackSender(client)
+        self._sender = SlackSender.from_settings(settings)
         from bot.web import make_wsgi_app
 
         self._server = create_server(

@@ -18,7 +18,8 @@ from bot.rendering.formatting import (
     task_text,
 )
 from bot.rendering.message import MAX_BLOCKS, Message, context, divider, header, pack_lines, section
-from bot.services.actions import ActionDetail, MyActions
+from bot.services.action_lists import ActionPage, MyActions
+from bot.services.actions import ActionDetail
 from bot.text import escape, plural, truncate
 from storage.models import Action, ActionEvent, Board
 
@@ -187,43 +188,68 @@ def history(action: Action, events: Sequence[ActionEvent], now: datetime) -> Mes
     return Message(text=f"History of {ref_of(action)} ({plural(len(events), 'change')})", blocks=blocks)
 
 
-def action_list(board: Board, actions: Sequence[Action], description: str, now: datetime) -> Message:
-    """The board's log, one line per action.
+def _paged(
+    title: str, shown: str, page: ActionPage, now: datetime, next_command: str | None, *, with_board: bool
+) -> Message:
+    """A header, what is shown, one line per action of the page, and the command for the next page."""
+    last = page.first + len(page.items) - 1
+    blocks = [header(title), context(f"Showing: {shown} · {page.first:,}–{last:,} of {page.total:,}")]
+    lines = [action_line(a, now, with_board=with_board) for a in page.items]
+    blocks += pack_lines(lines, max_blocks=MAX_BLOCKS - len(blocks) - 1, more_label="more on this page")
+    if page.has_next and next_command:
+        blocks.append(context(f"Next {min(page.page_size, page.total - last):,}: `{next_command}`"))
+    return Message(text=f"{title}: {plural(page.total, 'action')}", blocks=blocks)
+
+
+def action_list(board: Board, page: ActionPage, description: str, now: datetime, next_command: str | None) -> Message:
+    """One page of the board's log, one line per action.
 
     `description` is mrkdwn the command built from filter words it recognised and a mention of a
     validated user id, so it is shown as is: a header is plain text and would print `<@U…>` raw.
     """
-    title = f"{board.code} actions: {description}"
-    if not actions:
+    if not page.total:
+        title = f"{board.code} actions: {description}"
         return Message(text=f"{title}: none", blocks=[section(f"*{title}*\nNo actions match.")])
-    blocks = [header(f"{board.code} actions ({len(actions)})"), context(f"Showing: {description}")]
-    blocks += pack_lines(
-        [action_line(a, now) for a in actions], max_blocks=MAX_BLOCKS - len(blocks), more_label="more actions"
-    )
-    return Message(text=f"{title}: {plural(len(actions), 'action')}", blocks=blocks)
+    return _paged(f"{board.code} actions ({page.total:,})", description, page, now, next_command, with_board=False)
+
+
+MINE_GROUPS = {
+    "overdue": ":rotating_light: Overdue",
+    "due_soon": ":hourglass_flowing_sand: Due in the next 7 days",
+    "later": ":calendar: Later",
+    "undated": ":grey_question: No date",
+    "closed": ":white_check_mark: Closed in the last 30 days",
+}
+MINE_WORDS = {"overdue": "overdue", "due_soon": "soon", "later": "later", "undated": "undated", "closed": "closed"}
 
 
 def mine(groups: MyActions, now: datetime, include_closed: bool) -> Message:
-    """`/mine`: overdue first, then due in 7 days, later, undated, and closed when asked."""
+    """`/mine`: overdue first, then due in 7 days, later, undated, and closed when asked.
+
+    Each group shows its first lines and says how many more there are and how to list them."""
     if groups.count == 0:
         text = "You have no outstanding actions." + ("" if include_closed else " :tada:")
         return Message(text=text, blocks=[section(text)])
-    sections = [
-        (":rotating_light: Overdue", groups.overdue),
-        (":hourglass_flowing_sand: Due in the next 7 days", groups.due_soon),
-        (":calendar: Later", groups.later),
-        (":grey_question: No date", groups.undated),
-    ]
-    if include_closed:
-        sections.append((":white_check_mark: Closed in the last 30 days", groups.closed))
     blocks = [header("What's yours")]
     budget = MAX_BLOCKS - 1
-    for title, actions in sections:
-        if not actions or budget < 2:
+    for key, title in MINE_GROUPS.items():
+        group = getattr(groups, key)
+        if not group.count or budget < 2 or (key == "closed" and not include_closed):
             continue
-        lines = [f"*{title}* ({len(actions)})", *(action_line(a, now, with_board=True) for a in actions)]
+        lines = [f"*{title}* ({group.count:,})", *(action_line(a, now, with_board=True) for a in group.items)]
+        hidden = group.count - len(group.items)
+        if hidden > 0:
+            lines.append(f"_…and {hidden:,} more: `/mine {MINE_WORDS[key]}` lists them all_")
         packed = pack_lines(lines, max_blocks=min(budget, 10), more_label="more")
         blocks += packed
         budget -= len(packed)
-    open_count = groups.count - len(groups.closed)
+    open_count = groups.count - groups.closed.count
     return Message(text=f"You have {plural(open_count, 'outstanding action')}.", blocks=blocks)
+
+
+def mine_group(key: str, page: ActionPage, now: datetime, next_command: str | None) -> Message:
+    """One of the caller's groups, a page at a time (`/mine overdue page 2`)."""
+    title = MINE_GROUPS[key].split(" ", 1)[1]
+    if not page.total:
+        return Message(text=f"{title}: none", blocks=[section(f"*{title}*\nNothing here.")])
+    return _paged(f"Yours: {title} ({page.total:,})", title.lower(), page, now, next_command, with_board=True)

@@ -9,7 +9,7 @@ from slack_sdk.models.views import View
 
 from bot.rendering.actions import mine
 from bot.rendering.message import context, divider
-from bot.services.actions import MyActions
+from bot.services.action_lists import MyActions
 
 MAX_HOME_BLOCKS = 100
 

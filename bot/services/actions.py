@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -342,75 +342,3 @@ def action_detail(session: Session, action: Action, updates: int = 3) -> ActionD
 def history(session: Session, action: Action) -> Sequence[ActionEvent]:
     """Every change made to the action."""
     return store.action_history(session, action.id)
-
-
-@dataclass(frozen=True)
-class ListFilter:
-    """What `/action list` asks for."""
-
-    status: str = "open"  # open | overdue | done | dropped | closed | all
-    rag: str | None = None
-    owner: OwnerToken | None = None
-
-
-def list_actions(session: Session, *, board: Board, wanted: ListFilter, now: datetime) -> Sequence[Action]:
-    """The board's log, filtered by status, RAG and owner."""
-    statuses = {
-        "open": [OPEN],
-        "overdue": [OPEN],
-        "done": [DONE],
-        "dropped": [DROPPED],
-        "closed": [DONE, DROPPED],
-        "all": None,
-    }[wanted.status]
-    owner_ids = None
-    if wanted.owner is not None:
-        owner_ids = [m.id for m in resolve_owners(session, board, [wanted.owner])]
-    actions = store.board_actions(session, board.id, statuses=statuses, rag=wanted.rag, owner_member_ids=owner_ids)
-    if wanted.status == "overdue":
-        today = local_date(now, board.tz)
-        actions = [a for a in actions if is_overdue(a, today)]
-    return actions
-
-
-def is_overdue(action: Action, today: date) -> bool:
-    """Open and past its due date (board-local)."""
-    return action.status == OPEN and action.due_date is not None and action.due_date < today
-
-
-@dataclass(frozen=True)
-class MyActions:
-    """The caller's actions in the order `/mine` shows them."""
-
-    overdue: list[Action]
-    due_soon: list[Action]
-    later: list[Action]
-    undated: list[Action]
-    closed: list[Action]
-
-    @property
-    def count(self) -> int:
-        return sum(len(x) for x in (self.overdue, self.due_soon, self.later, self.undated, self.closed))
-
-
-def my_actions(session: Session, *, caller: Caller, include_closed: bool, now: datetime) -> MyActions:
-    """The caller's outstanding actions across the workspace's boards, grouped by urgency."""
-    member_ids = board_store.member_ids_of_user(session, caller.team_id, caller.user_id)
-    closed_since = now - timedelta(days=30) if include_closed else None
-    groups = MyActions([], [], [], [], [])
-    for action in store.actions_owned_by_members(session, member_ids, closed_since=closed_since):
-        today = local_date(now, action.board.tz)
-        if action.status != OPEN:
-            groups.closed.append(action)
-        elif action.due_date is None:
-            groups.undated.append(action)
-        elif action.due_date < today:
-            groups.overdue.append(action)
-        elif action.due_date <= today + timedelta(days=7):
-            groups.due_soon.append(action)
-        else:
-            groups.later.append(action)
-    for group in (groups.overdue, groups.due_soon, groups.later):
-        group.sort(key=lambda a: (a.due_date, a.board.code, a.number))
-    groups.closed.sort(key=lambda a: a.closed_at or now, reverse=True)
-    return groups
