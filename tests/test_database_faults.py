@@ -2,7 +2,7 @@
 changes nothing, and no log line carries what the user typed.
 
 The stall is another connection holding the lock every write needs: `LOCK TABLE actions IN ACCESS
-EXCLUSIVE MODE` on PostgreSQL, `BEGIN EXCLUSIVE` on SQLite. The bot's engine has half-second limits.
+EXCLUSIVE MODE` on PostgreSQL, `BEGIN EXCLUSIVE` on SQLite. The bot's engine has one-second limits.
 """
 
 from __future__ import annotations
@@ -16,17 +16,18 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
 
 from handlers.failures import DATABASE_NOT_ANSWERING
-from storage.db import DatabaseTimeouts, make_engine
+from storage.db import DatabaseTimeouts, make_engine, make_session_factory
 from tests.action_support import action_count, only_reply, snapshot
 
-SHORT = DatabaseTimeouts(connect=2, pool=1, statement=0.5)
+SHORT = DatabaseTimeouts(connect=2, pool=2, statement=1)
 SECRET_TEXT = "visit the Smith children at home"
 
 
 @pytest.fixture(scope="module")
-def engine(engine: Engine) -> Iterator[Engine]:
+def short_engine(engine: Engine) -> Iterator[Engine]:
     """The session's migrated test database, opened again with short time limits for the bot."""
     short = make_engine(engine.url.render_as_string(hide_password=False), timeouts=SHORT)
     yield short
@@ -34,13 +35,20 @@ def engine(engine: Engine) -> Iterator[Engine]:
 
 
 @pytest.fixture
-def stall(engine: Engine):
+def session_factory(session_factory: sessionmaker[Session], short_engine: Engine) -> sessionmaker[Session]:
+    # The bot's work runs on the short-limit engine; the shared fixture still clears the tables
+    # afterwards on the ordinary engine, whose statements may take their time.
+    return make_session_factory(short_engine)
+
+
+@pytest.fixture
+def stall(short_engine: Engine):
     """`with stall():` another connection holds the write lock of the action log until the block ends."""
 
     @contextmanager
     def hold() -> Iterator[None]:
-        if engine.dialect.name == "postgresql":
-            holder = make_engine(engine.url.render_as_string(hide_password=False))
+        if short_engine.dialect.name == "postgresql":
+            holder = make_engine(short_engine.url.render_as_string(hide_password=False))
             with holder.connect() as conn:
                 conn.execute(text("LOCK TABLE actions IN ACCESS EXCLUSIVE MODE"))
                 try:
@@ -49,7 +57,7 @@ def stall(engine: Engine):
                     conn.rollback()
             holder.dispose()
         else:
-            conn = sqlite3.connect(engine.url.database, isolation_level=None)
+            conn = sqlite3.connect(short_engine.url.database, isolation_level=None)
             conn.execute("BEGIN EXCLUSIVE")
             try:
                 yield
@@ -113,8 +121,8 @@ def test_a_stalled_command_logs_no_sql_parameters(board, stall, caplog):
 # -- the engine's own limits -----------------------------------------------------------------------------
 
 
-def test_a_statement_past_its_limit_is_cancelled_with_an_operational_error(engine):
-    if engine.dialect.name == "postgresql":
+def test_a_statement_past_its_limit_is_cancelled_with_an_operational_error(short_engine):
+    if short_engine.dialect.name == "postgresql":
         slow = "SELECT pg_sleep(5)"
     else:
         # A query that counts to a hundred million: seconds of work for SQLite's virtual machine.
@@ -122,9 +130,9 @@ def test_a_statement_past_its_limit_is_cancelled_with_an_operational_error(engin
             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000000) SELECT count(*) FROM n"
         )
 
-    with pytest.raises(OperationalError), engine.connect() as conn:
+    with pytest.raises(OperationalError), short_engine.connect() as conn:
         conn.execute(text(slow))
 
 
-def test_every_engine_hides_sql_parameters_from_its_errors(engine):
-    assert engine.hide_parameters
+def test_every_engine_hides_sql_parameters_from_its_errors(short_engine):
+    assert short_engine.hide_parameters
