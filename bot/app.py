@@ -9,11 +9,7 @@ from datetime import datetime
 
 from slack_bolt import App
 from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-    ServerErrorRetryHandler,
-)
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.channels import SlackChannels
@@ -22,6 +18,7 @@ from bot.deps import Deps
 from bot.directory import SlackDirectory
 from bot.inbox import Inbox
 from bot.settings import Settings
+from bot.slack_retry import SafeConnectionErrorRetryHandler, SafeServerErrorRetryHandler
 from bot.workers import ThreadWorkers, Workers
 from handlers import commands, home, unhandled
 from handlers.intake import Intake
@@ -31,14 +28,20 @@ log = logging.getLogger(__name__)
 
 
 def make_client(settings: Settings) -> WebClient:
-    """A Web API client that waits out 429s (Retry-After) and retries transient failures."""
+    """A Web API client that waits out 429s (Retry-After) and retries transient failures.
+
+    Each call gives up after SLACK_TIMEOUT_SECONDS; a post is never retried when Slack may already
+    have made it (see bot/slack_retry.py).
+    """
     return WebClient(
         token=settings.slack_bot_token,
         base_url=settings.api_url,
+        # slack_sdk types it int; urllib takes any number of seconds.
+        timeout=settings.slack_timeout_seconds,  # type: ignore[arg-type]
         retry_handlers=[
             RateLimitErrorRetryHandler(max_retry_count=5),
-            ServerErrorRetryHandler(max_retry_count=2),
-            ConnectionErrorRetryHandler(max_retry_count=2),
+            SafeServerErrorRetryHandler(max_retry_count=2),
+            SafeConnectionErrorRetryHandler(max_retry_count=2),
         ],
     )
 

@@ -7,8 +7,10 @@ import logging
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from http.client import HTTPException
 
 from pydantic import ValidationError
+from slack_bolt.error import BoltError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine
@@ -23,6 +25,7 @@ from bot.inbox import Inbox
 from bot.logs import configure_logging
 from bot.services.due_work import run_due
 from bot.settings import MissingSettingError, Settings
+from bot.slack_faults import FaultKind, classify
 from bot.slack_sender import SlackSender
 from bot.workers import ProcessWorkers
 from storage.boards import boards_with_code
@@ -93,7 +96,7 @@ def _settings() -> Settings:
 def _migrated_engine(settings: Settings) -> Engine:
     """An engine on DATABASE_URL with the schema brought up to date."""
     try:
-        engine = make_engine(settings.database_url)
+        engine = make_engine(settings.database_url, timeouts=settings.database_timeouts())
         upgrade_to_head(engine)
     except ArgumentError:
         # The URL itself is not repeated: it may hold a password.
@@ -120,15 +123,35 @@ def _checked_client(settings: Settings) -> WebClient:
     client = make_client(settings)
     try:
         client.auth_test()
-    except SlackApiError as exc:
-        raise StartupError(
-            f"Slack refused SLACK_BOT_TOKEN ({exc.response.get('error')}): use the app's Bot User OAuth Token (xoxb-…)."
-        ) from None
-    except OSError as exc:
+    except (SlackApiError, OSError, HTTPException) as exc:
+        raise _slack_startup_error(exc) from None
+    return client
+
+
+def _slack_startup_error(exc: BaseException) -> StartupError:
+    """One line for a failed auth.test: a refused token only when Slack said so, else why Slack did not answer."""
+    fault = classify(exc)
+    if fault.kind is FaultKind.REFUSED_TOKEN:
+        return StartupError(
+            f"Slack refused SLACK_BOT_TOKEN ({fault.code}): use the app's Bot User OAuth Token (xoxb-…)."
+        )
+    if fault.kind is FaultKind.UNREACHABLE:
         # urllib's URLError and socket errors: wrong SLACK_API_URL, no network.
         reason = getattr(exc, "reason", None) or exc
-        raise StartupError(f"cannot reach Slack's Web API at SLACK_API_URL ({reason}).") from None
-    return client
+        return StartupError(f"cannot reach Slack's Web API at SLACK_API_URL ({reason}).")
+    if fault.kind is FaultKind.RATE_LIMITED:
+        return StartupError(f"Slack is rate-limiting this app ({fault.code}): try again in a minute.")
+    if fault.kind is FaultKind.REFUSED:
+        return StartupError(
+            f"Slack's Web API at SLACK_API_URL answered auth.test with an error ({fault.code}): check SLACK_API_URL."
+        )
+    what = {
+        FaultKind.TIMEOUT: "Slack did not answer in time",
+        FaultKind.DROPPED: "the connection dropped before Slack answered",
+    }.get(fault.kind, "Slack answered with a server error")
+    return StartupError(
+        f"cannot reach Slack's Web API at SLACK_API_URL: {what} ({fault.code}); try again in a few minutes."
+    )
 
 
 def _start(settings: Settings, *, socket_mode: bool, host: str, port: int) -> None:
@@ -147,7 +170,15 @@ def _start(settings: Settings, *, socket_mode: bool, host: str, port: int) -> No
         workers = ProcessWorkers(inbox, worker_main, settings.model_dump(), settings.worker_processes)
         workers.start()
         log.info("Started %s worker processes", settings.worker_processes)
-    app = create_app(settings, session_factory=session_factory, client=client, inbox=inbox, workers=workers)
+    try:
+        app = create_app(settings, session_factory=session_factory, client=client, inbox=inbox, workers=workers)
+    except BoltError as exc:
+        # Bolt checks the token again (auth.test) and words any failure as "token is invalid".
+        if isinstance(exc.__context__, SlackApiError):
+            raise _slack_startup_error(exc.__context__) from None
+        raise
+    except (OSError, HTTPException) as exc:
+        raise _slack_startup_error(exc) from None
     if settings.scheduler_enabled:
         from bot.scheduler import start_clock
 
@@ -160,7 +191,8 @@ def _start(settings: Settings, *, socket_mode: bool, host: str, port: int) -> No
             run_socket_mode(app, settings.slack_app_token or "")
         else:
             log.info("Listening on %s:%s", host, port)
-            serve(make_wsgi_app(app, engine, inbox), host=host, port=port, threads=settings.listener_threads)
+            wsgi = make_wsgi_app(app, engine, inbox, health_timeout=settings.health_timeout_seconds)
+            serve(wsgi, host=host, port=port, threads=settings.listener_threads)
     finally:
         # Workers finish the job in hand; what is still queued waits in the inbox for the next start.
         if workers is not None:

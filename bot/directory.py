@@ -9,9 +9,13 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+
+from bot.errors import DirectoryUnavailable
+from bot.slack_faults import FaultKind, classify
 
 log = logging.getLogger(__name__)
+# users.info answers these for someone it does not know: a real "no", not a failure to ask.
+_UNKNOWN_USER_ERRORS = frozenset({"user_not_found", "user_not_visible", "users_not_found"})
 
 
 @dataclass(frozen=True)
@@ -31,7 +35,10 @@ class Directory(Protocol):
     """Looks people up; services depend on this, not on Slack."""
 
     def person(self, user_id: str) -> Person | None:
-        """The user, or None when Slack does not know them."""
+        """The user, or None when Slack does not know them.
+
+        Raises DirectoryUnavailable when the directory could not be asked (Slack failing, slow, rate-limiting).
+        """
         ...
 
 
@@ -53,9 +60,12 @@ class SlackDirectory:
             return hit[1]
         try:
             user = self._client.users_info(user=user_id)["user"]
-        except SlackApiError as exc:
-            log.warning("users.info failed for %s: %s", user_id, exc.response.get("error"))
-            return None
+        except Exception as exc:
+            fault = classify(exc)
+            log.warning("users.info failed for %s: %s", user_id, fault.code)
+            if fault.kind is FaultKind.REFUSED and fault.code in _UNKNOWN_USER_ERRORS:
+                return None
+            raise DirectoryUnavailable(fault.code) from None
         found = Person(
             user_id=user_id,
             is_admin=bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner")),

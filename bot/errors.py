@@ -14,3 +14,15 @@ class UserError(Exception):
         super().__init__(message)
         self.message = message
         self.usage = usage
+
+
+class DirectoryUnavailable(Exception):
+    """The workspace directory (Slack's `users.info`) could not be asked who someone is.
+
+    Raised instead of answering "unknown person", so nobody is told they may not do something only
+    because the answer never came. `code` is a short reason safe for logs (an error name or status).
+    """
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code

@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from storage.db import DatabaseTimeouts
+
 SLACK_PUBLIC_API_URL = "https://slack.com/api/"
 
 
@@ -45,6 +47,15 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     # `json` writes one JSON object per line, for log shippers.
     log_format: Literal["text", "json"] = "text"
+    # Time limits, so a stalled Slack or database becomes a fault the user is told of, not a hang.
+    # A Web API call that has no answer after this long is given up (and a post is not sent again).
+    slack_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
+    db_connect_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    # Waiting for a free pooled connection, and for one SQL statement (including its lock waits).
+    db_pool_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    db_statement_timeout_seconds: float = Field(default=10.0, gt=0, le=600)
+    # /healthz answers 503 when the database has not answered its probe within this.
+    health_timeout_seconds: float = Field(default=2.0, gt=0, le=4)
 
     @field_validator("log_level")
     @classmethod
@@ -63,6 +74,14 @@ class Settings(BaseSettings):
                     f"{name.upper()} is not set: put it in the environment or in a .env file "
                     "(see the configuration table in README.md)."
                 )
+
+    def database_timeouts(self) -> DatabaseTimeouts:
+        """The database time limits for `storage.db.make_engine`."""
+        return DatabaseTimeouts(
+            connect=self.db_connect_timeout_seconds,
+            pool=self.db_pool_timeout_seconds,
+            statement=self.db_statement_timeout_seconds,
+        )
 
     @property
     def api_url(self) -> str:

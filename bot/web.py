@@ -17,7 +17,7 @@ from bot.clock import utcnow
 from bot.http_guard import MAX_BODY_BYTES, guard_slack_endpoint
 from bot.inbox import Inbox
 from bot.metrics import CONTENT_TYPE, Metrics
-from storage.db import database_ok, make_session_factory
+from storage.db import HealthProbe, make_session_factory
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
@@ -29,15 +29,19 @@ log = logging.getLogger("arising.requests")
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
-def make_wsgi_app(app: App, engine: Engine, inbox: Inbox | None = None) -> WSGIApp:
+def make_wsgi_app(app: App, engine: Engine, inbox: Inbox | None = None, *, health_timeout: float = 2.0) -> WSGIApp:
     """Route `POST /slack/events` to Bolt, `GET /healthz` to a JSON health report, `GET /metrics` to
-    Prometheus; every request ends with one log line of ids, outcome and latency."""
+    Prometheus; every request ends with one log line of ids, outcome and latency.
+
+    /healthz says 503 once the database has not answered within `health_timeout` seconds.
+    """
     # Oversized or malformed requests are refused before Bolt reads them (bot/http_guard.py).
     slack = guard_slack_endpoint(SlackRequestHandler(app, path=EVENTS_PATH), path=EVENTS_PATH)
     metrics = Metrics(make_session_factory(engine), inbox, utcnow)
+    database_ok = HealthProbe(engine, health_timeout)
 
     def health(start_response: Callable[..., Any]) -> Iterable[bytes]:
-        db = database_ok(engine)
+        db = database_ok()
         body = json.dumps({"status": "ok" if db else "degraded", "database": "ok" if db else "unavailable"})
         status = "200 OK" if db else "503 Service Unavailable"
         start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])

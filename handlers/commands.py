@@ -16,9 +16,9 @@ from bot.commands import action, meeting, mine, summary
 from bot.commands.reply import Reply
 from bot.deps import Deps
 from bot.inbox import Job, Put
-from bot.rendering.message import Message, section
 from bot.services.context import Caller
-from handlers.delivery import deliver
+from handlers.delivery import deliver, tell
+from handlers.failures import failure_message
 from handlers.intake import BUSY, NOT_TAKEN, Intake, request_key
 from handlers.payloads import SlashCommand
 from handlers.work import WorkContext
@@ -32,10 +32,6 @@ RUNNERS: dict[str, Runner] = {
     "/mine": mine.run,
     "/summary": summary.run,
 }
-FAILED = (
-    ":x: Something went wrong on our side and nothing was changed. Please try again; "
-    "if it keeps happening, tell your workspace admin."
-)
 UNREADABLE = ":x: Slack sent this command in a form I can't read, so nothing was done. Please try again."
 _ACK_TEXT = {Put.BUSY: BUSY, Put.FAILED: NOT_TAKEN}
 
@@ -69,13 +65,14 @@ def work_command(ctx: WorkContext, job: Job) -> None:
     run = RUNNERS[command.command]
     try:
         reply = run(ctx.deps, command.caller, command.text)
-    except Exception:
+    except Exception as exc:
         if _committed_elsewhere(ctx, job):
             return
         log.exception("%s failed for team=%s user=%s", command.command, command.team_id, command.user_id)
-        respond(response_type="ephemeral", **Message(text=FAILED, blocks=[section(FAILED)]).payload())
+        # The true reason (database not answering, Slack not answering, our fault), never the exception text.
+        tell(respond, failure_message(exc), caller=command.caller)
         return
-    deliver(reply, respond=respond, client=ctx.client)
+    deliver(reply, respond=respond, client=ctx.client, caller=command.caller)
 
 
 def _committed_elsewhere(ctx: WorkContext, job: Job) -> bool:

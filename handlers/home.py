@@ -7,13 +7,13 @@ from typing import Any
 
 from slack_bolt import Ack, App
 from slack_bolt.request import BoltRequest
-from slack_sdk.errors import SlackApiError
 
 from bot import request_log
 from bot.inbox import Job
 from bot.rendering.home import home_view
 from bot.services.action_lists import my_actions
 from bot.services.context import Caller
+from bot.slack_faults import classify
 from handlers.intake import Intake, request_key
 from handlers.work import WorkContext
 from storage.db import session_scope
@@ -30,8 +30,9 @@ def work_home(ctx: WorkContext, job: Job) -> None:
         view = home_view(groups, now)
     try:
         ctx.client.views_publish(user_id=caller.user_id, view=view)
-    except SlackApiError as exc:
-        log.warning("views.publish for %s failed: %s", caller.user_id, exc.response.get("error"))
+    except Exception as exc:
+        # Slack refusing, failing or timing out: the tab keeps its last view; the log keeps the code only.
+        log.warning("views.publish for %s failed: %s", caller.user_id, classify(exc).code)
 
 
 JOBS = {"home": work_home}

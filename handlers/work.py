@@ -96,7 +96,7 @@ def worker_main(config: dict[str, Any], root: str, owner: str, wake: Semaphore, 
     os.nice(WORKER_NICENESS)
     settings = Settings(_env_file=None, **config)  # type: ignore[call-arg]
     configure_logging(settings.log_level, settings.log_format)
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, timeouts=settings.database_timeouts())
     client = make_client(settings)
     ctx = WorkContext(
         deps=Deps(

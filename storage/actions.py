@@ -37,7 +37,6 @@ def lock_action(session: Session, action: Action) -> Action:
     ).one()
 
 
-
 def open_actions_owned_by(session: Session, member_id: int) -> Sequence[Action]:
     """Open actions this member owns (checked before a member is removed)."""
     owned = select(ActionOwner.action_id).where(ActionOwner.member_id == member_id)

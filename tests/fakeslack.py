@@ -91,6 +91,8 @@ class FakeSlack:
         self._cond = threading.Condition()
         self._ts = itertools.count(1)
         self._server: ThreadingHTTPServer | None = None
+        # Released when the fake stops: what `slow_next` holds answers then at the latest.
+        self._release = threading.Event()
 
     # -- lifecycle -------------------------------------------------------
     def start(self) -> FakeSlack:
@@ -129,6 +131,7 @@ class FakeSlack:
 
     def stop(self) -> None:
         """Shut the server down (releasing any call still held)."""
+        self._release.set()
         for gate in self.holds.values():
             gate.set()
         if self._server:
@@ -163,9 +166,9 @@ class FakeSlack:
             "tz": tz,
         }
 
-    def fail_next(self, method: str, error: str, times: int = 1) -> None:
-        """The next `times` calls of `method` answer ok=false with `error`."""
-        self.failures.setdefault(method, []).extend([("error", error)] * times)
+    def fail_next(self, method: str, error: str, times: int = 1, *, after: int = 0) -> None:
+        """The next `times` calls of `method` answer ok=false with `error` (after `after` calls that succeed)."""
+        self.failures.setdefault(method, []).extend([("pass", None)] * after + [("error", error)] * times)
 
     def rate_limit_next(self, method: str, times: int = 1, retry_after: int = 0) -> None:
         """The next `times` calls of `method` answer HTTP 429 with Retry-After."""
@@ -181,6 +184,15 @@ class FakeSlack:
         With `posted`, Slack acted first (a chat.postMessage is recorded as posted): the answer was lost.
         """
         self.failures.setdefault(method, []).extend([("drop", posted)] * times)
+
+    def slow_next(self, method: str) -> None:
+        """The next call of `method` is acted on, then answered only when the fake stops (Slack answering
+        after 35 s): the bot's client, with its shorter time-out, gives up first."""
+        self.hang_next(method, self._release)
+
+    def fail_respond_next(self, times: int = 1) -> None:
+        """The next `times` posts to a response_url answer HTTP 404 `expired_url`, as Slack does."""
+        self.failures.setdefault("respond", []).extend([("expired", None)] * times)
 
     def hang_next(self, method: str, release: threading.Event) -> None:
         """The next call of `method` is acted on (a post is recorded), then answered only once
@@ -222,6 +234,12 @@ class FakeSlack:
             if self.throttle is not None:
                 return 429, {"Retry-After": str(self.throttle)}, {"ok": False, "error": "ratelimited"}
         if path.startswith("/respond/"):
+            with self._cond:
+                scripted = self.failures.get("respond")
+                expired = scripted.pop(0) if scripted else None
+            if expired:
+                self._record("respond!expired", args, None)
+                return 404, {}, "expired_url"
             self._record("respond", args, MAX_BLOCKS_MESSAGE)
             return 200, {}, {"ok": True}
         method = path.removeprefix("/api/")

@@ -107,8 +107,9 @@ def test_replayed_request_is_acked_and_not_done_again(board, session_factory):
 
 def test_same_text_sent_again_as_a_new_request_is_a_new_action(board, session_factory):
     body = _add_body(board)
-    board.post(body, timestamp=int(time.time()))
-    board.post(body, timestamp=int(time.time()) - 1)
+    stamp = int(time.time())
+    board.post(body, timestamp=stamp)
+    board.post(body, timestamp=stamp - 1)
     board.wait_idle()
     assert _count_actions(session_factory) == 2
 

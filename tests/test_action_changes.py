@@ -303,7 +303,9 @@ def test_reopen_of_an_open_action_is_refused(logged, session_factory):
 def test_reopen_with_extra_words_is_refused(logged, session_factory):
     change(logged, "done 1")
 
-    assert_refused(logged, session_factory, "reopen 1 please", says="`please` is not a list of owners", usage=USAGE["reopen"])
+    assert_refused(
+        logged, session_factory, "reopen 1 please", says="`please` is not a list of owners", usage=USAGE["reopen"]
+    )
 
 
 # --- assign -----------------------------------------------------------------------------------------

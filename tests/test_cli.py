@@ -20,6 +20,11 @@ VARIABLES = (
     "LISTENER_THREADS",
     "SCHEDULER_ENABLED",
     "LOG_LEVEL",
+    "SLACK_TIMEOUT_SECONDS",
+    "DB_CONNECT_TIMEOUT_SECONDS",
+    "DB_POOL_TIMEOUT_SECONDS",
+    "DB_STATEMENT_TIMEOUT_SECONDS",
+    "HEALTH_TIMEOUT_SECONDS",
     "WORKER_PROCESSES",
     "INBOX_DIR",
 )
@@ -309,4 +314,42 @@ def test_start_with_an_unreachable_slack_api_url_says_so_in_one_line(slack_env, 
     assert main(["serve"]) == 2
 
     assert one_line(capsys.readouterr().err).startswith("arising: cannot reach Slack's Web API at SLACK_API_URL")
+    assert started == []
+
+
+def test_start_when_slack_answers_with_a_server_error_says_slack_could_not_be_reached(
+    slack_env, started, fake_slack, capsys
+):
+    fake_slack.http_error_next("auth.test", 502, times=3)  # the first try and both retries
+
+    assert main(["serve"]) == 2
+
+    line = one_line(capsys.readouterr().err)
+    assert line.startswith("arising: cannot reach Slack's Web API at SLACK_API_URL: Slack answered with a server error")
+    assert "(http_502)" in line
+    assert "refused" not in line and "<html" not in line
+    assert started == []
+
+
+def test_start_when_slack_does_not_answer_in_time_says_so(slack_env, started, fake_slack, monkeypatch, capsys):
+    monkeypatch.setenv("SLACK_TIMEOUT_SECONDS", "0.5")
+    fake_slack.slow_next("auth.test")
+
+    assert main(["serve"]) == 2
+
+    line = one_line(capsys.readouterr().err)
+    assert line.startswith("arising: cannot reach Slack's Web API at SLACK_API_URL: Slack did not answer in time")
+    assert started == []
+
+
+def test_start_when_slack_fails_the_apps_own_token_check_says_slack_could_not_be_reached(
+    slack_env, started, fake_slack, capsys
+):
+    # Our auth.test passes; the Bolt app's own check at construction then meets a proxy's error page.
+    fake_slack.failures["auth.test"] = [("pass", None)] + [("http", 502)] * 3
+
+    assert main(["serve"]) == 2
+
+    line = one_line(capsys.readouterr().err)
+    assert line.startswith("arising: cannot reach Slack's Web API at SLACK_API_URL: Slack answered with a server error")
     assert started == []

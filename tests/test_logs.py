@@ -163,7 +163,8 @@ def test_the_session_log_still_says_what_happened(debug_logs, board, monkeypatch
     assert "Invalid request signature detected " + WITHHELD in logged
     assert "/action failed for team=T1 user=UALICE" in logged
     assert "builtins.RuntimeError: (message withheld)" in logged
-    assert "chat.postMessage to CBOARD failed: not_in_channel" in logged
+    assert "chat.postMessage to CBOARD failed after 0 of 1 messages" in logged
+    assert "not_in_channel" in logged
     assert "Exception: database is locked" in logged
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from bot.channels import Channels
 from bot.clock import local_date, zone
 from bot.deps import Deps
+from bot.errors import DirectoryUnavailable
 from bot.rendering import care as care_render
 from bot.rendering import reminders as reminder_render
 from bot.rendering import summary as summary_render
@@ -234,7 +235,10 @@ def plan_overdue_reminders(session: Session, deps: Deps, now: datetime, report: 
         board_monday = local_date(now, board.tz) - timedelta(days=local_date(now, board.tz).weekday())
         if outbox_store.key_exists(session, _reminder_key(team_id, user_id, board_monday)):
             continue
-        person = deps.directory.person(user_id)
+        try:
+            person = deps.directory.person(user_id)
+        except DirectoryUnavailable:
+            person = None  # the board's zone will do: one failed lookup does not hold up every reminder
         tz = (person.tz if person and person.tz else None) or board.tz
         try:
             local = now.astimezone(zone(tz))

@@ -19,6 +19,10 @@ def run_migrations_online() -> None:
             # Batch mode rebuilds tables; with foreign keys enforced, dropping the old
             # copy of a referenced table would delete or reject the rows pointing at it.
             connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        elif connection.dialect.name == "postgresql":
+            # A migration may rewrite a large table: the serving statement time-out does not apply
+            # (SET LOCAL ends with this transaction, so the pooled connection keeps its limit).
+            connection.exec_driver_sql("SET LOCAL statement_timeout = 0")
         context.configure(
             connection=connection,
             target_metadata=target_metadata,
