@@ -164,7 +164,8 @@ _MIN_YEAR, _MAX_YEAR = 1900, 2199
 
 _NUMBER_WORDS: dict[str, int] = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15,
+    "twenty": 20, "thirty": 30, "sixty": 60, "ninety": 90,
 }  # fmt: skip
 
 # First words that show the writer of "... by <x>" was attempting a date; see extract_due.
@@ -392,6 +393,18 @@ def _weekday_and_date(m: re.Match[str], today: datetime.date) -> Due | None:
     target = _weekday(m["wd"])
     if target is None:
         return None
+    ordinal = re.fullmatch(r"(?:the\s+)?(?P<d>\d{1,2})(?:st|nd|rd|th)", m["rest"], re.IGNORECASE)
+    if ordinal:
+        # "Monday 7th": the first month from this one whose 7th is a Monday.
+        day = int(ordinal["d"])
+        start = datetime.date(today.year, today.month, 1)
+        for months in range(13):
+            month_start = start + relativedelta(months=months)
+            if day <= calendar.monthrange(month_start.year, month_start.month)[1]:
+                when = month_start.replace(day=day)
+                if when >= today and when.weekday() == target:
+                    return _on(when)
+        return None
     due = _match_rules(_EXPLICIT_DATE_RULES, m["rest"], today)
     if due is None or due.date is None:
         return None
@@ -416,6 +429,9 @@ def _relative(m: re.Match[str], today: datetime.date) -> Due | None:
         # relativedelta clamps: one month after 31 January is 28/29 February.
         "month": relativedelta(months=count),
         "year": relativedelta(years=count),
+        # "within 48 hours": the day the hours run out on; the time is not kept.
+        "hour": relativedelta(days=-(-count // 24)),
+        "hr": relativedelta(days=-(-count // 24)),
     }[unit]
     return _on(today + step)
 
@@ -691,8 +707,8 @@ def _quarter(m: re.Match[str], today: datetime.date) -> Due | None:
     if m["fy"]:
         day = _quarter_end(_fy_start(m["fy"], today), q)
     else:
-        # The next end of that quarter, or one that ended RECENT_PAST_DAYS ago at most (overdue).
-        day = _next_from(today - datetime.timedelta(days=RECENT_PAST_DAYS), lambda y: _quarter_end(y, q))
+        # The next end of that quarter: "by Q2" in November means next September.
+        day = _next_from(today, lambda y: _quarter_end(y, q))
     start = day.year - (1 if q == 4 else 0)
     return _on(day).noted(f"Q{q} read as the financial year's quarter {start}/{(start + 1) % 100:02d}, ending {_show_day(day)}")
 
@@ -835,6 +851,43 @@ def _meeting_in_month(m: re.Match[str], today: datetime.date) -> Due | None:
     return Due(DueKind.MONTH_MEETING, month=datetime.date(year, month, 1))
 
 
+def _in_new_year(m: re.Match[str], today: datetime.date) -> Due:
+    day = _end_of_month(today.year + 1, 1)
+    return _on(day).noted(f"in the new year read as by the end of January, {_show_day(day)}")
+
+
+def _dated_meeting(m: re.Match[str], today: datetime.date) -> Due | None:
+    # "the 15/12 meeting": the meeting's date is the due date.
+    if not _is_meeting_word(m["noun"]):
+        return None
+    return _match_rules(_EXPLICIT_DATE_RULES, m["rest"], today)
+
+
+def _term_start(year: int, which: str) -> datetime.date:
+    """First day of a term (England's usual pattern): autumn the first Wednesday of September,
+    spring the first Monday on or after 4 January, summer two weeks after Easter Monday."""
+    if which == "autumn":
+        return _nth_weekday(year, 9, 2, 1)
+    if which == "spring":
+        day = datetime.date(year, 1, 4)
+        return day + datetime.timedelta(days=(0 - day.weekday()) % 7)
+    return easter(year) + datetime.timedelta(days=15)
+
+
+def _start_of_term(m: re.Match[str], today: datetime.date) -> Due | None:
+    which = (m["which"] or "").lower()
+    if which and which not in _TERM_WORDS:
+        return None
+    kinds = [_TERM_WORDS[which]] if which else ["autumn", "spring", "summer"]
+
+    def first_start(y: int) -> datetime.date | None:
+        later = [d for d in (_term_start(y, k) for k in kinds) if d >= today]
+        return min(later) if later else None
+
+    day = _next_from(today, first_start)
+    return _on(day).noted(f"start of term read as {_show_day(day)}, the first day of term ({_TERM_NOTE})")
+
+
 def _no_date(m: re.Match[str], today: datetime.date) -> Due:
     return Due(DueKind.NONE)
 
@@ -843,7 +896,7 @@ _FY = r"(?P<fy>(?:19|20)?\d{2}\s*[/-]\s*(?:19|20)?\d{2}|\d{4})"
 _YEAR4 = r"(?:\s+(?P<y>\d{4}))?"
 _MEETING_TAIL = r"(?P<words>(?:[\w&'’-]+\s+){0,3}?)(?P<noun>[\w'’-]+)"
 _NEW_RULES = [
-    _rule(r"(?:w/?c|w/b|wb|w\.c\.|w\.b\.|week\s+(?:commencing|beginning|starting|of))\s*:?\s+(?P<rest>.+)", _week_commencing),
+    _rule(r"(?:(?:the\s+)?end\s+of\s+(?:the\s+)?)?(?:w/?c|w/b|wb|w\.c\.|w\.b\.|week\s+(?:commencing|beginning|starting|of))\s*:?\s+(?P<rest>.+)", _week_commencing),
     _rule(r"(?:w/e|w\.e\.|we|week\s+ending)\s*:?\s+(?P<rest>.+)", _week_ending),
     _rule(r"(?:(?P<n>a|one|two|\d)\s+)?(?P<unit>weeks?|fortnight)\s+on\s+(?P<wd>[a-z]+)", _weeks_on_weekday),
     _rule(r"(?:the\s+)?(?P<nth>[a-z0-9]+)\s+week\s+(?:of|in)\s+(?:the\s+)?(?P<rest>.+)", _nth_week_of),
@@ -857,7 +910,10 @@ _NEW_RULES = [
         lambda m, t: _end_of_term(m, t) if not m["which2"] else None,
     ),
     _rule(r"(?:the\s+)?(?P<which>autumn|spring|summer)\s+term" + _YEAR4, _end_of_term),
+    _rule(r"(?:the\s+)?(?:start|beginning)\s+of\s+(?:the\s+)?(?:(?P<which>[a-z]+)\s+)?term", _start_of_term),
+    _rule(r"(?:the\s+)?(?P<rest>\S+(?:\s+\S+){0,2}?)\s+(?P<noun>meeting|mtg|board|panel|group|committee)", _dated_meeting),
     _rule(r"(?:the\s+)?end\s+of\s+(?:the\s+)?(?:school|academic)\s+year", _end_of_school_year),
+    _rule(r"(?:in|early\s+in)\s+the\s+new\s+year", _in_new_year),
     _rule(r"(?:the\s+)?(?P<name>christmas|xmas|x-mas|easter|new\s+year)(?:\s+(?:break|holidays?|hols))?" + _YEAR4, _festival),
     _rule(r"(?:the\s+)?(?:end\s+of\s+)?(?:the\s+)?(?P<season>spring|summer|autumn|fall|winter)" + _YEAR4, _season),
     _rule(r"(?:the\s+)?(?:end\s+of\s+)?(?:the\s+)?(?:q|quarter\s*)(?P<q>[1-4])(?:\s+(?:of\s+)?(?:fy\s*)?" + _FY + r")?", _quarter),
@@ -897,7 +953,7 @@ _RULES_BEFORE_TBC = [
     _rule(r"(?P<wd>[a-z]+)\.?,?\s+(?P<rest>.+)", _weekday_and_date),
     _rule(
         r"(?:(?:in|within)\s+(?:the\s+next\s+)?)?(?P<n>\d{1,3}|[a-z]+)\s+"
-        r"(?P<unit>days?|weeks?|wks?|fortnights?|months?|years?)(?:'s|s'|')?"
+        r"(?P<unit>days?|weeks?|wks?|fortnights?|months?|years?|hours?|hrs?)(?:'s|s'|')?"
         r"(?:\s+(?:time|from\s+(?:now|today)))?",
         _relative,
     ),
@@ -1103,7 +1159,7 @@ _UNTRIGGERED_STARTS = frozenset(
         "ongoing", "on-going", "n/a", "immediately", "with", "next", "end", "mid", "mid-", "early", "late", "half",
         "half-term", "christmas", "xmas", "easter", "today", "tomorrow", "this", "week", "year-end", "urgently",
         "forthwith", "q1", "q2", "q3", "q4", "close", "first", "1st", "2nd", "3rd", "4th", "last", "beginning",
-        "start", "spring", "summer", "autumn", "winter", "date", "to", "friday", "a", "within",
+        "start", "spring", "summer", "autumn", "winter", "date", "to", "friday", "a", "within", "as",
     }
 )  # fmt: skip
 
@@ -1125,31 +1181,42 @@ def _parse_quiet(text: str, today: datetime.date) -> Due | None:
     return _parse_cleaned(cleaned, today) if cleaned else None
 
 
-def _closes_clause(tokens: list[re.Match[str]], last: int) -> bool:
-    """Whether the phrase ending at tokens[last] ends its clause (so it is not a noun's description)."""
-    if last + 1 >= len(tokens) or tokens[last][0].endswith(_SENTENCE_END):
+def _closes_clause(tokens: list[re.Match[str]], last: int, opens_text: bool = False) -> bool:
+    """Whether the phrase ending at tokens[last] ends its clause (so it is not a noun's description).
+    A date that opens the text ("By 15/12 AF to ...") is followed by the action itself."""
+    if opens_text or last + 1 >= len(tokens) or tokens[last][0].endswith(_SENTENCE_END):
         return True
     following = tokens[last + 1][0]
     return following[:1] in "(-–—[" or _key(following) in _CONNECTORS
 
 
 def _longest_date_at(
-    text: str, tokens: list[re.Match[str]], first: int, today: datetime.date
+    text: str,
+    tokens: list[re.Match[str]],
+    first: int,
+    today: datetime.date,
+    opens_text: bool = False,
+    lead: int | None = None,
 ) -> tuple[int, Due] | tuple[None, _RecognisedDateError | None]:
-    """The longest run of tokens from `first` that parses as a date and closes its clause."""
+    """The longest run of tokens from `first` that parses as a date and closes its clause.
+
+    With `lead` (the index of an "in"/"within" before it) the run is first tried with that word,
+    which some forms need ("within the next 2 weeks", "in the new year")."""
     precise: _RecognisedDateError | None = None
     for count in range(min(len(tokens) - first, _MAX_PREFIX_WORDS), 0, -1):
         last = first + count - 1
-        phrase = text[tokens[first].start() : tokens[last].end()]
-        try:
-            due = _parse_quiet(phrase, today)
-        except _RecognisedDateError as err:
-            precise = precise or err
-            continue
-        except DateParseError:
-            continue
-        if due is not None and _closes_clause(tokens, last):
-            return last, due
+        starts = [first] if lead is None else [lead, first]
+        for start in starts:
+            phrase = text[tokens[start].start() : tokens[last].end()]
+            try:
+                due = _parse_quiet(phrase, today)
+            except _RecognisedDateError as err:
+                precise = precise or err
+                continue
+            except DateParseError:
+                continue
+            if due is not None and _closes_clause(tokens, last, opens_text):
+                return last, due
     return None, precise
 
 
@@ -1184,6 +1251,10 @@ def _suggestion(phrase: str, trigger: str, today: datetime.date) -> str:
                 return f"Did you mean `{lead}{swapped}`? I read dates day first."
         except DateParseError:
             pass
+    if trigger.lower() in ("in", "within"):
+        return f"Write it as e.g. `{lead}2 weeks`, `{lead}10 working days` or `by 15/12/2026`."
+    if re.fullmatch(r"20\d\d", phrase.strip()):
+        return f"Which day of {phrase.strip()}? Write it as e.g. `by 31/03/{phrase.strip()}` or `by end of {phrase.strip()}`."
     return f"Write it as e.g. `{lead or 'by '}15/12/2026`, `{lead or 'by '}Friday` or `{lead or 'by '}end of March`."
 
 
@@ -1194,7 +1265,9 @@ def _unreadable(phrase: str, trigger: str, today: datetime.date) -> str:
 
 _TYPO_WORDS = [n.lower() for n in (*_MONTH_NAMES, *_WEEKDAY_NAMES)]
 _DATE_ISH_NUMBER = re.compile(r"\d{1,2}(?:st|nd|rd|th)|\d{1,4}[/.-]\d{1,2}(?:[/.-]\d{1,4})?", re.IGNORECASE)
-_UNIT_WORDS = ["days", "weeks", "months", "years", "working", "fortnight", "day", "week", "month", "year"]
+_UNIT_WORDS = [
+    "days", "weeks", "months", "years", "working", "fortnight", "day", "week", "month", "year", "hours", "business",
+]  # fmt: skip
 _STRONG_ATTEMPT_WORDS = frozenset(
     {
         "today", "tomorrow", "next", "end", "in", "within", "tbc", "mid", "early", "late", "beginning", "start",
@@ -1208,7 +1281,18 @@ _WEAK_ATTEMPT_WORDS = frozenset({"w/c", "w/e", "wc", "eod", "eow", "cop", "cob",
 _ATTEMPT_STOPS = frozenset({"and", "or", "but", "to", "so", "then", "with", "for", "if", "when", "which", "that", "-"})
 
 
-def _attempt_phrase(tokens: list[re.Match[str]], first: int, strong: bool) -> list[str] | None:
+def _is_date_vocabulary(word: str) -> bool:
+    return bool(
+        re.fullmatch(r"[\d/.-]+(?:st|nd|rd|th)?|q\d|\d+(?:am|pm)", word)
+        or word in ("of", "the", "a", "week", "weeks", "days", "day", "months", "month", "working", "am", "pm")
+        or word in _STRONG_ATTEMPT_WORDS
+        or _month(word) is not None
+        or _weekday(word) is not None
+        or (len(word) >= 4 and difflib.get_close_matches(word, [*_TYPO_WORDS, *_UNIT_WORDS], n=1, cutoff=0.75))
+    )
+
+
+def _attempt_phrase(tokens: list[re.Match[str]], first: int, strong: bool, today: datetime.date) -> list[str] | None:
     """The words after a trigger if they plainly try to be a date (then failing to read them is an
     error), else None. Stops at the end of the clause."""
     words: list[str] = []
@@ -1223,9 +1307,14 @@ def _attempt_phrase(tokens: list[re.Match[str]], first: int, strong: bool) -> li
         bare = bare[1:]
     if not bare or not bare[0]:
         return None
+    if not strong and not all(_is_date_vocabulary(w) for w in bare):
+        return None  # "on the July 2026 inspection": a date describing a noun, not an attempted due date
     head, rest = bare[0], bare[1:]
-    numeric_rest = all(w.isdigit() for w in rest)
-    if _DATE_ISH_NUMBER.fullmatch(head):
+    numeric_rest = all(re.fullmatch(r"\d+(?:st|nd|rd|th)?", w) for w in rest)
+    if _DATE_ISH_NUMBER.fullmatch(head) or re.fullmatch(r"q\d", head):
+        return words
+    # "by 2027", "in 2027": a year, but which day of it?
+    if re.fullmatch(r"20\d\d", head) and (strong or int(head) >= today.year) and not rest:
         return words
     if head.isdigit() and rest and _month(rest[0]) is not None:
         return words
@@ -1278,22 +1367,38 @@ def find_due(
         _MEETING_NAMES.reset(names_token)
 
 
-def _trigger_at(tokens: list[re.Match[str]], i: int) -> tuple[int, bool] | None:
-    """If tokens[i] starts a word that introduces a date: (index of the date's first token, strong?)."""
+def _trigger_at(tokens: list[re.Match[str]], i: int) -> tuple[int, bool | None] | None:
+    """If tokens[i] starts a word that introduces a date: (index of the date's first token, strength):
+    True for by/due/before/until, False for the words that also introduce places and people, None
+    for "to" before a month ("to December's meeting"), which counts only when it parses."""
     key = _key(tokens[i][0])
     if tokens[i][0].lower().startswith("by-"):
         return None
     nxt = _key(tokens[i + 1][0]) if i + 1 < len(tokens) else ""
     if key in ("no", "not") and nxt == "later" and i + 2 < len(tokens) and _key(tokens[i + 2][0]) == "than":
         return i + 3, True
+    if key in ("target", "completion", "due", "review", "end") and nxt in ("date", "dates", "date:"):
+        return i + 2, True
+    if key in ("timescale", "timescales", "timeframe", "deadline", "when"):
+        return i + 1, True
     if key == "to" and nxt == "the":
         return i + 1, False
+    if key == "to" and _month(nxt.removesuffix("'s").removesuffix("’s")) is not None:
+        return i + 1, None
     if key in _STRONG_TRIGGERS:
         # "due to staffing", "due for renewal": "due" is not a date's word there.
         return i + 1, True
     if key in _WEAK_TRIGGERS:
         return i + 1, False
     return None
+
+
+_COUNTED_FROM_MEETING = re.compile(
+    r"\b(?:\d{1,3}|a|one|two|three|four|five|six|seven|eight|nine|ten)\s+(?:clear\s+|working\s+|business\s+)?"
+    r"(?:days?|weeks?)\s+(?:before|after|prior\s+to|ahead\s+of|following|of)\s+(?:the\s+)?(?:next\s+)?"
+    r"(?:meeting|board|panel|group|conference|it)\b",
+    re.IGNORECASE,
+)
 
 
 def _find_due(text: str, today: datetime.date) -> FoundDue:
@@ -1309,7 +1414,10 @@ def _find_due(text: str, today: datetime.date) -> FoundDue:
         trigger = _trigger_at(tokens, i)
         if trigger is not None and trigger[0] < len(tokens):
             first, strong = trigger
-            last, result = _longest_date_at(text, tokens, first, today)
+            lead = i if _key(tokens[i][0]) in ("in", "within") else None
+            last, result = _longest_date_at(text, tokens, first, today, opens_text=i == 0, lead=lead)
+            if strong is None and isinstance(result, Due) and result.kind is not DueKind.MONTH_MEETING:
+                last, result = None, None  # "speak to May": after "to", only a month's meeting counts
             if last is not None and isinstance(result, Due):
                 start, end = tokens[i].start(), tokens[last].end()
                 # "(due 15/12)": the bracket opened before the trigger goes with it.
@@ -1317,11 +1425,11 @@ def _find_due(text: str, today: datetime.date) -> FoundDue:
                 covered_until = last
                 i = last + 1
                 continue
-            if first_error is None:
+            if first_error is None and strong is not None:
                 if isinstance(result, _RecognisedDateError) and strong:
                     first_error = result
                 else:
-                    words = _attempt_phrase(tokens, first, strong)
+                    words = _attempt_phrase(tokens, first, bool(strong), today)
                     if words is not None:
                         phrase = " ".join(words)
                         trigger_words = text[tokens[i].start() : tokens[first].start()].strip(_PUNCT + " ")
@@ -1335,6 +1443,11 @@ def _find_due(text: str, today: datetime.date) -> FoundDue:
                 i = last + 1
                 continue
         i += 1
+    if counted := _COUNTED_FROM_MEETING.search(text):
+        raise DateParseError(
+            f"'{counted[0]}' counts from a meeting, and I keep one due date per action: give the date itself, "
+            "e.g. `by 10/12`, or `by next meeting`."
+        )
     if first_error is not None:
         raise first_error
     if not found:
@@ -1374,7 +1487,8 @@ def _untriggered_counts(tokens: list[re.Match[str]], first: int, last: int, due:
         return True  # 15/12, 15th December (not 3.2, a section number)
     key = _key(tokens[first][0])
     if key in _UNTRIGGERED_STARTS and key not in ("this", "to", "a", "with", "first", "last", "date", "friday", "within"):
-        return at_end or key in ("asap", "eod", "eow", "cop", "cob", "w/c", "wc", "w/b", "w/e", "tbc", "immediately")
+        always = ("asap", "eod", "eow", "cop", "cob", "w/c", "wc", "w/b", "w/e", "tbc", "immediately", "as")
+        return at_end or key in always
     return at_end and first > 0 and due.kind is not DueKind.NONE or (at_end and key in ("ongoing", "n/a", "tbc"))
 
 
