@@ -30,8 +30,8 @@ import datetime
 import difflib
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
 from contextvars import ContextVar
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from dateutil.easter import easter
@@ -95,7 +95,9 @@ class Due:
         if (self.kind == DueKind.DATE) != (self.date is not None):
             raise ValueError(f"Due({self.kind}) must {'' if self.kind == DueKind.DATE else 'not '}have a date")
         if (self.kind == DueKind.MONTH_MEETING) != (self.month is not None):
-            raise ValueError(f"Due({self.kind}) must {'' if self.kind == DueKind.MONTH_MEETING else 'not '}have a month")
+            raise ValueError(
+                f"Due({self.kind}) must {'' if self.kind == DueKind.MONTH_MEETING else 'not '}have a month"
+            )
 
     def noted(self, *notes: str) -> Due:
         """The same due date with more notes on how it was read."""
@@ -710,7 +712,9 @@ def _quarter(m: re.Match[str], today: datetime.date) -> Due | None:
         # The next end of that quarter: "by Q2" in November means next September.
         day = _next_from(today, lambda y: _quarter_end(y, q))
     start = day.year - (1 if q == 4 else 0)
-    return _on(day).noted(f"Q{q} read as the financial year's quarter {start}/{(start + 1) % 100:02d}, ending {_show_day(day)}")
+    return _on(day).noted(
+        f"Q{q} read as the financial year's quarter {start}/{(start + 1) % 100:02d}, ending {_show_day(day)}"
+    )
 
 
 def _this_quarter(m: re.Match[str], today: datetime.date) -> Due:
@@ -896,7 +900,10 @@ _FY = r"(?P<fy>(?:19|20)?\d{2}\s*[/-]\s*(?:19|20)?\d{2}|\d{4})"
 _YEAR4 = r"(?:\s+(?P<y>\d{4}))?"
 _MEETING_TAIL = r"(?P<words>(?:[\w&'’-]+\s+){0,3}?)(?P<noun>[\w'’-]+)"
 _NEW_RULES = [
-    _rule(r"(?:(?:the\s+)?end\s+of\s+(?:the\s+)?)?(?:w/?c|w/b|wb|w\.c\.|w\.b\.|week\s+(?:commencing|beginning|starting|of))\s*:?\s+(?P<rest>.+)", _week_commencing),
+    _rule(
+        r"(?:(?:the\s+)?end\s+of\s+(?:the\s+)?)?(?:w/?c|w/b|wb|w\.c\.|w\.b\.|week\s+(?:commencing|beginning|starting|of))\s*:?\s+(?P<rest>.+)",
+        _week_commencing,
+    ),
     _rule(r"(?:w/e|w\.e\.|we|week\s+ending)\s*:?\s+(?P<rest>.+)", _week_ending),
     _rule(r"(?:(?P<n>a|one|two|\d)\s+)?(?P<unit>weeks?|fortnight)\s+on\s+(?P<wd>[a-z]+)", _weeks_on_weekday),
     _rule(r"(?:the\s+)?(?P<nth>[a-z0-9]+)\s+week\s+(?:of|in)\s+(?:the\s+)?(?P<rest>.+)", _nth_week_of),
@@ -906,17 +913,26 @@ _NEW_RULES = [
     ),
     _rule(r"(?:(?:the\s+)?(?P<which>[a-z]+)\s+)?half[\s-]?term(?:\s+(?:break|holiday))?" + _YEAR4, _half_term),
     _rule(
-        r"(?:the\s+)?(?:end\s+of\s+(?:the\s+)?(?:(?P<which>[a-z]+)\s+)?term|(?:(?P<which2>[a-z]+)\s+)?term\s+end)" + _YEAR4,
+        r"(?:the\s+)?(?:end\s+of\s+(?:the\s+)?(?:(?P<which>[a-z]+)\s+)?term|(?:(?P<which2>[a-z]+)\s+)?term\s+end)"
+        + _YEAR4,
         lambda m, t: _end_of_term(m, t) if not m["which2"] else None,
     ),
     _rule(r"(?:the\s+)?(?P<which>autumn|spring|summer)\s+term" + _YEAR4, _end_of_term),
     _rule(r"(?:the\s+)?(?:start|beginning)\s+of\s+(?:the\s+)?(?:(?P<which>[a-z]+)\s+)?term", _start_of_term),
-    _rule(r"(?:the\s+)?(?P<rest>\S+(?:\s+\S+){0,2}?)\s+(?P<noun>meeting|mtg|board|panel|group|committee)", _dated_meeting),
+    _rule(
+        r"(?:the\s+)?(?P<rest>\S+(?:\s+\S+){0,2}?)\s+(?P<noun>meeting|mtg|board|panel|group|committee)", _dated_meeting
+    ),
     _rule(r"(?:the\s+)?end\s+of\s+(?:the\s+)?(?:school|academic)\s+year", _end_of_school_year),
     _rule(r"(?:in|early\s+in)\s+the\s+new\s+year", _in_new_year),
-    _rule(r"(?:the\s+)?(?P<name>christmas|xmas|x-mas|easter|new\s+year)(?:\s+(?:break|holidays?|hols))?" + _YEAR4, _festival),
+    _rule(
+        r"(?:the\s+)?(?P<name>christmas|xmas|x-mas|easter|new\s+year)(?:\s+(?:break|holidays?|hols))?" + _YEAR4,
+        _festival,
+    ),
     _rule(r"(?:the\s+)?(?:end\s+of\s+)?(?:the\s+)?(?P<season>spring|summer|autumn|fall|winter)" + _YEAR4, _season),
-    _rule(r"(?:the\s+)?(?:end\s+of\s+)?(?:the\s+)?(?:q|quarter\s*)(?P<q>[1-4])(?:\s+(?:of\s+)?(?:fy\s*)?" + _FY + r")?", _quarter),
+    _rule(
+        r"(?:the\s+)?(?:end\s+of\s+)?(?:the\s+)?(?:q|quarter\s*)(?P<q>[1-4])(?:\s+(?:of\s+)?(?:fy\s*)?" + _FY + r")?",
+        _quarter,
+    ),
     _rule(r"(?:the\s+)?end\s+of\s+(?:the\s+)?(?P<which>this|next|current)?\s*quarter", _this_quarter),
     _rule(r"(?P<which>this|next)\s+quarter", _this_quarter),
     _rule(
@@ -925,7 +941,9 @@ _NEW_RULES = [
         _financial_year_end,
     ),
     _rule(r"(?:the\s+)?(?:end\s+of\s+)?(?:the\s+)?(?:fy|financial\s+year)\s*" + _FY, _financial_year_end),
-    _rule(r"(?:the\s+)?(?:end\s+of\s+)?(?:the\s+)?(?P<fy>(?:19|20)\d{2}\s*[/-]\s*(?:19|20)?\d{2})", _financial_year_end),
+    _rule(
+        r"(?:the\s+)?(?:end\s+of\s+)?(?:the\s+)?(?P<fy>(?:19|20)\d{2}\s*[/-]\s*(?:19|20)?\d{2})", _financial_year_end
+    ),
     _rule(r"(?:the\s+)?end\s+of\s+(?P<y>\d{4})", lambda m, t: _on(_make_date(int(m["y"]), 12, 31, m[0]))),
     _rule(
         r"(?:(?:in|within)\s+(?:the\s+next\s+)?)?(?P<n>\d{1,3}|[a-z]+)\s+(?:working|business|work|wk)\s+days?",
@@ -990,7 +1008,10 @@ def _parse_core(
 
 # --- times of day and office shorthand -----------------------------------------------------------
 # An action has a due date, not a time: a time is read so the date around it parses, and said back.
-_CLOCK = r"(?:\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm|a\.m\.?|p\.m\.?)|\d{1,2}:\d{2}(?:\s*(?:hrs|h))?|\d{4}\s*hrs|(?:12\s*)?(?:noon|midday|midnight))"
+_CLOCK = (
+    r"(?:\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm|a\.m\.?|p\.m\.?)|\d{1,2}:\d{2}(?:\s*(?:hrs|h))?|\d{4}\s*hrs"
+    r"|(?:12\s*)?(?:noon|midday|midnight))"
+)
 _OFFICE = (
     r"(?:cop|cob|eod|eop|close\s+of\s+(?:play|business|day)|end\s+of\s+(?:play|business|(?:the\s+)?(?:working\s+)?day)"
     r"|first\s+thing|lunchtime|(?:the\s+)?morning|(?:the\s+)?afternoon|(?:the\s+)?evening)"
@@ -1143,8 +1164,8 @@ _CONNECTORS = frozenset(
     {
         "to", "and", "or", "but", "with", "so", "then", "for", "at", "in", "on", "by", "if", "as", "when", "where",
         "that", "which", "including", "incl", "re", "regarding", "about", "latest", "please", "pls", "ahead",
-        "after", "before", "once", "unless", "via", "ready", "following", "-", "–", "—", "&", "(", "at",
-        "the", "a", "an", "where", "who", "following", "subject", "providing", "provided", "into", "from",
+        "after", "before", "once", "unless", "via", "ready", "following", "-", "–", "—", "&", "(", "the", "a",
+        "an", "who", "subject", "providing", "provided", "into", "from",
     }
 )  # fmt: skip
 # Words that make a following date a description of something past or fixed, never a due date.
@@ -1254,7 +1275,8 @@ def _suggestion(phrase: str, trigger: str, today: datetime.date) -> str:
     if trigger.lower() in ("in", "within"):
         return f"Write it as e.g. `{lead}2 weeks`, `{lead}10 working days` or `by 15/12/2026`."
     if re.fullmatch(r"20\d\d", phrase.strip()):
-        return f"Which day of {phrase.strip()}? Write it as e.g. `by 31/03/{phrase.strip()}` or `by end of {phrase.strip()}`."
+        year = phrase.strip()
+        return f"Which day of {year}? Write it as e.g. `by 31/03/{year}` or `by end of {year}`."
     return f"Write it as e.g. `{lead or 'by '}15/12/2026`, `{lead or 'by '}Friday` or `{lead or 'by '}end of March`."
 
 
@@ -1467,9 +1489,7 @@ def _find_due(text: str, today: datetime.date) -> FoundDue:
 
 def _could_start_untriggered(tokens: list[re.Match[str]], i: int) -> bool:
     key = _key(tokens[i][0])
-    return bool(
-        key[:1].isdigit() or key in _UNTRIGGERED_STARTS or _month(key) is not None or _weekday(key) is not None
-    )
+    return bool(key[:1].isdigit() or key in _UNTRIGGERED_STARTS or _month(key) is not None or _weekday(key) is not None)
 
 
 def _untriggered_counts(tokens: list[re.Match[str]], first: int, last: int, due: Due, today: datetime.date) -> bool:
@@ -1486,10 +1506,20 @@ def _untriggered_counts(tokens: list[re.Match[str]], first: int, last: int, due:
     if is_plain_date(phrase, today=today) and "." not in phrase.split()[0].rstrip(_PUNCT):
         return True  # 15/12, 15th December (not 3.2, a section number)
     key = _key(tokens[first][0])
-    if key in _UNTRIGGERED_STARTS and key not in ("this", "to", "a", "with", "first", "last", "date", "friday", "within"):
+    if key in _UNTRIGGERED_STARTS and key not in (
+        "this",
+        "to",
+        "a",
+        "with",
+        "first",
+        "last",
+        "date",
+        "friday",
+        "within",
+    ):
         always = ("asap", "eod", "eow", "cop", "cob", "w/c", "wc", "w/b", "w/e", "tbc", "immediately", "as")
         return at_end or key in always
-    return at_end and first > 0 and due.kind is not DueKind.NONE or (at_end and key in ("ongoing", "n/a", "tbc"))
+    return (at_end and first > 0 and due.kind is not DueKind.NONE) or (at_end and key in ("ongoing", "n/a", "tbc"))
 
 
 def extract_due(text: str, *, today: datetime.date) -> tuple[str, Due | None]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime
 
 from bot.commands.reply import Reply, error_reply, private, to_channel
 from bot.deps import Deps
@@ -18,6 +20,7 @@ from bot.services.context import Caller
 from bot.text import escape, squash
 from storage.boards import boards_of_team
 from storage.db import session_scope
+from storage.models import Action
 
 USAGE = {
     "add": "/action add <owners> to <what> [by <date>] [in CODE]",
@@ -98,8 +101,18 @@ def _add(deps: Deps, caller: Caller, rest: str) -> Reply:
         if not squash(body):
             raise UserError("Say what the action is, e.g. `/action add AF to circulate the report by 15/12`.")
         board = resolve_board(session, caller, code)
-        action = service.add_action(session, caller=caller, board=board, text=body, now=now)
-        return to_channel(board.channel_id, render.logged(action, caller.user_id, now))
+        readings: list[service.DueReading] = []
+        action = service.add_action(session, caller=caller, board=board, text=body, now=now, readings=readings)
+        return _with_readings(
+            to_channel(board.channel_id, render.logged(action, caller.user_id, now)), action, readings, now
+        )
+
+
+def _with_readings(reply: Reply, action: Action, readings: list[service.DueReading], now: datetime) -> Reply:
+    """The channel confirmation, plus privately how an interpreted due date was read."""
+    if not readings:
+        return reply
+    return replace(reply, private=render.due_read_back(action, readings[0], now))
 
 
 def _ref_and_rest(rest: str) -> tuple[str, str]:
@@ -217,10 +230,12 @@ def _due(deps: Deps, caller: Caller, rest: str) -> Reply:
     now = deps.clock()
     with session_scope(deps.session_factory) as session:
         action = service.find_action(session, caller, ref)
+        readings: list[service.DueReading] = []
         reason = service.redate_action(
-            session, caller=caller, action=action, text=body, directory=deps.directory, now=now
+            session, caller=caller, action=action, text=body, directory=deps.directory, now=now, readings=readings
         )
-        return to_channel(action.board.channel_id, render.redated(action, caller.user_id, now, reason))
+        reply = to_channel(action.board.channel_id, render.redated(action, caller.user_id, now, reason))
+        return _with_readings(reply, action, readings, now)
 
 
 def _show(deps: Deps, caller: Caller, rest: str) -> Reply:
