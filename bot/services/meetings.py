@@ -81,7 +81,8 @@ def parse_rule(text: str) -> str:
     try:
         return parse_recurrence(text)
     except RecurrenceParseError as exc:
-        raise UserError(str(exc)) from None
+        # The message quotes what was typed: escape it before it reaches Slack.
+        raise UserError(escape(str(exc))) from None
 
 
 def _record(session: Session, board: Board, caller: Caller, kind: str, now: datetime, **data: object) -> None:
