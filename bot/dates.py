@@ -58,8 +58,9 @@ __all__ = [
 
 ACCEPTED_DATE_FORMS = (
     "Dates I understand: 15/12/2026, 15/12, 2026-12-15, 15th December, 15 Dec 2026, "
-    "Dec-26 (end of that month), end of November, Friday, next Friday, tomorrow, "
-    "in 2 weeks, next meeting, TBC."
+    "Dec-26 (end of that month), end of November, mid-February, Friday, next Friday, COP Friday, tomorrow, "
+    "in 2 weeks, within 10 working days, w/c 11 Jan, Q3, year end, half term, end of term, Christmas, "
+    "next meeting, the December meeting, ASAP, ongoing, TBC."
 )
 
 ACCEPTED_TIME_FORMS = "Times I understand: 09:00, 9:30, 9.30, 14:30, 1400, 9am, 9.30am, 2pm, noon."
@@ -355,6 +356,7 @@ _END_OF: dict[str, Callable[[datetime.date], datetime.date]] = {
     "year": lambda t: datetime.date(t.year, 12, 31),
     "this year": lambda t: datetime.date(t.year, 12, 31),
     "next year": lambda t: datetime.date(t.year + 1, 12, 31),
+    "calendar year": lambda t: datetime.date(t.year, 12, 31),
     # UK public bodies work to an April-March financial year.
     "financial year": lambda t: datetime.date(t.year if t.month <= 3 else t.year + 1, 3, 31),
 }
@@ -436,6 +438,12 @@ def _relative(m: re.Match[str], today: datetime.date) -> Due | None:
         "hr": relativedelta(days=-(-count // 24)),
     }[unit]
     return _on(today + step)
+
+
+def _relative_one(unit: str, today: datetime.date) -> Due:
+    """"In the next fortnight": one of that unit from today."""
+    step = {"week": relativedelta(weeks=1), "fortnight": relativedelta(weeks=2), "month": relativedelta(months=1)}
+    return _on(today + step[unit.lower()])
 
 
 def _next_meeting(m: re.Match[str], today: datetime.date) -> Due:
@@ -833,8 +841,19 @@ def _meeting_words(words: str | None, noun: str) -> bool:
     return not any(_month(w) or _weekday(w) for w in (words or "").split())
 
 
+# Words that may stand between "next" and "meeting" and still mean this board's own meeting; any
+# other ("the next Voluntary Sector meeting") names another body's meeting, which is part of the task.
+_OWN_MEETING_WORDS = frozenset(
+    {"board", "full", "main", "partnership", "executive", "exec", "scheduled", "formal", "quarterly", "monthly",
+     "business", "ordinary", "regular", "planned", "lscb", "lscp", "scp", "sab", "group"}
+)  # fmt: skip
+
+
 def _next_meeting_named(m: re.Match[str], today: datetime.date) -> Due | None:
     if not _meeting_words(m["words"], m["noun"]):
+        return None
+    own = _OWN_MEETING_WORDS | _MEETING_NAMES.get()
+    if any(w.lower() not in own for w in (m["words"] or "").split()):
         return None
     return Due(DueKind.NEXT_MEETING)
 
@@ -925,6 +944,10 @@ _NEW_RULES = [
     _rule(r"(?:the\s+)?end\s+of\s+(?:the\s+)?(?:school|academic)\s+year", _end_of_school_year),
     _rule(r"(?:in|early\s+in)\s+the\s+new\s+year", _in_new_year),
     _rule(
+        r"(?:in|within|over)\s+the\s+(?:next|coming)\s+(?P<unit>week|fortnight|month)",
+        lambda m, t: _relative(m, t) if m.re.groupindex.get("n") else _relative_one(m["unit"], t),
+    ),
+    _rule(
         r"(?:the\s+)?(?P<name>christmas|xmas|x-mas|easter|new\s+year)(?:\s+(?:break|holidays?|hols))?" + _YEAR4,
         _festival,
     ),
@@ -970,12 +993,13 @@ _RULES_BEFORE_TBC = [
     _rule(r"(?P<wd>[a-z]+)\s+week", _weekday_week),
     _rule(r"(?P<wd>[a-z]+)\.?,?\s+(?P<rest>.+)", _weekday_and_date),
     _rule(
-        r"(?:(?:in|within)\s+(?:the\s+next\s+)?)?(?P<n>\d{1,3}|[a-z]+)\s+"
+        # "in 6-8 weeks": by the end of the range.
+        r"(?:(?:in|within)\s+(?:the\s+next\s+)?)?(?:\d{1,3}\s*(?:-|–|to)\s*)?(?P<n>\d{1,3}|[a-z]+)\s+"
         r"(?P<unit>days?|weeks?|wks?|fortnights?|months?|years?|hours?|hrs?)(?:'s|s'|')?"
         r"(?:\s+(?:time|from\s+(?:now|today)))?",
         _relative,
     ),
-    _rule(r"(?:(?:at|for)\s+)?(?:the\s+)?next\s+(?:(?:[a-z]+\s+){0,2}(?:meeting|mtg)|board)", _next_meeting),
+    _rule(r"(?:(?:at|for)\s+)?(?:the\s+)?next\s+(?:board\s+)?(?:meeting|mtg|board)", _next_meeting),
 ]
 
 _RULES = [
@@ -1403,6 +1427,10 @@ def _trigger_at(tokens: list[re.Match[str]], i: int) -> tuple[int, bool | None] 
         return i + 2, True
     if key in ("timescale", "timescales", "timeframe", "deadline", "when"):
         return i + 1, True
+    if (key, nxt) in (("ahead", "of"), ("prior", "to")):
+        return i + 2, True
+    if key == "in" and nxt == "advance" and i + 2 < len(tokens) and _key(tokens[i + 2][0]) == "of":
+        return i + 3, True
     if key == "to" and nxt == "the":
         return i + 1, False
     if key == "to" and _month(nxt.removesuffix("'s").removesuffix("’s")) is not None:
@@ -1440,6 +1468,14 @@ def _find_due(text: str, today: datetime.date) -> FoundDue:
             last, result = _longest_date_at(text, tokens, first, today, opens_text=i == 0, lead=lead)
             if strong is None and isinstance(result, Due) and result.kind is not DueKind.MONTH_MEETING:
                 last, result = None, None  # "speak to May": after "to", only a month's meeting counts
+            if not strong and last is not None and isinstance(result, Due):
+                phrase = _clean(text[tokens[first].start() : tokens[last].end()])
+                if not _strip_time(phrase)[0] and not _KEYWORDS.get(phrase.lower()):
+                    # "attend the session at 10am", "in the morning": a time with no day is not a due date.
+                    last, result, strong = None, None, None
+            if _key(tokens[i][0]) == "for" and last is not None and isinstance(result, Due):
+                if not _names_a_day(text[tokens[first].start() : tokens[last].end()], result, today):
+                    last, result, strong = None, None, None  # "returns for Q3": the period the task is about
             if last is not None and isinstance(result, Due):
                 start, end = tokens[i].start(), tokens[last].end()
                 # "(due 15/12)": the bracket opened before the trigger goes with it.
@@ -1449,7 +1485,10 @@ def _find_due(text: str, today: datetime.date) -> FoundDue:
                 continue
             if first_error is None and strong is not None:
                 if isinstance(result, _RecognisedDateError) and strong:
-                    first_error = result
+                    words = _attempt_phrase(tokens, first, True, today) or [tokens[first][0]]
+                    trigger_words = text[tokens[i].start() : tokens[first].start()].strip(_PUNCT + " ")
+                    problem = f"{result.problem} {_suggestion(' '.join(words), trigger_words, today)}"
+                    first_error = DateParseError(problem)
                 else:
                     words = _attempt_phrase(tokens, first, bool(strong), today)
                     if words is not None:
@@ -1487,6 +1526,18 @@ def _find_due(text: str, today: datetime.date) -> FoundDue:
     return FoundDue(_tidy(body), found[0].due, found[0].phrase)
 
 
+def _names_a_day(phrase: str, due: Due, today: datetime.date) -> bool:
+    """A single day or a meeting ("for 15/12", "for the 9th", "for Friday", "for the next meeting"),
+    not a period ("for Q3", "for January"), which after "for" says what the task covers."""
+    if due.kind is not DueKind.DATE:
+        return True
+    cleaned = _clean(phrase)
+    return is_plain_date(phrase, today=today) or bool(
+        re.fullmatch(r"\d{1,2}(?:st|nd|rd|th)|(?:(?:this|next)\s+)?[a-z]+\.?", cleaned, re.IGNORECASE)
+        and (re.match(r"\d", cleaned) or _weekday(cleaned.split()[-1]) is not None or cleaned.lower() in _KEYWORDS)
+    )
+
+
 def _could_start_untriggered(tokens: list[re.Match[str]], i: int) -> bool:
     key = _key(tokens[i][0])
     return bool(key[:1].isdigit() or key in _UNTRIGGERED_STARTS or _month(key) is not None or _weekday(key) is not None)
@@ -1499,6 +1550,8 @@ def _untriggered_counts(tokens: list[re.Match[str]], first: int, last: int, due:
         if not before.endswith(_SENTENCE_END) and before not in ("-", "–", "—") and _key(before) in _DESCRIPTIVE_BEFORE:
             return False
     phrase = " ".join(t[0] for t in tokens[first : last + 1])
+    if not _strip_time(_clean(phrase))[0] and _key(tokens[first][0]) not in ("eod", "cop", "cob", "eop", "close"):
+        return False  # a time with no day ("at 10am") is not a due date
     at_end = last + 1 >= len(tokens) or tokens[last][0].endswith(_SENTENCE_END) or tokens[last + 1][0][:1] in "(-–—"
     one_word = first == last
     if one_word and _month(_key(tokens[first][0])) is not None:

@@ -57,7 +57,10 @@ _ADVERBS = {
 _LAST_SAFE_MONTH_DAY = 28
 
 _PREFIX = re.compile(r"^(?:repeat(?:s|ing)?|meets?|meeting)\s+")
-_DAY = r"(?P<day>mon|tue|tues|wed|weds|thu|thur|thurs|fri|sat|sun|monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?"
+_DAY = (
+    r"(?P<day>mon|tue|tues|wed|weds|thu|thur|thurs|fri|sat|sun"
+    r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?"
+)
 _NTH_WORD = r"(?P<nth>first|second|third|fourth|fifth|sixth|last|final|\d{1,2}(?:st|nd|rd|th))"
 _NTH_WEEKDAY = re.compile(rf"\b(?:on\s+)?(?:the\s+|a\s+)?{_NTH_WORD}\s+{_DAY}\b")
 _MONTH_DAY = re.compile(r"\b(?:on\s+)?(?:the\s+)?(?P<md>\d{1,2})(?:st|nd|rd|th)\b")
@@ -165,7 +168,9 @@ def parse_recurrence(text: str) -> str:
         freq, phrase = frequency, rest
         break
     # "every month on the 3rd Wednesday of the month" says "month" twice.
-    leftover = [w for w in phrase.split() if w not in _FILLER and w != "every" and not (freq == "MONTHLY" and w == "month")]
+    leftover = [
+        w for w in phrase.split() if w not in _FILLER and w != "every" and not (freq == "MONTHLY" and w == "month")
+    ]
     if freq is None or interval is None or leftover:
         reason = f"I don't know '{' '.join(leftover)}' here" if leftover and freq is not None else ""
         raise RecurrenceParseError(text, reason)

@@ -37,7 +37,7 @@ USAGE = {
     "help": "/action help",
 }
 HELP_LINES = [
-    ("add", "log an action; owners from initials or @mentions, date from `by`/`due`"),
+    ("add", "log an action; owners from initials or @mentions, the due date from anywhere in it"),
     ("update", "record progress"),
     ("rag", "set the RAG rating"),
     ("done", "mark it done"),
