@@ -1473,9 +1473,13 @@ def _find_due(text: str, today: datetime.date) -> FoundDue:
                 if not _strip_time(phrase)[0] and not _KEYWORDS.get(phrase.lower()):
                     # "attend the session at 10am", "in the morning": a time with no day is not a due date.
                     last, result, strong = None, None, None
-            if _key(tokens[i][0]) == "for" and last is not None and isinstance(result, Due):
-                if not _names_a_day(text[tokens[first].start() : tokens[last].end()], result, today):
-                    last, result, strong = None, None, None  # "returns for Q3": the period the task is about
+            if (
+                _key(tokens[i][0]) == "for"
+                and last is not None
+                and isinstance(result, Due)
+                and not _names_a_day(text[tokens[first].start() : tokens[last].end()], result, today)
+            ):
+                last, result, strong = None, None, None  # "returns for Q3": the period the task is about
             if last is not None and isinstance(result, Due):
                 start, end = tokens[i].start(), tokens[last].end()
                 # "(due 15/12)": the bracket opened before the trigger goes with it.
