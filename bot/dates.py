@@ -441,7 +441,7 @@ def _relative(m: re.Match[str], today: datetime.date) -> Due | None:
 
 
 def _relative_one(unit: str, today: datetime.date) -> Due:
-    """"In the next fortnight": one of that unit from today."""
+    """ "In the next fortnight": one of that unit from today."""
     step = {"week": relativedelta(weeks=1), "fortnight": relativedelta(weeks=2), "month": relativedelta(months=1)}
     return _on(today + step[unit.lower()])
 
