@@ -482,6 +482,8 @@ _KEYWORDS: dict[str, Callable[[datetime.date], Due]] = {
     "eow": lambda t: _on(_this_weekday(_FRIDAY, t)),
     "end of the week": lambda t: _on(_this_weekday(_FRIDAY, t)),
     "eom": lambda t: _on(_end_of_month(t.year, t.month)),
+    "within the month": lambda t: _on(_end_of_month(t.year, t.month)),
+    "within the week": lambda t: _on(_this_weekday(_FRIDAY, t)),
     "this quarter": lambda t: _on(_end_of_month(t.year, (t.month - 1) // 3 * 3 + 3)),
     "tomorrow": lambda t: _on(t + datetime.timedelta(days=1)),
     "this week": lambda t: _on(_this_weekday(_FRIDAY, t)),
@@ -792,7 +794,7 @@ def _part_of_month(m: re.Match[str], today: datetime.date) -> Due | None:
     part = m["part"].lower()
     day = _PART_DAYS[part]
     when = _end_of_month(year, month) if day == 0 else datetime.date(year, month, day)
-    return _on(when).noted(f"{part} of the month read as {_show_day(when)}")
+    return _on(when).noted(f"'{part}' in a month read as {_show_day(when)}")
 
 
 def _nth_week_of(m: re.Match[str], today: datetime.date) -> Due | None:
@@ -991,6 +993,7 @@ _RULES_BEFORE_TBC = [
     _rule(r"end\s+of\s+(?:the\s+)?(?P<what>.+)", _end_of),
     _rule(r"(?:(?P<mod>this|next)\s+)?(?P<wd>[a-z]+)\.?", _weekday_rule),
     _rule(r"(?P<wd>[a-z]+)\s+week", _weekday_week),
+    _rule(r"(?P<wd>[a-z]+)\.?,?\s+(?P<mod>this|next)\s+week", _weekday_rule),
     _rule(r"(?P<wd>[a-z]+)\.?,?\s+(?P<rest>.+)", _weekday_and_date),
     _rule(
         # "in 6-8 weeks": by the end of the range.
@@ -1038,7 +1041,7 @@ _CLOCK = (
 )
 _OFFICE = (
     r"(?:cop|cob|eod|eop|close\s+of\s+(?:play|business|day)|end\s+of\s+(?:play|business|(?:the\s+)?(?:working\s+)?day)"
-    r"|first\s+thing|lunchtime|(?:the\s+)?morning|(?:the\s+)?afternoon|(?:the\s+)?evening)"
+    r"|(?:first|1st)\s+thing|lunchtime|(?:the\s+)?morning|(?:the\s+)?afternoon|(?:the\s+)?evening)"
 )
 _LEAD_TIME = re.compile(rf"^(?:(?:at|by|@)\s+)?(?P<t>{_CLOCK}|{_OFFICE})(?:\s*[,-]?\s*(?:on\s+)?|$)", re.IGNORECASE)
 _TRAIL_TIME = re.compile(rf"\s*[,-]?\s*(?:(?:at|by|@)\s+)?(?P<t>{_CLOCK}|{_OFFICE}|am|pm)$", re.IGNORECASE)
