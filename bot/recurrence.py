@@ -13,9 +13,10 @@ from datetime import datetime
 from dateutil.rrule import rrulestr
 
 ACCEPTED_RECURRENCE_FORMS = (
-    "Repeats I understand: every month on the 3rd Wednesday, every 2 months on the first Tuesday, "
-    "every week on Monday, every 2 weeks on Thursday, quarterly on the 2nd Thursday, "
-    "every month on the last Friday, every month on the 15th."
+    "Repeats I understand: every month on the 3rd Wednesday, first Tuesday of the month, "
+    "the second Tuesday of every other month, monthly, first Monday, every other Wednesday, "
+    "every 8 weeks on a Monday, 6 weekly on Tuesdays, last Friday of every month, "
+    "every quarter, first Thursday, bi-monthly on the 3rd Tuesday, every month on the 15th."
 )
 
 _WEEKDAY_CODES = {
@@ -55,14 +56,32 @@ _ADVERBS = {
 # Days 29-31 are missing from some months and RFC 5545 then silently skips the meeting.
 _LAST_SAFE_MONTH_DAY = 28
 
-_PREFIX = re.compile(r"^(?:repeat(?:s|ing)?\s+)")
-_ADVERB = re.compile(r"^(?P<adverb>[a-z-]+)\b\s*(?P<rest>.*)$")
-_EVERY_N = re.compile(r"^every\s+(?:(?P<n>\d{1,2}|[a-z]+)\s+)?(?P<unit>week|month)s?\b\s*(?P<rest>.*)$")
-_EVERY_WEEKDAY = re.compile(r"^every\s+(?P<day>[a-z]+)$")
-_ON_WEEKDAY = re.compile(r"^on\s+(?P<day>[a-z]+)$")
-_OF_MONTH = r"(?:\s+of\s+(?:the|each|every)\s+month)?"
-_ON_NTH_WEEKDAY = re.compile(rf"^on\s+(?:the\s+)?(?P<nth>[a-z0-9]+)\s+(?P<day>[a-z]+){_OF_MONTH}$")
-_ON_MONTH_DAY = re.compile(rf"^on\s+(?:the\s+)?(?P<day>\d{{1,2}})(?:st|nd|rd|th){_OF_MONTH}$")
+_PREFIX = re.compile(r"^(?:repeat(?:s|ing)?|meets?|meeting)\s+")
+_DAY = (
+    r"(?P<day>mon|tue|tues|wed|weds|thu|thur|thurs|fri|sat|sun"
+    r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?"
+)
+_NTH_WORD = r"(?P<nth>first|second|third|fourth|fifth|sixth|last|final|\d{1,2}(?:st|nd|rd|th))"
+_NTH_WEEKDAY = re.compile(rf"\b(?:on\s+)?(?:the\s+|a\s+)?{_NTH_WORD}\s+{_DAY}\b")
+_MONTH_DAY = re.compile(r"\b(?:on\s+)?(?:the\s+)?(?P<md>\d{1,2})(?:st|nd|rd|th)\b")
+_PLAIN_WEEKDAY = re.compile(rf"\b(?:on\s+)?(?:a\s+|every\s+(?=other\b)?)?{_DAY}\b")
+_COUNT = r"(?P<n>\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|other)"
+# (pattern, FREQ, interval or None to read it from the count); longest forms first.
+_FREQUENCIES: list[tuple[re.Pattern[str], str, int | None]] = [
+    (re.compile(rf"\b(?:of\s+)?(?:every|each)\s+{_COUNT}\s+months?\b"), "MONTHLY", None),
+    (re.compile(rf"\b(?:of\s+)?(?:every|each)\s+{_COUNT}\s+weeks?\b"), "WEEKLY", None),
+    (re.compile(r"\b(?:of\s+)?(?:alternate|every\s+second)\s+months?\b"), "MONTHLY", 2),
+    (re.compile(rf"\b{_COUNT}[\s-]?weekly\b"), "WEEKLY", None),
+    (re.compile(rf"\b{_COUNT}[\s-]?monthly\b"), "MONTHLY", None),
+    (re.compile(r"\b(?:every|each)\s+quarter\b|\bquarterly\b"), "MONTHLY", 3),
+    (re.compile(r"\bbi-?monthly\b"), "MONTHLY", 2),
+    (re.compile(r"\b(?:every|each)\s+fortnight\b|\bfortnightly\b|\bbi-?weekly\b"), "WEEKLY", 2),
+    (re.compile(r"\b(?:of\s+)?(?:every|each|the|a)\s+month\b|\bmonthly\b|\bper\s+month\b"), "MONTHLY", 1),
+    (re.compile(r"\b(?:every|each)\s+week\b|\bweekly\b"), "WEEKLY", 1),
+    (re.compile(r"\bevery\s+other\b"), "WEEKLY", 2),  # "every other Wednesday" (the day is taken out first)
+    (re.compile(r"\b(?:every|each)\b"), "WEEKLY", 1),  # "every Monday"
+]
+_FILLER = frozenset({"on", "the", "of", "a", "an", "in", "and", "at", ""})
 
 
 class RecurrenceParseError(ValueError):
@@ -77,70 +96,93 @@ class RecurrenceParseError(ValueError):
 
 def _weekday_code(word: str) -> str | None:
     # Tolerate plurals ("every week on Mondays") by retrying without the trailing "s".
+    word = {"tues": "tue", "weds": "wed", "thur": "thu", "thurs": "thu"}.get(word, word)
     return _WEEKDAYS.get(word) or _WEEKDAYS.get(word.removesuffix("s"))
 
 
-def _frequency(phrase: str) -> tuple[str, int, str] | None:
-    """Split a normalised phrase into (FREQ, INTERVAL, remaining words), or None if unrecognised."""
-    if match := _EVERY_N.match(phrase):
-        count = match["n"] or "1"
-        interval = int(count) if count.isdigit() else _NUMBER_WORDS.get(count)
-        if interval is None:
-            return None
-        return match["unit"].upper() + "LY", interval, match["rest"]
-    if match := _EVERY_WEEKDAY.match(phrase):
-        # "every Monday" carries its own day, so hand the rest back in the "on Monday" shape.
-        return "WEEKLY", 1, f"on {match['day']}"
-    if (match := _ADVERB.match(phrase)) and match["adverb"] in _ADVERBS:
-        freq, interval = _ADVERBS[match["adverb"]]
-        return freq, interval, match["rest"]
-    return None
-
-
-def _by_rule(text: str, freq: str, rest: str) -> str:
-    """Turn the "on ..." part into BYDAY/BYMONTHDAY for the given frequency."""
-    if freq == "WEEKLY":
-        match = _ON_WEEKDAY.match(rest)
-        if not match:
-            raise RecurrenceParseError(text, "a weekly series takes a day name, e.g. 'every week on Monday'")
-        if code := _weekday_code(match["day"]):
-            return f"BYDAY={code}"
-        raise RecurrenceParseError(text, f"'{match['day']}' is not a day of the week")
-
-    if match := _ON_MONTH_DAY.match(rest):
-        day = int(match["day"])
-        if not 1 <= day <= _LAST_SAFE_MONTH_DAY:
-            raise RecurrenceParseError(
-                text, f"day {day} is missing from some months; use e.g. 'every month on the last Friday'"
-            )
-        return f"BYMONTHDAY={day}"
-    if match := _ON_NTH_WEEKDAY.match(rest):
-        nth = _ORDINALS.get(match["nth"])
-        code = _weekday_code(match["day"])
-        if nth is not None and code is not None:
-            return f"BYDAY={nth:+d}{code}"
-    raise RecurrenceParseError(text, "say which day of the month, e.g. 'on the first Monday' or 'on the 15th'")
+def _take(pattern: re.Pattern[str], phrase: str) -> tuple[re.Match[str] | None, str]:
+    match = pattern.search(phrase)
+    if match is None:
+        return None, phrase
+    return match, f"{phrase[: match.start()]} {phrase[match.end() :]}"
 
 
 def parse_recurrence(text: str) -> str:
     """Turn a board's repeat phrase into an RRULE body without DTSTART.
 
-    'every month on the 3rd Wednesday' -> 'FREQ=MONTHLY;INTERVAL=1;BYDAY=+3WE'. The time of day
-    and the first meeting (DTSTART) are supplied separately by the caller.
+    'every month on the 3rd Wednesday', 'first Tuesday of the month', 'the second Tuesday of every
+    other month', '6 weekly on Tuesdays', 'every quarter, first Thursday' -> e.g.
+    'FREQ=MONTHLY;INTERVAL=1;BYDAY=+3WE'. The phrase is read as a day part (an nth weekday, a day of
+    the month, or a weekday) and a frequency part, in either order; any other word is refused, so
+    nothing typed is silently ignored. The time of day and the first meeting (DTSTART) are supplied
+    separately by the caller.
 
     Raises RecurrenceParseError (a ValueError) quoting the text and listing the accepted forms.
     """
-    phrase = " ".join(text.lower().split()).rstrip(".")
+    phrase = " ".join(re.sub(r"[,;:.]", " ", text.lower()).split())
     phrase = _PREFIX.sub("", phrase)
     if re.search(r"\bat\s+\d", phrase):
         raise RecurrenceParseError(text, "the time of day is set separately")
-    parts = _frequency(phrase)
-    if parts is None:
-        raise RecurrenceParseError(text)
-    freq, interval, rest = parts
+    if re.search(r"\btermly\b|\beach\s+term\b|\bevery\s+term\b|\bonce\s+a\s+term\b", phrase):
+        raise RecurrenceParseError(
+            text,
+            "terms are not a fixed cycle: which day? Say e.g. 'every 4 months on the 2nd Tuesday', "
+            "or schedule each term's meeting by its date",
+        )
+    byday = ""
+    nth_match, rest = _take(_NTH_WEEKDAY, phrase)
+    if nth_match is not None:
+        nth = _ORDINALS.get("last" if nth_match["nth"] == "final" else nth_match["nth"])
+        code = _weekday_code(nth_match["day"])
+        if nth is None or code is None:
+            raise RecurrenceParseError(text, f"'{nth_match['nth']} {nth_match['day']}' is not a day I can repeat")
+        byday, monthly_day = f"BYDAY={nth:+d}{code}", True
+        phrase = rest
+    elif (md := _MONTH_DAY.search(phrase)) is not None:
+        day = int(md["md"])
+        if not 1 <= day <= _LAST_SAFE_MONTH_DAY:
+            raise RecurrenceParseError(
+                text, f"day {day} is missing from some months; use e.g. 'every month on the last Friday'"
+            )
+        byday, monthly_day = f"BYMONTHDAY={day}", True
+        phrase = f"{phrase[: md.start()]} {phrase[md.end() :]}"
+    else:
+        plain, rest = _take(_PLAIN_WEEKDAY, phrase)
+        if plain is not None:
+            code = _weekday_code(plain["day"])
+            if code is None:  # pragma: no cover - the pattern only matches day names
+                raise RecurrenceParseError(text)
+            byday, monthly_day = f"BYDAY={code}", False
+            # "every Monday": keep "every" for the frequency.
+            phrase = rest if not plain[0].startswith("every") else f"{rest} every"
+    freq = interval = None
+    for pattern, frequency, fixed in _FREQUENCIES:
+        found, rest = _take(pattern, phrase)
+        if found is None:
+            continue
+        if fixed is None:
+            count = found["n"]
+            interval = 2 if count == "other" else int(count) if count.isdigit() else _NUMBER_WORDS.get(count)
+        else:
+            interval = fixed
+        freq, phrase = frequency, rest
+        break
+    # "every month on the 3rd Wednesday of the month" says "month" twice.
+    leftover = [
+        w for w in phrase.split() if w not in _FILLER and w != "every" and not (freq == "MONTHLY" and w == "month")
+    ]
+    if freq is None or interval is None or leftover:
+        reason = f"I don't know '{' '.join(leftover)}' here" if leftover and freq is not None else ""
+        raise RecurrenceParseError(text, reason)
     if interval < 1:
         raise RecurrenceParseError(text, "the gap between meetings must be at least 1")
-    return f"FREQ={freq};INTERVAL={interval};{_by_rule(text, freq, rest)}"
+    if not byday:
+        raise RecurrenceParseError(text, "say which day, e.g. 'every month on the first Monday'")
+    if freq == "WEEKLY" and monthly_day:
+        raise RecurrenceParseError(text, "a weekly series takes a day name, e.g. 'every week on Monday'")
+    if freq == "MONTHLY" and not monthly_day:
+        raise RecurrenceParseError(text, "say which day of the month, e.g. 'on the first Monday' or 'on the 15th'")
+    return f"FREQ={freq};INTERVAL={interval};{byday}"
 
 
 def _ordinal(n: int) -> str:

@@ -55,6 +55,22 @@ def meetings_on(session: Session, board_id: int, day: date) -> Sequence[Meeting]
     ).all()
 
 
+def meetings_in_month(session: Session, board_id: int, year: int, month: int) -> Sequence[Meeting]:
+    """Scheduled meetings whose board-local start falls in that calendar month, soonest first."""
+    first = datetime(year, month, 1)
+    after = datetime(year + (month == 12), month % 12 + 1, 1)
+    return session.scalars(
+        select(Meeting)
+        .where(
+            Meeting.board_id == board_id,
+            Meeting.status == SCHEDULED,
+            Meeting.local_start >= first,
+            Meeting.local_start < after,
+        )
+        .order_by(Meeting.local_start)
+    ).all()
+
+
 def meetings_starting_between(session: Session, start: datetime, end: datetime) -> Sequence[Meeting]:
     """Scheduled meetings of every board starting in [start, end), boards loaded."""
     return session.scalars(

@@ -71,7 +71,19 @@ def add(
 ) -> Call:
     """Log an action that must succeed; returns the confirmation posted in the board's channel."""
     calls = slack.command("/action", f"add {text}", user=user, channel=channel)
-    return only_post(calls, channel=posted_in or channel)
+    # A due date that was interpreted or has passed is also said back privately (see read_back).
+    return only_post([c for c in calls if not is_read_back(c)], channel=posted_in or channel)
+
+
+def is_read_back(call: Call) -> bool:
+    """Whether the call is the private say-back of how a due date was read."""
+    return call in replies([call]) and call.text.startswith(":calendar: I read")
+
+
+def read_back(calls: list[Call]) -> Call:
+    """The single private say-back of how a due date was read."""
+    [reply] = [c for c in calls if is_read_back(c)]
+    return reply
 
 
 def assert_refused(

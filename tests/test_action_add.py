@@ -248,7 +248,7 @@ def test_add_without_owners_from_an_admin_who_is_not_a_member_is_refused(board, 
 
 
 @pytest.mark.parametrize(
-    "clause", ["by 31/02", "by 12/15/2026", "due next Fridya", "by 15 Dec 26", "due the 32nd", "by 0/0"]
+    "clause", ["by 31/02", "by 12/15/2026", "due next Fridya", "by 15 Dec 12", "due the 32nd", "by 0/0"]
 )
 def test_add_with_an_unparseable_date_is_refused_listing_the_accepted_forms(board, session_factory, clause):
     assert_refused(

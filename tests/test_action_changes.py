@@ -15,6 +15,7 @@ from tests.action_support import (
     assert_no_live_mentions,
     assert_refused,
     events,
+    is_read_back,
     load_action,
     only_post,
     owner_initials,
@@ -44,7 +45,8 @@ def logged(board):
 
 def change(slack, text, *, user="UALICE", channel="CBOARD"):
     """Run a change that must succeed; return its confirmation in the board's channel."""
-    return only_post(slack.command("/action", text, user=user, channel=channel))
+    calls = slack.command("/action", text, user=user, channel=channel)
+    return only_post([c for c in calls if not is_read_back(c)], channel=channel)
 
 
 def last_event(session_factory, number=1):

@@ -16,6 +16,7 @@ from tests.action_support import (
     add,
     assert_no_live_mentions,
     assert_refused,
+    is_read_back,
     only_post,
     only_reply,
     setup_board,
@@ -42,7 +43,7 @@ def read(slack, text, *, user="UALICE", channel="CBOARD", session_factory=None):
 
 def change(slack, text, *, user="UALICE"):
     """A change that must succeed (and post in the board's channel)."""
-    return only_post(slack.command("/action", text, user=user))
+    return only_post([c for c in slack.command("/action", text, user=user) if not is_read_back(c)])
 
 
 # --- show --------------------------------------------------------------------------------------------

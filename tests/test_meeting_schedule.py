@@ -178,3 +178,31 @@ def test_series_skips_days_the_board_already_meets(board, session_factory):
     board.command("/meeting", "schedule every month on the 3rd Wednesday 09:00", user="UCAROL")
     on_16th = [m for m in _meetings(session_factory) if m.local_start.date() == date(2026, 12, 16)]
     assert len(on_16th) == 1 and on_16th[0].local_start.hour == 14
+
+
+def test_schedule_series_from_a_pattern_without_every(board, session_factory):
+    calls = board.command("/meeting", "schedule first Tuesday of the month 10:00", user="UCAROL")
+
+    [post] = posts(calls)
+    assert "every month on the 1st Tuesday at 10:00" in post.text
+    assert [m.local_start.date() for m in _meetings(session_factory)[:2]] == [date(2026, 12, 1), date(2027, 1, 5)]
+
+
+def test_schedule_series_six_weekly(board, session_factory):
+    board.command("/meeting", "schedule 6 weekly on Tuesdays 14:00", user="UCAROL")
+
+    starts = [m.local_start.date() for m in _meetings(session_factory)[:2]]
+    assert starts == [date(2026, 11, 24), date(2027, 1, 5)]
+
+
+def test_schedule_termly_asks_which_day_and_lists_pattern_forms(board, session_factory):
+    [reply] = replies(board.command("/meeting", "schedule termly 10:00", user="UCAROL"))
+
+    assert "which day" in reply.text and "Repeats I understand" in reply.text
+    assert _meetings(session_factory) == []
+
+
+def test_schedule_pattern_error_escapes_what_was_typed(board):
+    [reply] = replies(board.command("/meeting", "schedule every <!channel> month 10:00", user="UCAROL"))
+
+    assert "<!channel>" not in reply.text and "&lt;!channel&gt;" in reply.text

@@ -257,3 +257,41 @@ def test_aware_datetimes_are_refused(field: str) -> None:
     times[field] = times[field].replace(tzinfo=UTC)
     with pytest.raises(ValueError):
         occurrences_between("FREQ=WEEKLY;INTERVAL=1;BYDAY=MO", **times)
+
+
+@pytest.mark.parametrize(
+    ("phrase", "rule"),
+    [
+        ("the second Tuesday of every other month", "FREQ=MONTHLY;INTERVAL=2;BYDAY=+2TU"),
+        ("monthly, first Monday", "FREQ=MONTHLY;INTERVAL=1;BYDAY=+1MO"),
+        ("first Tuesday of the month", "FREQ=MONTHLY;INTERVAL=1;BYDAY=+1TU"),
+        ("every other Wednesday", "FREQ=WEEKLY;INTERVAL=2;BYDAY=WE"),
+        ("every 8 weeks on a Monday", "FREQ=WEEKLY;INTERVAL=8;BYDAY=MO"),
+        ("last Friday of every month", "FREQ=MONTHLY;INTERVAL=1;BYDAY=-1FR"),
+        ("6 weekly on Tuesdays", "FREQ=WEEKLY;INTERVAL=6;BYDAY=TU"),
+        ("6-weekly, Tuesday", "FREQ=WEEKLY;INTERVAL=6;BYDAY=TU"),
+        ("every quarter, first Thursday", "FREQ=MONTHLY;INTERVAL=3;BYDAY=+1TH"),
+        ("each month on the second Wednesday", "FREQ=MONTHLY;INTERVAL=1;BYDAY=+2WE"),
+        ("quarterly, 2nd Thursday of the month", "FREQ=MONTHLY;INTERVAL=3;BYDAY=+2TH"),
+        ("bi-monthly on the 3rd Tuesday", "FREQ=MONTHLY;INTERVAL=2;BYDAY=+3TU"),
+        ("every third Thursday of the month", "FREQ=MONTHLY;INTERVAL=1;BYDAY=+3TH"),
+        ("alternate months on the first Tuesday", "FREQ=MONTHLY;INTERVAL=2;BYDAY=+1TU"),
+        ("every month on the final Friday", "FREQ=MONTHLY;INTERVAL=1;BYDAY=-1FR"),
+    ],
+)
+def test_pattern_as_boards_say_it_becomes_rrule(phrase: str, rule: str) -> None:
+    assert parse_recurrence(phrase) == rule
+
+
+@pytest.mark.parametrize("phrase", ["termly", "Termly, Tuesdays", "once a term"])
+def test_termly_asks_for_the_day(phrase: str) -> None:
+    with pytest.raises(RecurrenceParseError, match="which day"):
+        parse_recurrence(phrase)
+
+
+@pytest.mark.parametrize("phrase", ["every 6 weeks", "monthly on Tuesdays", "every other blue moon on Monday"])
+def test_pattern_without_a_readable_day_is_refused_listing_pattern_forms(phrase: str) -> None:
+    with pytest.raises(RecurrenceParseError) as caught:
+        parse_recurrence(phrase)
+    assert ACCEPTED_RECURRENCE_FORMS in str(caught.value)
+    assert "Dates I understand" not in str(caught.value)

@@ -318,6 +318,6 @@ def test_redating_an_action_to_before_2000_is_refused(board, session_factory):
 
 
 def test_a_due_date_in_2000_is_accepted(board, session_factory):
-    only_post(board.command("/action", "add AF to archive the old minutes by 01/01/2000"))
+    add(board, "AF to archive the old minutes by 01/01/2000")
 
     assert str(load_action(session_factory, "SSCB", 1).due_date) == "2000-01-01"

@@ -157,3 +157,9 @@ def test_negative_working_days_is_refused() -> None:
 )
 def test_next_working_day(day: date, nation: Nation, expected: date) -> None:
     assert next_working_day(day, nation) == expected
+
+
+def test_scottish_world_cup_bank_holiday_of_15_june_2026_is_known() -> None:
+    # Added in holidays 0.91; pyproject pins holidays>=0.91 for it.
+    assert not is_working_day(date(2026, 6, 15), Nation.SCOTLAND)
+    assert is_working_day(date(2026, 6, 15), Nation.ENGLAND)

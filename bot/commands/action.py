@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import replace
+from datetime import datetime
 
 from bot.case_identifiers import find_identifiers
-from bot.commands.reply import Reply, error_reply, private, to_channel
+from bot.commands.reply import Reply, error_reply, private, to_channel, with_private
 from bot.deps import Deps
 from bot.errors import UserError
 from bot.owners import MENTION, OwnerToken
@@ -39,7 +39,7 @@ USAGE = {
     "help": "/action help",
 }
 HELP_LINES = [
-    ("add", "log an action; owners by initials, @mention, name, role or All; date from `by`/`due`"),
+    ("add", "log an action; owners by initials, @mention, name, role or All; the due date from anywhere in it"),
     ("update", "record progress"),
     ("rag", "set the RAG rating"),
     ("done", "mark it done"),
@@ -103,9 +103,21 @@ def _add(deps: Deps, caller: Caller, rest: str) -> Reply:
         if not squash(body):
             raise UserError("Say what the action is, e.g. `/action add AF to circulate the report by 15/12`.")
         board = resolve_board(session, caller, code)
-        action = service.add_action(session, caller=caller, board=board, text=body, now=now, directory=deps.directory)
-        reply = to_channel(board.channel_id, render.logged(action, caller.user_id, now))
+        readings: list[service.DueReading] = []
+        action = service.add_action(
+            session, caller=caller, board=board, text=body, now=now, directory=deps.directory, readings=readings
+        )
+        reply = _with_readings(
+            to_channel(board.channel_id, render.logged(action, caller.user_id, now)), action, readings, now
+        )
         return _warn_of_identifiers(reply, board, action, body)
+
+
+def _with_readings(reply: Reply, action: Action, readings: list[service.DueReading], now: datetime) -> Reply:
+    """The channel confirmation, plus privately how an interpreted due date was read."""
+    if not readings:
+        return reply
+    return with_private(reply, render.due_read_back(action, readings[0], now))
 
 
 def _ref_and_rest(rest: str) -> tuple[str, str]:
@@ -152,7 +164,7 @@ def _warn_of_identifiers(reply: Reply, board: Board, action: Action, typed: str)
     findings = find_identifiers(typed, board.case_pattern)
     if not findings:
         return reply
-    return replace(reply, private=identifier_warning(format_ref(board.code, action.number), findings))
+    return with_private(reply, identifier_warning(format_ref(board.code, action.number), findings))
 
 
 def _rag(deps: Deps, caller: Caller, rest: str) -> Reply:
@@ -232,10 +244,12 @@ def _due(deps: Deps, caller: Caller, rest: str) -> Reply:
     now = deps.clock()
     with session_scope(deps.session_factory) as session:
         action = service.find_action(session, caller, ref)
+        readings: list[service.DueReading] = []
         reason = service.redate_action(
-            session, caller=caller, action=action, text=body, directory=deps.directory, now=now
+            session, caller=caller, action=action, text=body, directory=deps.directory, now=now, readings=readings
         )
-        return to_channel(action.board.channel_id, render.redated(action, caller.user_id, now, reason))
+        reply = to_channel(action.board.channel_id, render.redated(action, caller.user_id, now, reason))
+        return _with_readings(reply, action, readings, now)
 
 
 def _show(deps: Deps, caller: Caller, rest: str) -> Reply:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.errors import UserError
 from bot.rendering.message import Message, context, section
@@ -28,6 +28,14 @@ def private(message: Message) -> Reply:
 def to_channel(channel_id: str, message: Message) -> Reply:
     """A confirmation posted in the board's channel."""
     return Reply(channel_id=channel_id, channel=message)
+
+
+def with_private(reply: Reply, message: Message) -> Reply:
+    """`reply` with `message` added to what the caller alone sees (after anything already there)."""
+    if reply.private is None:
+        return replace(reply, private=message)
+    merged = Message(text=f"{reply.private.text}\n{message.text}", blocks=[*reply.private.blocks, *message.blocks])
+    return replace(reply, private=merged)
 
 
 def error_reply(error: UserError, usage: str | None) -> Reply:

@@ -43,7 +43,12 @@ _WHEN = re.compile(
     rf"(?:\s+(?:at|in)\s+(?P<location>.+))?$",
     re.IGNORECASE,
 )
-_RECURRING = re.compile(r"^(?:every|each|monthly|weekly|fortnightly|quarterly|bi-?monthly|repeat)", re.IGNORECASE)
+# A repeat pattern names how often, anywhere in it ("first Tuesday of the month", "6 weekly on Tuesdays").
+_RECURRING = re.compile(
+    r"\b(?:every|each|monthly|weekly|fortnightly|quarterly|bi-?monthly|bi-?weekly|termly|repeats?|repeating"
+    r"|of\s+the\s+month|alternate\s+months?)\b",
+    re.IGNORECASE,
+)
 _MOVE = re.compile(rf"^(?P<from>.+?)\s+to\s+(?P<to>.+?)(?:\s+(?:at\s+)?(?P<time>{_TIME}))?$", re.IGNORECASE)
 
 
@@ -60,7 +65,7 @@ def _schedule(deps: Deps, caller: Caller, rest: str) -> Reply:
     now = deps.clock()
     with session_scope(deps.session_factory) as session:
         board = resolve_board(session, caller, None)
-        if _RECURRING.match(m.group("when")):
+        if _RECURRING.search(m.group("when")):
             # An optional `from <date>` anchors the series (quarterly counts its quarters from there).
             parts = re.split(r"\s+(?:from|starting)\s+", m.group("when"), maxsplit=1, flags=re.IGNORECASE)
             first_day = service.parse_date(parts[1], local_date(now, board.tz)) if len(parts) > 1 else None

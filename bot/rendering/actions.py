@@ -19,7 +19,7 @@ from bot.rendering.formatting import (
 )
 from bot.rendering.message import MAX_BLOCKS, Message, context, divider, header, pack_lines, section
 from bot.services.action_lists import ActionPage, MyActions
-from bot.services.actions import ActionDetail
+from bot.services.actions import ActionDetail, DueReading
 from bot.text import escape, escape_prose, plural, truncate
 from storage.models import Action, ActionEvent, Board
 
@@ -113,6 +113,32 @@ def redated(action: Action, actor: str, now: datetime, reason: str | None) -> Me
     """Channel confirmation of a new due date."""
     extra = f"_Reason:_ {escape_prose(reason)}" if reason else ""
     return _change_summary(action, ":calendar: Re-dated", actor, now, extra)
+
+
+def _long_date(day: date) -> str:
+    return f"{day:%a} {day.day} {day:%b %Y}"
+
+
+def due_read_back(action: Action, reading: DueReading, now: datetime) -> Message:
+    """Privately, to whoever typed it: how a due-date phrase was read, and how to change it."""
+    today = local_date(now, action.board.tz)
+    if action.due_kind == "next_meeting":
+        when = "the next meeting" + (
+            f", {_long_date(action.due_date)}" if action.due_date else " (none is scheduled yet)"
+        )
+    elif action.due_kind == "tbc":
+        when = "to be confirmed"
+    elif action.due_date is None:
+        when = "no due date"
+    else:
+        when = _long_date(action.due_date)
+    lines = [f":calendar: I read `{escape(reading.phrase)}` as *{when}*."]
+    lines += [f"• {escape(note)}" for note in reading.notes]
+    if action.status == "open" and action.due_date is not None and action.due_date < today:
+        lines.append(f":warning: That date has passed: {ref_of(action)} is already overdue.")
+    lines.append(f"To change it: `/action due {ref_of(action)} <date>`.")
+    text = "\n".join(lines)
+    return Message(text=text, blocks=[section(text)])
 
 
 def show(detail: ActionDetail, now: datetime) -> Message:

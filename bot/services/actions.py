@@ -17,19 +17,21 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot.clock import local_date
-from bot.dates import DateParseError, Due, DueKind, extract_due, split_leading_due
+from bot.dates import DateParseError, Due, DueKind, find_due, is_plain_date, split_leading_due
 from bot.directory import Directory
 from bot.errors import UserError
 from bot.owners import MENTION, OwnerToken, find_owners
 from bot.refs import Ref, format_ref
 from bot.services.boards import can_manage_board
 from bot.services.context import Caller
-from bot.services.meetings import bind_next_meeting_actions
+from bot.services.meetings import bind_next_meeting_actions, meeting_date
 from bot.services.owner_resolution import resolve_list, resolve_text, resolve_tokens
 from bot.services.permissions import ensure_may_change
 from bot.text import MAX_ACTION_TEXT, escape, squash, unreadable, visible_text
+from bot.workdays import Nation
 from storage import actions as store
 from storage import boards as board_store
+from storage import meetings as meeting_store
 from storage.models import Action, ActionEvent, Board, Member
 
 RAGS = ("red", "amber", "green")
@@ -76,12 +78,60 @@ def _check_text(text: str, what: str) -> str:
     return text
 
 
-def _parse_due_clause(text: str, today: date) -> tuple[str, Due | None]:
+@dataclass(frozen=True)
+class DueReading:
+    """How a due-date phrase was read, said back privately to the person who typed it."""
+
+    phrase: str
+    notes: tuple[str, ...] = ()
+
+
+def _board_context(board: Board) -> dict[str, Any]:
+    # "next SSCB", "next Safeguarding ...": the words the board's meetings go by.
+    return {"nation": Nation(board.nation), "meeting_names": [board.code, *board.name.split()]}
+
+
+def _resolve_month_meeting(session: Session, board: Board, due: Due) -> Due:
+    """ "The December meeting": the board's scheduled meeting that month, as a dated due date."""
+    if due.kind is not DueKind.MONTH_MEETING or due.month is None:
+        return due
+    meetings = meeting_store.meetings_in_month(session, board.id, due.month.year, due.month.month)
+    month = f"{due.month:%B %Y}"
+    if not meetings:
+        raise UserError(
+            f"{board.code} has no meeting scheduled in {month}, so I can't date an action by it. "
+            f"Schedule it with `/meeting schedule`, or give the date, e.g. `by 15/{due.month:%m}`."
+        )
+    day = meeting_date(meetings[0])
+    note = f"the {month} meeting is on {day.day} {day:%b %Y}"
+    if len(meetings) > 1:
+        note += f" (the first of {len(meetings)} that month)"
+    return Due(DueKind.DATE, day, notes=(*due.notes, note))
+
+
+def _parse_due_clause(
+    session: Session, board: Board, text: str, today: date
+) -> tuple[str, Due | None, DueReading | None]:
+    """The action text without its due-date phrase, the due date, and how to say it back."""
     try:
-        return extract_due(text, today=today)
+        found = find_due(text, today=today, **_board_context(board))
     except DateParseError as exc:
         # The parser quotes what was typed; it becomes a Slack message, so escape it.
         raise UserError(escape(str(exc))) from None
+    if found.due is None or found.phrase is None:
+        return found.text, None, None
+    due = _resolve_month_meeting(session, board, found.due)
+    return found.text, due, _reading(found.phrase, due, today)
+
+
+def _reading(phrase: str, due: Due, today: date) -> DueReading | None:
+    """Say back a phrase that was interpreted (not a plain date), or whose date has already passed."""
+    if due.kind in (DueKind.NEXT_MEETING, DueKind.TBC, DueKind.NONE) and not due.notes:
+        return None  # the confirmation's "due next meeting", "due TBC", "no due date" say it all
+    plain = is_plain_date(phrase, today=today) and not due.notes
+    if plain and (due.date is None or due.date >= today):
+        return None
+    return DueReading(phrase, due.notes)
 
 
 def resolve_owners(session: Session, board: Board, tokens: Sequence[OwnerToken]) -> list[Member]:
@@ -124,6 +174,8 @@ def _ensure_plausible_due(due: Due | None) -> None:
 
 
 def _apply_due(session: Session, action: Action, due: Due | None, now: datetime) -> None:
+    if due is not None and due.kind is DueKind.NONE:
+        due = None  # "ongoing", "N/A": said to have no date
     # The one check for every way a due date is set; raised inside the caller's transaction, which
     # is then rolled back, so nothing of the command is stored.
     _ensure_plausible_due(due)
@@ -137,7 +189,7 @@ def _apply_due(session: Session, action: Action, due: Due | None, now: datetime)
 
 
 def _due_data(due: Due | None) -> dict[str, Any]:
-    if due is None:
+    if due is None or due.kind is DueKind.NONE:
         return {"kind": None, "date": None}
     return {"kind": due.kind.value, "date": due.date.isoformat() if due.date else None}
 
@@ -155,9 +207,19 @@ def _is_member(session: Session, board: Board, caller: Caller) -> bool:
 
 
 def add_action(
-    session: Session, *, caller: Caller, board: Board, text: str, directory: Directory, now: datetime
+    session: Session,
+    *,
+    caller: Caller,
+    board: Board,
+    text: str,
+    directory: Directory,
+    now: datetime,
+    readings: list[DueReading] | None = None,
 ) -> Action:
     """Log an action: owners and due date are read from the text as boards write them.
+
+    When the due date was interpreted ("by half term"), how it was read is appended to `readings`
+    (if given) for the caller to be told privately.
 
     `directory` fills in the names of Slack members added without one. Only the board's members, chair,
     creator and workspace admins may. Runs under the board's row lock (taken before the owners are read),
@@ -174,7 +236,9 @@ def add_action(
         raise _not_a_member(board)
     text = _check_text(text, "action text")
     today = local_date(now, board.tz)
-    body, due = _parse_due_clause(text, today)
+    body, due, reading = _parse_due_clause(session, board, text, today)
+    if reading is not None and readings is not None:
+        readings.append(reading)
     resolved = resolve_text(session, board, find_owners(body), directory=directory)
     owners = resolved.members
     if resolved.empty:
@@ -401,24 +465,38 @@ def assign_action(
 
 
 def redate_action(
-    session: Session, *, caller: Caller, action: Action, text: str, directory: Directory, now: datetime
+    session: Session,
+    *,
+    caller: Caller,
+    action: Action,
+    text: str,
+    directory: Directory,
+    now: datetime,
+    readings: list[DueReading] | None = None,
 ) -> str | None:
     """Give a new due date (`<date> [reason]`); the original target and the count of changes are kept.
 
     The date it had, and so the count, are read under the action's lock. Returns the reason given,
-    if any, for the confirmation."""
+    if any, for the confirmation; an interpreted date's reading is appended to `readings` as in
+    add_action."""
     seen = lock_for_change(session, action, caller, directory)
     _ensure_open(action, "re-date it", seen)
     today = local_date(now, action.board.tz)
     try:
-        due, reason = split_leading_due(text, today=today)
+        due, reason = split_leading_due(text, today=today, **_board_context(action.board))
     except DateParseError as exc:
         raise UserError(escape(str(exc))) from None
+    phrase = text[: len(text) - len(reason)].strip() if reason and text.endswith(reason) else text.strip()
+    due = _resolve_month_meeting(session, action.board, due)
     reason = _check_text(reason, "reason") if reason.strip() else None
     ref = format_ref(action.board.code, action.number)
     same_meeting = due.kind is DueKind.NEXT_MEETING and action.due_kind == due.kind.value
-    if same_meeting or (due.kind.value == action.due_kind and due.date == action.due_date):
+    no_date = due.kind is DueKind.NONE and action.due_kind is None
+    if no_date or same_meeting or (due.kind.value == action.due_kind and due.date == action.due_date):
         raise UserError(f"{ref} is already due then.")
+    reading = _reading(phrase, due, today)
+    if reading is not None and readings is not None:
+        readings.append(reading)
     old = {"kind": action.due_kind, "date": action.due_date.isoformat() if action.due_date else None}
     # Slippage is counted from the first real target date the board agreed.
     if action.due_date is not None:

@@ -82,6 +82,7 @@ def parse_rule(text: str) -> str:
     try:
         return parse_recurrence(text)
     except RecurrenceParseError as exc:
+        # The message quotes what was typed: escape it before it reaches Slack.
         raise UserError(escape(str(exc))) from None
 
 
