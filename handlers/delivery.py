@@ -8,7 +8,7 @@ from slack_bolt import Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.commands.reply import Reply
+from bot.commands.reply import Reply, Upload
 from bot.rendering.message import Message, section
 
 log = logging.getLogger(__name__)
@@ -35,5 +35,21 @@ def deliver(reply: Reply, *, respond: Respond, client: WebClient) -> None:
             )
             notice = Message(text=note, blocks=[section(note), *reply.channel.blocks])
             respond(response_type="ephemeral", replace_original=False, **notice.payload())
+    for upload in reply.uploads:
+        if not _upload(upload, client):
+            note = f":warning: I couldn't send you {upload.filename}. Please try again in a minute."
+            respond(response_type="ephemeral", replace_original=False, text=note, blocks=[section(note).to_dict()])
+            return
     if reply.private is not None:
         respond(response_type="ephemeral", replace_original=False, **reply.private.payload())
+
+
+def _upload(upload: Upload, client: WebClient) -> bool:
+    """Send a file to the user's direct messages with the bot (files upload v2); False if Slack refused."""
+    try:
+        channel = client.conversations_open(users=upload.user_id)["channel"]["id"]
+        client.files_upload_v2(channel=channel, file=upload.content, filename=upload.filename, title=upload.title)
+    except SlackApiError as exc:
+        log.warning("file upload to %s failed: %s", upload.user_id, exc.response.get("error"))
+        return False
+    return True

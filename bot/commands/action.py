@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from bot.commands import importing
 from bot.commands.reply import Reply, error_reply, private, to_channel
 from bot.deps import Deps
 from bot.errors import UserError
@@ -31,6 +32,8 @@ USAGE = {
     "show": "/action show <ref>",
     "history": "/action history <ref>",
     "list": "/action list [open|overdue|done|dropped|all] [red|amber|green] [@user|INITIALS] [in CODE]",
+    "import": importing.IMPORT_USAGE,
+    "export": importing.EXPORT_USAGE,
     "help": "/action help",
 }
 HELP_LINES = [
@@ -45,6 +48,8 @@ HELP_LINES = [
     ("show", "the action and its latest updates"),
     ("history", "every change: who, when, what"),
     ("list", "the board's log, filtered"),
+    ("import", "paste minutes: preview the actions found, then confirm"),
+    ("export", "the log as a file for board papers (xlsx, csv, docx), sent to you"),
 ]
 _IN_CODE_LEADING = re.compile(r"^in\s+([A-Za-z0-9]{2,10})\b\s*", re.IGNORECASE)
 _IN_CODE_TRAILING = re.compile(r"\s+in\s+([A-Z0-9]{2,10})\s*$")
@@ -83,7 +88,7 @@ def run(deps: Deps, caller: Caller, text: str) -> Reply:
     if handler is None:
         return error_reply(
             UserError(f"`{escape(sub)}` is not an `/action` command. Try `/action help` for the full list."),
-            "/action add|update|rag|done|drop|reopen|assign|due|show|history|list|help …",
+            "/action add|update|rag|done|drop|reopen|assign|due|show|history|list|import|export|help …",
         )
     try:
         return handler(deps, caller, rest.strip())
@@ -282,4 +287,6 @@ _HANDLERS: dict[str, Callable[[Deps, Caller, str], Reply]] = {
     "show": _show,
     "history": _history,
     "list": _list,
+    "import": importing.import_command,
+    "export": importing.export_command,
 }

@@ -1,0 +1,61 @@
+"""From a read document to candidate actions: tables by their detected layout, text by the line rules."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from bot.importing.layout import Layout, detect
+from bot.importing.lines import line_candidates
+from bot.importing.model import Candidate, Document, Line, Table
+from bot.importing.tables import table_candidates
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """The candidate actions of a document, in source order, and the layouts they came from."""
+
+    candidates: list[Candidate]
+    layouts: list[str]
+
+
+def _row_lines(table: Table) -> list[Line]:
+    # A table whose header names no action column: each row is read as a line of text.
+    return [Line(row.number, "  ".join(c for c in row.cells if c.strip()).replace("\n", " ")) for row in table.rows]
+
+
+def extract_actions(document: Document, *, today: datetime.date) -> Extraction:
+    """Every candidate action in `document`; `today` dates relative forms (the meeting's date)."""
+    candidates: list[Candidate] = []
+    layouts: list[str] = []
+    pending: list[Line] = []
+
+    def flush() -> None:
+        if pending:
+            found = line_candidates(pending, today)
+            if found and "minutes (action lines)" not in layouts:
+                layouts.append("minutes (action lines)")
+            candidates.extend(found)
+            pending.clear()
+
+    for block in document.blocks:
+        if isinstance(block, Line):
+            pending.append(block)
+            continue
+        flush()
+        layout = detect(block)
+        if layout is None:
+            found = line_candidates(_row_lines(block), today)
+            if found and "table rows (action lines)" not in layouts:
+                layouts.append("table rows (action lines)")
+            candidates.extend(found)
+            continue
+        found = table_candidates(block, layout, today)
+        if layout.layout.value not in layouts:
+            layouts.append(layout.layout.value)
+        candidates.extend(found)
+    flush()
+    return Extraction(candidates, layouts)
+
+
+__all__ = ["Extraction", "Layout", "extract_actions"]

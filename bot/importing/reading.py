@@ -1,0 +1,231 @@
+"""The one place the importer reads owners and dates: a thin adapter over the project's parsers.
+
+Owners and dates in minutes are read with the same rules as `/action add` (`bot.dates`,
+`bot.owners`, `bot.services.actions.resolve_owners`). Everything the importer needs from those
+parsers goes through the functions here, so that when the parsers change only this module is
+re-pointed. What the current owner parser does not yet read (full names, `Role (XX)`, `All`) is
+recognised here only as far as splitting an owner list into its parts.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Sequence
+
+from sqlalchemy.orm import Session
+
+from bot.dates import DateParseError, Due, DueKind, extract_due, parse_due, split_leading_due
+from bot.errors import UserError
+from bot.owners import INITIALS, OwnerToken, find_owners, split_owner_tokens
+from bot.services.actions import resolve_owners
+from storage.models import Board, Member
+
+__all__ = [
+    "Due",
+    "DueKind",
+    "due_in_cell",
+    "due_in_text",
+    "dues_in_cell",
+    "is_owner_list",
+    "leading_owners",
+    "mentions_next_meeting",
+    "owners_in_cell",
+    "resolve_owner",
+]
+
+# --- dates -----------------------------------------------------------------------------------------------
+
+# Words in a due column that mean "no date": kept undated, never guessed.
+_NO_DATE = re.compile(r"^(?:n/?a|none|ongoing|on-going|continuous|various|-+|–|tbc\?)$", re.IGNORECASE)
+
+
+def due_in_cell(text: str, *, today: datetime.date) -> Due | None:
+    """The due date a table cell gives (`31/03/2026`, `Oct-20`, `TBC`, `next meeting`), or None."""
+    text = " ".join(text.split())
+    if not text or _NO_DATE.match(text):
+        return None
+    try:
+        return parse_due(text, today=today)
+    except DateParseError:
+        pass
+    try:
+        return split_leading_due(text, today=today)[0]
+    except DateParseError:
+        pass
+    # "Progress report by March 2026", "Completed 12/01/2026": a date later in the cell.
+    for match in re.finditer(r"\S+", text):
+        try:
+            return split_leading_due(text[match.start() :], today=today)[0]
+        except DateParseError:
+            continue
+    return None
+
+
+def dues_in_cell(text: str, *, today: datetime.date) -> list[Due]:
+    """Every date in a cell that lists one per line or per word (`Oct-20 Apr-20 May-20`), in order."""
+    dues: list[Due] = []
+    rest = " ".join(text.replace("\n", " ").split())
+    while rest:
+        try:
+            due, after = split_leading_due(rest, today=today)
+        except DateParseError:
+            return dues
+        dues.append(due)
+        if after == rest:
+            break
+        rest = after
+    return dues
+
+
+_NEXT_MEETING = re.compile(
+    r"\b(?:at|to|for|by|until|before)\s+(?:the\s+)?next\s+(?:(?:board|group|executive|partnership|sub-?group)\s+)?"
+    r"(?:meeting|board)\b",
+    re.IGNORECASE,
+)
+
+
+def mentions_next_meeting(text: str) -> bool:
+    """True when a sentence asks for something at, to or before the next meeting (no other date given)."""
+    return bool(_NEXT_MEETING.search(text))
+
+
+def due_in_text(text: str, *, today: datetime.date) -> tuple[str, Due | None]:
+    """Split a trailing `by <date>`, `due <date>`, `- by <date>` or `Due: <date>` off a sentence."""
+    try:
+        return extract_due(text, today=today)
+    except DateParseError:
+        return text, None
+
+
+# --- owners ----------------------------------------------------------------------------------------------
+
+_ROLE_WITH_INITIALS = re.compile(r"\(([A-Z][A-Z0-9]{1,5})\)")
+_SEPARATORS = re.compile(r"\s*(?:,|&|/|\+|;|\band\b|\n)\s*", re.IGNORECASE)
+_TITLE = r"(?:Dr|Mr|Mrs|Ms|Miss|Prof|Cllr|Councillor|DCI|DI|DS|Supt)\.?"
+_NAME_WORD = r"(?:[A-Z][a-z]+(?:[-'][A-Z][a-z]+)?|O'[A-Z][a-z]+|Mc[A-Z][a-z]+|Mac[A-Z][a-z]+)"
+_NAME = re.compile(rf"^(?:{_TITLE}\s+)?{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}}$")
+_ALL = re.compile(r"^(?:all|all members|all partners|all agencies|everyone)$", re.IGNORECASE)
+# Capitalised words that start sentences, not names: "The Board to receive…" has no owner.
+_NOT_NAMES = frozenset(
+    [
+        "the",
+        "this",
+        "that",
+        "these",
+        "those",
+        "it",
+        "we",
+        "they",
+        "board",
+        "group",
+        "partnership",
+        "meeting",
+        "members",
+        "agencies",
+        "partners",
+        "minutes",
+        "item",
+        "report",
+        "paper",
+        "actions",
+        "action",
+        "update",
+        "progress",
+        "agreed",
+        "decision",
+        "members'",
+        "each",
+        "any",
+        "no",
+    ]
+)
+
+
+def _owner_piece(piece: str) -> list[str]:
+    piece = piece.strip(" .:;-–*_")
+    if not piece:
+        return []
+    if m := _ROLE_WITH_INITIALS.search(piece):
+        return [m.group(1).upper()]
+    if _ALL.match(piece):
+        return ["All"]
+    if INITIALS.match(piece):
+        return [piece]
+    words = piece.split()
+    if all(INITIALS.match(w) for w in words):
+        return [token.initials or "" for token in split_owner_tokens(piece)]
+    if _NAME.match(piece) and words[0].lower() not in _NOT_NAMES:
+        return [piece]
+    return []
+
+
+def owners_in_cell(text: str) -> list[str]:
+    """Owners as written in an owner cell or marker: `AF & EA`, `JC EA`, `Felicity Budgen`,
+    `Head of Service (JS)`, `Dawn Maxwell / JB`, `All`. Parts that are not owners are left out."""
+    owners: list[str] = []
+    for piece in _SEPARATORS.split(text.replace("*", " ")):
+        for owner in _owner_piece(piece):
+            if owner and owner not in owners:
+                owners.append(owner)
+    return owners
+
+
+def is_owner_list(text: str) -> bool:
+    """True when the text holds only owners (`WD`, `LV/AM`, `**Dawn Maxwell / JB**`)."""
+    pieces = [p for p in _SEPARATORS.split(text.replace("*", " ").strip(" .")) if p.strip()]
+    return bool(pieces) and all(_owner_piece(p) for p in pieces)
+
+
+_LEADING_CLAUSE = re.compile(
+    r"^(?P<owners>[^.;:!?]{1,80}?)\s+(?:(?:has\s+)?agreed\s+to|will|to)\s+(?P<rest>\S.*)$", re.DOTALL
+)
+
+
+def leading_owners(text: str) -> tuple[list[str], str]:
+    """The owners a sentence starts with and the task after them: `AF & EA to review…`,
+    `Dawn Maxwell and JB to update…`, `FB agreed to send…`. No owners: `([], text)`."""
+    owned = find_owners(text)
+    if owned.owners_from_clause and owned.owners:
+        return [t.initials or f"<@{t.user_id}>" for t in owned.owners], owned.task
+    m = _LEADING_CLAUSE.match(text.strip())
+    if m and is_owner_list(m.group("owners")):
+        return owners_in_cell(m.group("owners")), m.group("rest").strip()
+    return [], text
+
+
+# --- matching owners to members ------------------------------------------------------------------------
+
+
+def _surname(name: str) -> str:
+    return name.split()[-1].lower()
+
+
+def resolve_owner(session: Session, board: Board, written: str, members: Sequence[Member]) -> list[Member]:
+    """The board's current members an owner as written means: initials through `resolve_owners`,
+    names by the member's stored name (or title and surname). `All` is every current member.
+    Nothing matched: an empty list, for the caller to show and to add as a member without Slack."""
+    if written == "All":
+        return list(members)
+    if INITIALS.match(written):
+        try:
+            return resolve_owners(session, board, [OwnerToken(initials=written)])
+        except UserError:
+            return []
+    wanted = " ".join(written.lower().split())
+    by_name = [m for m in members if m.name and " ".join(m.name.lower().split()) == wanted]
+    if by_name:
+        return by_name[:1]
+    if re.match(rf"^{_TITLE}\s+", written):
+        surname = _surname(written)
+        by_surname = [m for m in members if m.name and _surname(m.name) == surname]
+        if len(by_surname) == 1:
+            return by_surname
+    return []
+
+
+def initials_for(name: str) -> str:
+    """Initials for a new member known only by name: `Felicity Budgen` → `FB`."""
+    words = [w for w in re.sub(rf"^{_TITLE}\s+", "", name).split() if w[:1].isalpha()]
+    letters = "".join(w[0] for w in words).upper()[:5]
+    return letters if len(letters) >= 2 else (letters + "X")[:2] if letters else "XX"
