@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from bot.importing.layout import Layout, detect
 from bot.importing.lines import line_candidates
@@ -58,4 +59,26 @@ def extract_actions(document: Document, *, today: datetime.date) -> Extraction:
     return Extraction(candidates, layouts)
 
 
-__all__ = ["Extraction", "Layout", "extract_actions"]
+def due_json(candidate: Candidate) -> str | None:
+    """The due date as the JSON output writes it: `YYYY-MM-DD`, `next meeting`, or null (none, TBC)."""
+    due = candidate.due
+    if due is None or due.kind.value == "tbc":
+        return None
+    if due.kind.value == "next_meeting":
+        return "next meeting"
+    return due.date.isoformat() if due.date else None
+
+
+def as_dict(candidate: Candidate) -> dict[str, Any]:
+    """A candidate in the shape of `arising import --format json`, owners as written."""
+    return {
+        "ref": candidate.ref,
+        "text": candidate.text,
+        "owners": list(candidate.owners),
+        "due": due_json(candidate),
+        "status": "open" if candidate.status == "open" else "done",
+        "rag": candidate.rag,
+    }
+
+
+__all__ = ["Extraction", "Layout", "as_dict", "due_json", "extract_actions"]

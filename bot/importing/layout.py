@@ -71,7 +71,7 @@ _HEADERS: list[tuple[str, Col]] = [
     (r"details|decisions?( agreed)?|description|issue|discussion|summary|decision/action", Col.DETAILS),
     (
         r"actions?( required| agreed| to be taken| description)?|agreed actions?|tasks?|priorities|priority|"
-        r"what (will|needs to) be done|actions? to be taken",
+        r"what (will|needs to) be done|actions? to be taken|decisions? ?(/|and|&|or) ?actions?( agreed)?",
         Col.TEXT,
     ),
 ]

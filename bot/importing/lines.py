@@ -37,7 +37,11 @@ _ACTIONS_HEADING = re.compile(
     r"^(?:agreed\s+|new\s+)?actions?(?:\s+(?:agreed|arising|points?|from (?:this|the) (?:meeting|item)))?\s*:?\s*$",
     re.IGNORECASE,
 )
-_NOT_ACTION = re.compile(r"^(?:decisions?|agreed|resolved|noted|recommendations?)\s*[:\-–—]", re.IGNORECASE)
+_NOT_ACTION = re.compile(
+    r"^(?:decisions?|agreed|resolved|noted|recommendations?|present|attendees|in attendance|also present|apologies|"
+    r"members present|attending|circulation|distribution|minutes|chair|date of next meeting|next meeting)\s*[:\-–—]",
+    re.IGNORECASE,
+)
 _BOLD_TAIL = re.compile(r"\*\*(?P<owners>[^*]{1,60})\*\*\s*$")
 _PAREN_TAIL = re.compile(r"\((?P<owners>[A-Z][A-Za-z0-9 ,/&+]{0,40})\)\s*\.?\s*$")
 _PLAIN_TAIL = re.compile(
@@ -57,10 +61,11 @@ _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
 def clean_line(text: str) -> str:
     """A line without list bullets, numbering, heading marks or bold around the whole of it."""
     text = _MARKUP.sub("", text, count=1).strip()
-    if text.startswith("**") and text.count("**") == 2 and text.endswith("**"):
-        text = text[2:-2].strip()
-    text = re.sub(r"^\*\*(.+?)\*\*(?=\s*\*\*[^*]+\*\*\s*$)", r"\1", text)  # **Action: …** **AB**
-    return text.replace("__", "").strip()
+    tail = ""
+    if (m := _BOLD_TAIL.search(text)) and m.start() > 0 and is_owner_list(m.group("owners")):
+        text, tail = text[: m.start()], " " + m.group(0).strip()  # `… **AB**` marks the owners: keep it
+    text = text.replace("**", "").replace("__", "").strip()
+    return _MARKUP.sub("", text, count=1).strip() + tail
 
 
 @dataclass
@@ -89,7 +94,9 @@ def _take_labels(found: _Found, today: datetime.date) -> None:
         return
     for i, m in enumerate(matches):
         end = matches[i + 1].start() if i + 1 < len(matches) else len(found.body)
-        value = found.body[m.end() : end].strip(" .;,|()")
+        value = found.body[m.end() : end].strip(" .;,|")
+        if value.count("(") != value.count(")"):
+            value = value.strip("()")
         _apply_label(found, m.group("label"), value, today)
     found.body = found.body[: matches[0].start()].rstrip(" .;,|(-–—")
 

@@ -62,10 +62,14 @@ def due_in_cell(text: str, *, today: datetime.date) -> Due | None:
     return None
 
 
-def dues_in_cell(text: str, *, today: datetime.date) -> list[Due]:
+def dues_in_cell(text: str, *, today: datetime.date) -> list[Due | None]:
     """Every date in a cell that lists one per line or per word (`Oct-20 Apr-20 May-20`), in order."""
-    dues: list[Due] = []
-    rest = " ".join(text.replace("\n", " ").split())
+    lines = [line for line in text.split("\n") if line.strip()]
+    if len(lines) > 1:
+        # One per line: a line that is no date ("TBC" aside) keeps its place as None.
+        return [due_in_cell(line, today=today) for line in lines]  # type: ignore[misc]
+    dues: list[Due | None] = []
+    rest = " ".join(text.split())
     while rest:
         try:
             due, after = split_leading_due(rest, today=today)
@@ -104,7 +108,9 @@ _ROLE_WITH_INITIALS = re.compile(r"\(([A-Z][A-Z0-9]{1,5})\)")
 _SEPARATORS = re.compile(r"\s*(?:,|&|/|\+|;|\band\b|\n)\s*", re.IGNORECASE)
 _TITLE = r"(?:Dr|Mr|Mrs|Ms|Miss|Prof|Cllr|Councillor|DCI|DI|DS|Supt)\.?"
 _NAME_WORD = r"(?:[A-Z][a-z]+(?:[-'][A-Z][a-z]+)?|O'[A-Z][a-z]+|Mc[A-Z][a-z]+|Mac[A-Z][a-z]+)"
-_NAME = re.compile(rf"^(?:{_TITLE}\s+)?{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}}$")
+# A name is two or three capitalised words, or a title and a surname: one word alone ("Health",
+# "Schools") is more often an agency or a subject than a person.
+_NAME = re.compile(rf"^(?:{_TITLE}\s+{_NAME_WORD}|{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,2}}|{_TITLE}\s+{_NAME_WORD}\s+{_NAME_WORD})$")
 _ALL = re.compile(r"^(?:all|all members|all partners|all agencies|everyone)$", re.IGNORECASE)
 # Capitalised words that start sentences, not names: "The Board to receive…" has no owner.
 _NOT_NAMES = frozenset(

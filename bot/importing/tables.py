@@ -100,7 +100,7 @@ def _area_leads(text: str) -> list[str]:
     return []
 
 
-_BULLET = re.compile(r"\s*(?:•|·|▪|■|\*|-(?=\s)|\d+[.)](?=\s))\s*")
+_BULLET = re.compile(r"^\s*(?:•|·|▪|■|\*|-(?=\s)|\d+[.)](?=\s))\s*")
 # Imperative openings that start a new priority when an extraction has run a list together.
 _VERBS = frozenset(
     [
