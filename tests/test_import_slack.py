@@ -94,8 +94,10 @@ def test_export_uploads_the_log_to_the_caller(board):
     [reply] = replies(calls)
     assert "SSCB-action-log-" in reply.text and "1 action" in reply.text
     methods = [c.method for c in board.fake.calls]
-    assert methods.index("files.getUploadURLExternal") < methods.index("upload") < methods.index(
-        "files.completeUploadExternal"
+    assert (
+        methods.index("files.getUploadURLExternal")
+        < methods.index("upload")
+        < methods.index("files.completeUploadExternal")
     )
     [sent] = board.fake.uploaded()
     assert sent["filename"].endswith(".xlsx") and sent["channel_id"] == "DUALICE"

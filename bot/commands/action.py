@@ -88,7 +88,7 @@ def run(deps: Deps, caller: Caller, text: str) -> Reply:
     if handler is None:
         return error_reply(
             UserError(f"`{escape(sub)}` is not an `/action` command. Try `/action help` for the full list."),
-            "/action add|update|rag|done|drop|reopen|assign|due|show|history|list|import|export|help …",
+            "/action add|update|rag|done|drop|reopen|assign|due|show|history|list|help …",
         )
     try:
         return handler(deps, caller, rest.strip())

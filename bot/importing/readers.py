@@ -96,9 +96,10 @@ def _pipe_cells(line: str) -> list[str]:
     stripped = line.strip()
     if stripped.startswith("|"):
         stripped = stripped[1:]
-    if stripped.endswith("|"):
+    if stripped.endswith("|") and not stripped.endswith("\\|"):
         stripped = stripped[:-1]
-    return [cell.strip() for cell in stripped.split("|")]
+    # `\|` is a pipe inside a cell (Markdown's escape), not a column break.
+    return [cell.strip().replace("\\|", "|") for cell in re.split(r"(?<!\\)\|", stripped)]
 
 
 def _rule_row(cells: list[str]) -> bool:

@@ -110,7 +110,9 @@ _TITLE = r"(?:Dr|Mr|Mrs|Ms|Miss|Prof|Cllr|Councillor|DCI|DI|DS|Supt)\.?"
 _NAME_WORD = r"(?:[A-Z][a-z]+(?:[-'][A-Z][a-z]+)?|O'[A-Z][a-z]+|Mc[A-Z][a-z]+|Mac[A-Z][a-z]+)"
 # A name is two or three capitalised words, or a title and a surname: one word alone ("Health",
 # "Schools") is more often an agency or a subject than a person.
-_NAME = re.compile(rf"^(?:{_TITLE}\s+{_NAME_WORD}|{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,2}}|{_TITLE}\s+{_NAME_WORD}\s+{_NAME_WORD})$")
+_NAME = re.compile(
+    rf"^(?:{_TITLE}\s+{_NAME_WORD}|{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,2}}|{_TITLE}\s+{_NAME_WORD}\s+{_NAME_WORD})$"
+)
 _ALL = re.compile(r"^(?:all|all members|all partners|all agencies|everyone)$", re.IGNORECASE)
 # Capitalised words that start sentences, not names: "The Board to receive…" has no owner.
 _NOT_NAMES = frozenset(

@@ -1,6 +1,6 @@
 """Writes the Word and Excel documents of the labelled set (run once; the files are committed).
 
-    python tests/data/import/make_binaries.py
+python tests/data/import/make_binaries.py
 """
 
 from __future__ import annotations
