@@ -180,3 +180,56 @@ def test_unknown_file_types_are_refused():
 def test_a_damaged_word_file_is_refused_with_a_reason():
     with pytest.raises(UnreadableDocument, match="damaged"):
         read_document("minutes.docx", b"not a zip file")
+
+
+def test_action_line_naming_only_owners_takes_the_paragraph_above():
+    [action] = _found("The board asked for a briefing on the new thresholds for schools.\nAction: AF/EA")
+    assert (action["owners"], action["text"]) == (
+        ["AF", "EA"],
+        "The board asked for a briefing on the new thresholds for schools",
+    )
+
+
+def test_a_wrapped_line_is_read_with_its_continuation():
+    [action] = _found(
+        "Action: AF to circulate the revised threshold document to all\npartners by 15/12/2026\nNext item"
+    )
+    assert action["text"] == "Circulate the revised threshold document to all partners"
+    assert action["due"] == "2026-12-15"
+
+
+def test_owners_in_square_brackets_after_the_sentence():
+    [action] = _found("The revised policy will be sent to all schools. [JB]")
+    assert action["owners"] == ["JB"]
+
+
+def test_a_date_inside_the_owner_field_is_the_due_date():
+    [action] = _found("Action: Circulate the report (Lead: AF, by 15/12/2026)")
+    assert (action["text"], action["owners"], action["due"]) == ("Circulate the report", ["AF"], "2026-12-15")
+
+
+def test_deadline_is_read_like_by():
+    [action] = _found("Action: EA to refresh the neglect strategy. Deadline 31/03/2026")
+    assert action["due"] == "2026-03-31"
+
+
+def test_a_bare_date_column_in_an_action_table_is_the_due_date():
+    found = _found("| Item | Action | Lead | Date |\n|---|---|---|---|\n| 4 | Audit plans | AF | 30/04/2026 |")
+    assert [(a["ref"], a["due"]) for a in found] == [("4", "2026-04-30")]
+
+
+def test_action_with_owners_at_the_end_of_a_paragraph():
+    [action] = _found("The board agreed the escalation policy should be sent to every school. Action: JB/EA")
+    assert action["owners"] == ["JB", "EA"]
+
+
+def test_minutes_table_with_initials_in_the_last_column():
+    text = "1\tThe board asked for a briefing on the new thresholds for schools\tAF\n2\tThe minutes were agreed\t"
+    assert [(a["text"], a["owners"]) for a in _found(text)] == [
+        ("The board asked for a briefing on the new thresholds for schools", ["AF"])
+    ]
+
+
+def test_a_members_table_is_not_read_as_actions():
+    text = "Romi Bowen\tRB\tStrategic Director of Children's Services\nTom Sawyer (Minutes)\tTS\t\nAnn Flynn\tAF\tBoard Manager"
+    assert _found(text) == []

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from bot.importing.layout import Layout, detect
 from bot.importing.lines import line_candidates
-from bot.importing.model import Candidate, Document, Line, Table
+from bot.importing.model import Candidate, Document, Line, Row, Table
 from bot.importing.tables import table_candidates
+
+
+_NUMBER = re.compile(r"^[A-Za-z]{0,3}\d+(?:\.\d+)*[a-z]?\.?$")
+INITIALS_ONLY = re.compile(r"^[A-Z][A-Z0-9]{1,5}(?:\s*(?:[/&,+]|and)?\s*[A-Z][A-Z0-9]{1,5})*$")
 
 
 @dataclass(frozen=True)
@@ -20,9 +25,19 @@ class Extraction:
     layouts: list[str]
 
 
+def _row_line(row: Row) -> Line:
+    cells = [" ".join(c.split()) for c in row.cells if c.strip()]
+    if len(cells) >= 2 and _NUMBER.match(cells[0]):
+        cells = cells[1:]  # an item number is not part of the sentence
+    # Minutes laid out as "discussion | owner": initials alone in the last cell own the row.
+    if len(cells) >= 2 and INITIALS_ONLY.match(cells[-1]) and len(" ".join(cells[:-1]).split()) >= 6:
+        return Line(row.number, f"{'  '.join(cells[:-1])} **{cells[-1]}**")
+    return Line(row.number, "  ".join(cells))
+
+
 def _row_lines(table: Table) -> list[Line]:
     # A table whose header names no action column: each row is read as a line of text.
-    return [Line(row.number, "  ".join(c for c in row.cells if c.strip()).replace("\n", " ")) for row in table.rows]
+    return [_row_line(row) for row in table.rows]
 
 
 def extract_actions(document: Document, *, today: datetime.date) -> Extraction:

@@ -150,6 +150,12 @@ def detect(table: Table) -> TableLayout | None:
     if best is None:
         return None
     _, header, roles = best
+    if Col.DUE not in roles.values():
+        # "Action | Lead | Date": in a table of actions a bare date column is when it is due.
+        for index, cell in enumerate(header.cells):
+            if index not in roles and _normalise(cell) in ("date", "dates", "date required"):
+                roles[index] = Col.DUE
+                break
     kinds = set(roles.values())
     if Col.OWNER not in kinds and Col.TEXT in kinds and Col.DETAILS in kinds:
         text_index = next(i for i, c in roles.items() if c == Col.TEXT)

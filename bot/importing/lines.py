@@ -43,7 +43,7 @@ _NOT_ACTION = re.compile(
     re.IGNORECASE,
 )
 _BOLD_TAIL = re.compile(r"\*\*(?P<owners>[^*]{1,60})\*\*\s*$")
-_PAREN_TAIL = re.compile(r"\((?P<owners>[A-Z][A-Za-z0-9 ,/&+]{0,40})\)\s*\.?\s*$")
+_PAREN_TAIL = re.compile(r"[(\[](?P<owners>[A-Z][A-Za-z0-9 ,/&+]{0,40})[)\]]\s*\.?\s*$")
 _PLAIN_TAIL = re.compile(
     r"(?<=[.!?;)])\s*(?:[-–—]\s*)?(?P<owners>[A-Z][A-Z0-9]{1,5}(?:\s*[/&,+]\s*[A-Z][A-Z0-9]{1,5})*)\s*$"
 )
@@ -79,8 +79,14 @@ class _Found:
     prefixed: bool = False
 
 
+# "… to circulate the report. Action: AF" / "(Action by AF/EA)" at the end of a paragraph.
+_ACTION_TAIL = re.compile(
+    r"(?<=[\s.;(])\s*\(?\s*action(?:\s+by)?\s*[:\-–]?\s*(?P<owners>[A-Z][^:()]{0,60}?)\)?\s*\.?\s*$", re.IGNORECASE
+)
+
+
 def _take_tail_owners(body: str) -> tuple[str, list[str]]:
-    for pattern in (_BOLD_TAIL, _PAREN_TAIL, _PLAIN_TAIL, _DASH_TAIL):
+    for pattern in (_BOLD_TAIL, _PAREN_TAIL, _PLAIN_TAIL, _DASH_TAIL, _ACTION_TAIL):
         m = pattern.search(body)
         if m and is_owner_list(m.group("owners")):
             return body[: m.start()].rstrip(" -–—"), owners_in_cell(m.group("owners"))
@@ -109,6 +115,10 @@ def _apply_label(found: _Found, label: str, value: str, today: datetime.date) ->
         if re.match(r"(?:done|complete|closed)", value, re.IGNORECASE):
             found.status = "done"
     else:
+        # "Lead: AF, by 15/12": the date can ride along with the owner.
+        value, due = due_in_text(value, today=today)
+        found.due = found.due or due
+        value = value.strip(" ,;")
         for owner in owners_in_cell(value) or ([squash(value)] if squash(value) else []):
             if owner not in found.owners:
                 found.owners.append(owner)
@@ -189,12 +199,26 @@ def _owner_lines(lines: list[Line], start: int) -> tuple[list[str], int, bool]:
     return owners, index, bold
 
 
+def _continues(text: str, following: str) -> bool:
+    nxt = following.strip()
+    return (
+        bool(nxt)
+        and nxt[:1].islower()
+        and not re.search(r"[.!?:;]\s*(?:\*\*)?$", text)
+        and not _BOLD_TAIL.search(text)
+        and not _label_only(clean_line(nxt))
+        and not is_owner_list(nxt.strip("* "))
+    )
+
+
 def line_candidates(lines: list[Line], today: datetime.date) -> list[Candidate]:
     """The actions written in a run of lines."""
     out: list[Candidate] = []
     index = 0
     in_actions_block = False
+    previous_line: Line | None = None
     while index < len(lines):
+        previous = previous_line
         line = lines[index]
         raw = line.text.strip()
         index += 1
@@ -207,14 +231,27 @@ def line_candidates(lines: list[Line], today: datetime.date) -> list[Candidate]:
             continue
         if _NOT_ACTION.match(text):
             continue
+        if not _ACTION_PREFIX.match(text) and not text.endswith(":"):
+            previous_line = line
+        # PDF extractions wrap long lines: a next line that carries on the sentence belongs to it.
+        while index < len(lines) and _continues(text, lines[index].text):
+            text = f"{text} {clean_line(lines[index].text)}"
+            index += 1
         found = _Found(line.number, text)
         if m := _ACTION_PREFIX.match(text):
             found.body, found.ref, found.prefixed = m.group("body").strip(), m.group("ref"), True
             if not found.body:
                 in_actions_block = True
                 continue
+            if is_owner_list(found.body) and previous is not None:
+                # "Action: AF" under a paragraph: the paragraph is the action, AF its owner.
+                owners = owners_in_cell(found.body)
+                if out and out[-1].line == previous.number:
+                    out[-1].owners = _merge(out[-1].owners, owners)
+                    continue
+                found = _Found(previous.number, clean_line(previous.text), found.ref, owners, prefixed=True)
         found.body, tail = _take_tail_owners(found.body)
-        found.owners = tail
+        found.owners = _merge(found.owners, tail)
         _take_labels(found, today)
         # Labelled fields and owner-only lines that follow belong to this line.
         while index < len(lines) and _label_only(clean_line(lines[index].text)):

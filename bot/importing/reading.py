@@ -94,17 +94,31 @@ def mentions_next_meeting(text: str) -> bool:
     return bool(_NEXT_MEETING.search(text))
 
 
+_DEADLINE = re.compile(
+    r"[\s,;(\-–—]+(?:deadline|target(?:\s+date)?|timescale|completion\s+date|by\s+when)\s*[:\-–]?\s*(?P<rest>[^:]+?)\)?$",
+    re.IGNORECASE,
+)
+
+
 def due_in_text(text: str, *, today: datetime.date) -> tuple[str, Due | None]:
     """Split a trailing `by <date>`, `due <date>`, `- by <date>` or `Due: <date>` off a sentence."""
     try:
-        return extract_due(text, today=today)
+        body, due = extract_due(text, today=today)
     except DateParseError:
-        return text, None
+        body, due = text, None
+    if due is None and (m := _DEADLINE.search(text)):
+        # "… Deadline 15/12/2026", "… target date: March 2026": the parser's "by"/"due" under another name.
+        try:
+            return text[: m.start()].rstrip(" ,;:-–—("), parse_due(m.group("rest"), today=today)
+        except DateParseError:
+            pass
+    return body, due
 
 
 # --- owners ----------------------------------------------------------------------------------------------
 
-_ROLE_WITH_INITIALS = re.compile(r"\(([A-Z][A-Z0-9]{1,5})\)")
+# "Head of Early Help (JM)": a short role or name, then initials in brackets, and nothing after.
+_ROLE_WITH_INITIALS = re.compile(r"^[^:;()]{0,60}?\s*\(([A-Z][A-Z0-9]{1,5})\)$")
 _SEPARATORS = re.compile(r"\s*(?:,|&|/|\+|;|\band\b|\n)\s*", re.IGNORECASE)
 _TITLE = r"(?:Dr|Mr|Mrs|Ms|Miss|Prof|Cllr|Councillor|DCI|DI|DS|Supt)\.?"
 _NAME_WORD = r"(?:[A-Z][a-z]+(?:[-'][A-Z][a-z]+)?|O'[A-Z][a-z]+|Mc[A-Z][a-z]+|Mac[A-Z][a-z]+)"
@@ -154,7 +168,7 @@ def _owner_piece(piece: str) -> list[str]:
     piece = piece.strip(" .:;-–*_")
     if not piece:
         return []
-    if m := _ROLE_WITH_INITIALS.search(piece):
+    if m := _ROLE_WITH_INITIALS.match(piece):
         return [m.group(1).upper()]
     if _ALL.match(piece):
         return ["All"]
