@@ -231,5 +231,8 @@ def test_minutes_table_with_initials_in_the_last_column():
 
 
 def test_a_members_table_is_not_read_as_actions():
-    text = "Romi Bowen\tRB\tStrategic Director of Children's Services\nTom Sawyer (Minutes)\tTS\t\nAnn Flynn\tAF\tBoard Manager"
+    text = (
+        "Romi Bowen\tRB\tStrategic Director of Children's Services\n"
+        "Tom Sawyer (Minutes)\tTS\t\nAnn Flynn\tAF\tBoard Manager"
+    )
     assert _found(text) == []

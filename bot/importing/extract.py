@@ -12,7 +12,6 @@ from bot.importing.lines import line_candidates
 from bot.importing.model import Candidate, Document, Line, Row, Table
 from bot.importing.tables import table_candidates
 
-
 _NUMBER = re.compile(r"^[A-Za-z]{0,3}\d+(?:\.\d+)*[a-z]?\.?$")
 INITIALS_ONLY = re.compile(r"^[A-Z][A-Z0-9]{1,5}(?:\s*(?:[/&,+]|and)?\s*[A-Z][A-Z0-9]{1,5})*$")
 
