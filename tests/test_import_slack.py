@@ -8,7 +8,7 @@ import re
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from storage.models import Action, Member
+from storage.models import Action, ImportDraft, Member
 from tests.action_support import action_count, only_post, only_reply
 from tests.driver import replies
 
@@ -116,3 +116,18 @@ def test_a_failed_upload_is_reported_to_the_caller(board):
     calls = board.command("/action", "export csv", user="UALICE")
     [reply] = replies(calls)
     assert "couldn't send you" in reply.text
+
+
+def test_pasted_minutes_are_not_kept_once_imported(board, session_factory):
+    preview = only_reply(board.command("/action", "import\n" + MINUTES, user="UCAROL"))
+    board.command("/action", f"import confirm {_draft_number(preview.text)}", user="UCAROL")
+    with session_factory() as session:
+        [draft] = session.scalars(select(ImportDraft)).all()
+        assert (draft.status, draft.text) == ("imported", "")
+
+
+def test_only_the_person_who_pasted_may_confirm(board, session_factory):
+    preview = only_reply(board.command("/action", "import\n" + MINUTES, user="UCAROL"))
+    reply = only_reply(board.command("/action", f"import confirm {_draft_number(preview.text)}", user="UALICE"))
+    assert "no import" in reply.text
+    assert action_count(session_factory) == 0

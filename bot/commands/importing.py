@@ -68,11 +68,11 @@ def import_command(deps: Deps, caller: Caller, rest: str) -> Reply:
 def _confirm(deps: Deps, caller: Caller, draft_id: int) -> Reply:
     now = deps.clock()
     with session_scope(deps.session_factory) as session:
-        draft = service.take_draft(session, caller=caller, draft_id=draft_id, now=now)
+        draft, text = service.take_draft(session, caller=caller, draft_id=draft_id, now=now)
         board = session.get(Board, draft.board_id)
         assert board is not None  # the foreign key keeps it
         ensure_can_manage(board, caller, deps.directory)
-        document = read_text(draft.source_document, draft.text)
+        document = read_text(draft.source_document, text)
         plan = service.plan_import(session, board=board, document=document, meeting=draft.meeting, now=now)
         result = service.apply_import(session, caller=caller, plan=plan, now=now)
         return to_channel(board.channel_id, render.imported(result))

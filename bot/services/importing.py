@@ -296,12 +296,15 @@ def save_draft(
     )
 
 
-def take_draft(session: Session, *, caller: Caller, draft_id: int, now: datetime) -> ImportDraft:
-    """The caller's pending draft, marked used (under a row lock, so it is imported once)."""
+def take_draft(session: Session, *, caller: Caller, draft_id: int, now: datetime) -> tuple[ImportDraft, str]:
+    """The caller's pending draft and its text, marked used (under a row lock, so it is imported once).
+
+    The pasted minutes are not kept once imported: the actions hold what matters, with their line."""
     draft = store.draft_for_update(session, draft_id)
     if draft is None or draft.created_by != caller.user_id:
         raise UserError(f"There is no import `{draft_id}` of yours to confirm. Paste the minutes again.")
     if draft.status != "pending":
         raise UserError(f"Import `{draft_id}` has already been {draft.status}: nothing more was created.")
-    draft.status, draft.used_at = "imported", now
-    return draft
+    text = draft.text
+    draft.status, draft.used_at, draft.text = "imported", now, ""
+    return draft, text
