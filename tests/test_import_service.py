@@ -244,3 +244,17 @@ def test_cli_export_markdown_to_standard_output(board, cli_env, capfdbinary):
     assert main(["export", "--board", "SSCB", "--format", "markdown", "--status", "all"]) == 0
     text = capfdbinary.readouterr().out.decode()
     assert "| SSCB-4 |" in text and "police \\| schools" in text
+
+
+def test_all_on_a_board_without_members_adds_no_member_called_all(slack, session_factory):
+    slack.command("/meeting", "setup Empty Board code EMPTY chair <@UCAROL>", user="UCAROL", channel="CEMPTY")
+    with session_factory() as session:
+        board = board_by_code(session, "T1", "EMPTY")
+        plan = plan_import(session, board=board, document=read_text("m.txt", "Action: All to read the report"),
+                           meeting=None, now=NOW)  # fmt: skip
+        assert plan.new_members == [] and plan.actions[0].owner_labels() == ["All"]
+
+
+def test_full_names_and_titles_resolve_to_the_members_they_name(board, session_factory):
+    _import(session_factory, "Action: Jo Bloggs to brief the police\nAction: Ms Bloggs to book the room")
+    assert [[m.initials for m in a.owners] for a in _actions(session_factory)] == [["JB"], ["JB"]]

@@ -60,6 +60,8 @@ def _plain(text: str) -> str:
 def _owners_words(planned: PlannedAction, esc: Callable[[str], str]) -> str:
     parts = [m.initials for m in planned.members]
     parts += [f"{esc(n.name or n.role or n.initials)} (new member {n.initials})" for n in planned.new_members]
+    if planned.everyone:
+        parts.insert(0, "All (the board has no members yet)")
     return " & ".join(parts) or "no owner"
 
 

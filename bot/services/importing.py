@@ -50,10 +50,12 @@ class PlannedAction:
     members: list[Member] = field(default_factory=list)
     new_members: list[NewMember] = field(default_factory=list)
     duplicate_of: int | None = None  # the number of the action already on the board
+    everyone: bool = False  # owned by "All" on a board with no members yet
 
     def owner_labels(self) -> list[str]:
         """Owners as resolved: initials of members, the name (or initials) as written of new ones."""
-        return [m.initials for m in self.members] + [n.name or n.role or n.initials for n in self.new_members]
+        labels = [m.initials for m in self.members] + [n.name or n.role or n.initials for n in self.new_members]
+        return ["All", *labels] if self.everyone else labels
 
 
 @dataclass
@@ -161,6 +163,9 @@ def plan_import(
         action = PlannedAction(candidate)
         for written in candidate.owners:
             matched = resolve_owner(session, board, written, members)
+            if written == "All" and not matched:
+                action.everyone = True  # nobody to give it to yet: shown as "All", never a member called All
+                continue
             for member in matched:
                 if member not in action.members:
                     action.members.append(member)
