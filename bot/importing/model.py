@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.dates import Due
+from bot.importing.reading import Due
 
 
 @dataclass(frozen=True)

@@ -22,11 +22,13 @@ from bot.services.actions import resolve_owners
 from storage.models import Board, Member
 
 __all__ = [
+    "INITIALS",
     "Due",
     "DueKind",
     "due_in_cell",
     "due_in_text",
     "dues_in_cell",
+    "initials_for",
     "is_owner_list",
     "leading_owners",
     "mentions_next_meeting",

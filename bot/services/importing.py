@@ -16,12 +16,10 @@ from datetime import date, datetime
 from sqlalchemy.orm import Session
 
 from bot.clock import local_date
-from bot.dates import DueKind
 from bot.errors import UserError
 from bot.importing.extract import extract_actions
 from bot.importing.model import Candidate, Document
-from bot.importing.reading import initials_for, resolve_owner
-from bot.owners import INITIALS
+from bot.importing.reading import INITIALS, DueKind, initials_for, resolve_owner
 from bot.services.context import Caller
 from bot.services.meetings import bind_next_meeting_actions
 from bot.text import MAX_ACTION_TEXT
