@@ -236,3 +236,17 @@ def test_a_members_table_is_not_read_as_actions():
         "Tom Sawyer (Minutes)\tTS\t\nAnn Flynn\tAF\tBoard Manager"
     )
     assert _found(text) == []
+
+
+def test_longer_header_wordings_are_recognised():
+    text = (
+        "| Action no. | Date action agreed | Action to be taken | Lead officer / agency | Target date for completion |\n"
+        "|---|---|---|---|---|\n| 12 | 01/02/2026 | Refresh the escalation policy | AF | 31/03/2026 |"
+    )
+    [action] = _found(text)
+    assert (action["ref"], action["text"], action["owners"], action["due"]) == (
+        "12",
+        "Refresh the escalation policy",
+        ["AF"],
+        "2026-03-31",
+    )

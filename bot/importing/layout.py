@@ -84,6 +84,21 @@ def _normalise(cell: str) -> str:
     return text.strip(" .:*?")
 
 
+# Longer headers ("Target date for completion", "Lead officer / agency"): the first keyword found.
+_KEYWORDS: list[tuple[str, Col]] = [
+    (r"\b(previous|last|prior) rag\b", Col.PREVIOUS_RAG),
+    (r"\brag\b", Col.RAG),
+    (r"\bstatus\b", Col.STATUS),
+    (r"\b(raised|agreed|opened|added)\b", Col.RAISED),
+    (r"\b(owners?|lead|responsib\w*|who|whom)\b", Col.OWNER),
+    (r"\b(due|deadline|target|timescales?|when|completion)\b", Col.DUE),
+    (r"\b(update|progress|comments?|commentary)\b", Col.UPDATE),
+    (r"\b(ref|reference|number)\b", Col.REF),
+    (r"\b(actions?|tasks?)\b", Col.TEXT),
+]
+_KEYWORDS_COMPILED = [(re.compile(pattern), col) for pattern, col in _KEYWORDS]
+
+
 def column_role(cell: str) -> Col | None:
     """The role a header cell names, or None."""
     text = _normalise(cell)
@@ -95,6 +110,10 @@ def column_role(cell: str) -> Col | None:
     for pattern, col in _COMPILED:
         if pattern.match(text):
             return col
+    if len(text.split()) <= 6:
+        for pattern, col in _KEYWORDS_COMPILED:
+            if pattern.search(text):
+                return col
     return None
 
 
