@@ -240,7 +240,8 @@ def test_a_members_table_is_not_read_as_actions():
 
 def test_longer_header_wordings_are_recognised():
     text = (
-        "| Action no. | Date action agreed | Action to be taken | Lead officer / agency | Target date for completion |\n"
+        "| Action no. | Date action agreed | Action to be taken | Lead officer / agency "
+        "| Target date for completion |\n"
         "|---|---|---|---|---|\n| 12 | 01/02/2026 | Refresh the escalation policy | AF | 31/03/2026 |"
     )
     [action] = _found(text)
