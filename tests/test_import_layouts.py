@@ -251,3 +251,16 @@ def test_longer_header_wordings_are_recognised():
         ["AF"],
         "2026-03-31",
     )
+
+
+def test_minutes_table_with_owners_under_action_takes_the_minute_as_the_action():
+    text = (
+        "Item\tMinute\tAction\n"
+        "4.1\tThe audit findings will be shared with schools through the termly bulletin.\tJB\n"
+        "4.2\tThe board noted the annual report.\t\n"
+        "4.3\tAF to confirm the date of the development day.\tAF"
+    )
+    assert [(a["ref"], a["owners"], a["text"][:10]) for a in _found(text)] == [
+        ("4.1", ["JB"], "The audit "),
+        ("4.3", ["AF"], "Confirm th"),
+    ]

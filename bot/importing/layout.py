@@ -68,7 +68,11 @@ _HEADERS: list[tuple[str, Col]] = [
         Col.UPDATE,
     ),
     (r"area|theme|workstream|priority area|objective", Col.AREA),
-    (r"details|decisions?( agreed)?|description|issue|discussion|summary|decision/action", Col.DETAILS),
+    (
+        r"details|decisions?( agreed)?|description|issue|discussion|summary|decision/action|minutes?|"
+        r"notes of discussion",
+        Col.DETAILS,
+    ),
     (
         r"actions?( required| agreed| to be taken| description)?|agreed actions?|tasks?|priorities|priority|"
         r"what (will|needs to) be done|actions? to be taken|decisions? ?(/|and|&|or) ?actions?( agreed)?",
@@ -156,6 +160,19 @@ def _mostly_owners(table: Table, header: Row, index: int) -> bool:
     return owner_like / len(cells) >= 0.6
 
 
+def _wordiest(table: Table, header: Row, exclude: set[int]) -> int | None:
+    """The column whose cells hold the most words, other than `exclude`."""
+    words: dict[int, int] = {}
+    for row in table.rows:
+        if row.number <= header.number:
+            continue
+        for index, cell in enumerate(row.cells):
+            if index not in exclude:
+                words[index] = words.get(index, 0) + len(cell.split())
+    best = max(words.items(), key=lambda item: item[1], default=None)
+    return best[0] if best and best[1] > 0 else None
+
+
 def detect(table: Table) -> TableLayout | None:
     """The layout of a table whose header names an action column and something about it; else None."""
     best: tuple[int, Row, dict[int, Col]] | None = None
@@ -176,10 +193,15 @@ def detect(table: Table) -> TableLayout | None:
                 roles[index] = Col.DUE
                 break
     kinds = set(roles.values())
-    if Col.OWNER not in kinds and Col.TEXT in kinds and Col.DETAILS in kinds:
+    if Col.OWNER not in kinds and Col.TEXT in kinds:
         text_index = next(i for i, c in roles.items() if c == Col.TEXT)
-        if _mostly_owners(table, header, text_index):
+        details = next((i for i, c in roles.items() if c == Col.DETAILS), None)
+        if details is None:
+            details = _wordiest(table, header, exclude={text_index, *(i for i, c in roles.items() if c == Col.REF)})
+        if details is not None and _mostly_owners(table, header, text_index):
+            # "Item | Minute | Action" with initials under Action: the minute is the action, the initials its owners.
             roles[text_index] = Col.OWNER
+            roles[details] = Col.DETAILS
             return TableLayout(Layout.DECISIONS, header, roles)
     if Col.TEXT not in roles.values():
         # "Details" is the action when nothing else is.

@@ -214,6 +214,9 @@ def _row_candidates(row: Row, layout: TableLayout, today: datetime.date) -> list
         owners, task = (owners_in_cell(said), "") if is_owner_list(said) else leading_owners(said)
         if not owners:
             return []  # a decision with no owner is not an action
+        lead, rest = leading_owners(details)
+        if lead and set(lead) <= set(owners) and not rest.lower().startswith("be "):
+            details = rest  # "AF to confirm …" under owner AF: the task without its owner
         body = details if not squash(task) else f"{details} – {squash(task)}" if details else task
         due, body = _due_of(due_cell, body, today)
         return [Candidate(tidy_task(body), row.number, ref, owners, due, status, rag, previous, update, raised)]
