@@ -264,3 +264,16 @@ def test_minutes_table_with_owners_under_action_takes_the_minute_as_the_action()
         ("4.1", ["JB"], "The audit "),
         ("4.3", ["AF"], "Confirm th"),
     ]
+
+
+def test_an_action_line_owned_by_a_role_keeps_the_role_as_written():
+    found = _found("Action: Director of Public Health to present the JSNA\nAction: All partners to share the leaflet")
+    assert [(a["owners"], a["text"]) for a in found] == [
+        (["Director of Public Health"], "Present the JSNA"),
+        (["All"], "Share the leaflet"),
+    ]
+
+
+def test_an_imperative_action_line_has_no_role_owner():
+    [action] = _found("Action: Circulate to all members the revised terms of reference")
+    assert action["owners"] == [] and action["text"].startswith("Circulate to all members")

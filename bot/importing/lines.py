@@ -25,6 +25,7 @@ from bot.importing.reading import (
     leading_owners,
     mentions_next_meeting,
     owners_in_cell,
+    role_subject,
 )
 from bot.importing.tables import squash, tidy_task
 
@@ -171,6 +172,11 @@ def _finish(found: _Found, today: datetime.date) -> list[Candidate]:
         mine = _merge(owners, spare if index == 0 else [])
         if not owners and index == 0:
             mine = list(found.owners)
+        if not mine and found.prefixed:
+            # "Action: Director of Public Health to …": a role named before "to" owns it, as written.
+            role, rest = role_subject(task)
+            if role:
+                mine, task = [role], rest
         mine = _drop_initials_of_names(mine)
         text = tidy_task(task)
         if text:

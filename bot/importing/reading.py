@@ -34,6 +34,7 @@ __all__ = [
     "mentions_next_meeting",
     "owners_in_cell",
     "resolve_owner",
+    "role_subject",
 ]
 
 # --- dates -----------------------------------------------------------------------------------------------
@@ -216,6 +217,33 @@ def leading_owners(text: str) -> tuple[list[str], str]:
     if m and is_owner_list(m.group("owners")):
         return owners_in_cell(m.group("owners")), m.group("rest").strip()
     return [], text
+
+
+_ROLE_SUBJECT = re.compile(
+    r"^(?:the\s+)?(?P<who>[A-Z][\w'’&-]*(?:\s+(?:of|for|and|&|[A-Z][\w'’&-]*|team|lead|leads|manager|officer|"
+    r"group|sub-group|partners?|agencies|members|colleagues|representatives?)){0,5})\s+(?:to|will)\s+(?!be\b)(?P<rest>\S.*)$",
+    re.DOTALL,
+)
+
+
+_ONE_WORD_ROLES = frozenset(
+    ["chair", "vice-chair", "chairman", "chairperson", "clerk", "secretary", "secretariat", "police", "health",
+     "education", "schools", "council", "ccg", "icb", "everyone"]
+)  # fmt: skip
+
+
+def role_subject(text: str) -> tuple[str | None, str]:
+    """A role or group an action line starts with (`Director of Public Health to …`, `Public Health team
+    to …`, `All partners to …`): (the role as written, the task). `All …` is `All`. None when there is none."""
+    m = _ROLE_SUBJECT.match(text.strip())
+    if not m:
+        return None, text
+    who = m.group("who")
+    if _ALL.match(who) or who.lower().startswith("all "):
+        return "All", m.group("rest")
+    if who.lower() in _NOT_NAMES or (" " not in who and who.lower() not in _ONE_WORD_ROLES):
+        return None, text  # "Circulate to all members": a verb, not a role
+    return who, m.group("rest")
 
 
 # --- matching owners to members ------------------------------------------------------------------------
