@@ -277,3 +277,14 @@ def test_an_action_line_owned_by_a_role_keeps_the_role_as_written():
 def test_an_imperative_action_line_has_no_role_owner():
     [action] = _found("Action: Circulate to all members the revised terms of reference")
     assert action["owners"] == [] and action["text"].startswith("Circulate to all members")
+
+
+def test_a_flattened_rag_block_pairs_each_priority_with_its_date_lead_and_rag():
+    text = (
+        "Early Help\n\nJulian Watkins\n\nPrevious RAG: Amber\nCurrent RAG: Green\n\n"
+        "- Increase % of children open with a plan\n- Analyse re-referrals into Early Help\n\nOct-20\nJul-20\n\nProgress:"
+    )
+    assert [(a["text"], a["owners"], a["due"], a["rag"]) for a in _found(text)] == [
+        ("Increase % of children open with a plan", ["Julian Watkins"], "2020-10-31", "green"),
+        ("Analyse re-referrals into Early Help", ["Julian Watkins"], "2020-07-31", "green"),
+    ]

@@ -217,8 +217,64 @@ def _continues(text: str, following: str) -> bool:
     )
 
 
+_LIST_ITEM = re.compile(r"^\s*(?:[-*•·▪]|\d+[.)])\s+(?P<text>\S.*)$")
+_CURRENT_RAG = re.compile(r"\bcurrent\s+rag\s*[:\-–]?\s*(?P<rag>red|amber|green)\b", re.IGNORECASE)
+
+
+def _date_line(text: str, today: datetime.date) -> bool:
+    text = text.strip()
+    return bool(text) and len(text) <= 24 and due_in_cell(text, today=today) is not None and not _LIST_ITEM.match(text)
+
+
+def listed_priorities(lines: list[Line], today: datetime.date) -> tuple[list[Candidate], set[int]]:
+    """A list of priorities followed by a list of as many target dates (a RAG report whose table an
+    extraction flattened): one action per item with its date, the lead named above, the current RAG."""
+    out: list[Candidate] = []
+    used: set[int] = set()
+    texts = [line.text for line in lines]
+    index = 0
+    while index < len(lines):
+        start = index
+        items: list[int] = []
+        while index < len(lines) and (_LIST_ITEM.match(texts[index]) or (items and not texts[index].strip())):
+            if texts[index].strip():
+                items.append(index)
+            index += 1
+        if len(items) < 2:
+            index = start + 1
+            continue
+        dates: list[int] = []
+        while index < len(lines) and (_date_line(texts[index], today) or not texts[index].strip()):
+            if texts[index].strip():
+                dates.append(index)
+            index += 1
+        if len(dates) != len(items):
+            index = items[-1] + 1
+            continue
+        lead: list[str] = []
+        rag = None
+        for back in range(start - 1, max(start - 10, -1), -1):
+            text = texts[back].strip()
+            if rag is None and (m := _CURRENT_RAG.search(text)):
+                rag = m.group("rag").lower()
+            elif not lead and " " in text and is_owner_list(text):
+                lead = owners_in_cell(text)
+        for item, date_index in zip(items, dates, strict=True):
+            m = _LIST_ITEM.match(texts[item])
+            assert m is not None
+            due = due_in_cell(texts[date_index], today=today)
+            out.append(Candidate(tidy_task(m.group("text")), lines[item].number, None, list(lead), due, "open", rag))
+        used.update(lines[i].number for i in (*items, *dates))
+    return out, used
+
+
 def line_candidates(lines: list[Line], today: datetime.date) -> list[Candidate]:
     """The actions written in a run of lines."""
+    listed, used = listed_priorities(lines, today)
+    if used:
+        kept = [line for line in lines if line.number not in used]
+        # Each list is read once, as priorities; the rest of the text by the line rules, in source order.
+        return sorted(listed + line_candidates(kept, today), key=lambda c: c.line)
     out: list[Candidate] = []
     index = 0
     in_actions_block = False
