@@ -282,7 +282,8 @@ def test_an_imperative_action_line_has_no_role_owner():
 def test_a_flattened_rag_block_pairs_each_priority_with_its_date_lead_and_rag():
     text = (
         "Early Help\n\nJulian Watkins\n\nPrevious RAG: Amber\nCurrent RAG: Green\n\n"
-        "- Increase % of children open with a plan\n- Analyse re-referrals into Early Help\n\nOct-20\nJul-20\n\nProgress:"
+        "- Increase % of children open with a plan\n- Analyse re-referrals into Early Help\n\n"
+        "Oct-20\nJul-20\n\nProgress:"
     )
     assert [(a["text"], a["owners"], a["due"], a["rag"]) for a in _found(text)] == [
         ("Increase % of children open with a plan", ["Julian Watkins"], "2020-10-31", "green"),
