@@ -6,8 +6,9 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from http.client import HTTPException
+from pathlib import Path
 
 from pydantic import ValidationError
 from slack_bolt.error import BoltError
@@ -31,9 +32,12 @@ from bot.workers import ProcessWorkers
 from storage.boards import boards_with_code
 from storage.db import make_engine, make_session_factory, session_scope
 from storage.migrate import upgrade_to_head
+from storage.models import Board
 
 log = logging.getLogger("arising")
 CONSOLE_DATABASE = "sqlite:///arising-console.db"
+# Who the audit rows name when an import is run from the command line.
+CLI_USER = "cli"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -67,7 +71,29 @@ def _parser() -> argparse.ArgumentParser:
     console.add_argument(
         "--database-url", default=CONSOLE_DATABASE, help=f"default: {CONSOLE_DATABASE} (not the bot's database)"
     )
+    importing = sub.add_parser(
+        "import", help="import actions from minutes or an action log (.txt .md .docx .csv .xlsx)"
+    )
+    importing.add_argument("file", help="the document; - reads text from standard input")
+    importing.add_argument("--board", required=True, help="the board's code")
+    importing.add_argument("--team", default=None, help="the Slack team id, when two workspaces use the same code")
+    importing.add_argument("--meeting", type=_day, default=None, help="the meeting's date, YYYY-MM-DD")
+    importing.add_argument("--dry-run", action="store_true", help="show what would be created, change nothing")
+    importing.add_argument("--format", choices=("text", "json"), default="text")
+    export = sub.add_parser("export", help="write a board's action log for board papers")
+    export.add_argument("--board", required=True, help="the board's code")
+    export.add_argument("--team", default=None, help="the Slack team id, when two workspaces use the same code")
+    export.add_argument("--format", choices=("csv", "xlsx", "markdown", "docx"), required=True)
+    export.add_argument("--status", choices=("open", "all"), default="open")
+    export.add_argument("-o", "--output", default=None, help="the file to write (default: standard output)")
     return parser
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date such as 2026-12-15") from None
 
 
 def _instant(text: str) -> datetime:
@@ -218,6 +244,68 @@ def _tick(settings: Settings, now: datetime | None) -> None:
     )
 
 
+def _one_board(session: Session, code: str, team: str | None) -> Board:
+    boards = [b for b in boards_with_code(session, code.upper()) if team is None or b.team_id == team]
+    if not boards:
+        raise StartupError(f"there is no board with code {code.upper()}" + (f" in team {team}" if team else ""))
+    if len(boards) > 1:
+        raise StartupError(
+            f"several workspaces have a board {code.upper()}: add --team with one of "
+            + ", ".join(b.team_id for b in boards)
+        )
+    return boards[0]
+
+
+def _import(settings: Settings, args: argparse.Namespace) -> None:
+    from bot.importing.readers import UnreadableDocument, read_document, read_text
+    from bot.rendering import importing as render
+    from bot.services.context import Caller
+    from bot.services.importing import apply_import, plan_import
+
+    try:
+        if args.file == "-":
+            document = read_text("stdin.txt", sys.stdin.read())
+        else:
+            path = Path(args.file)
+            document = read_document(path.name, path.read_bytes())
+    except OSError as exc:
+        raise StartupError(f"cannot read {args.file}: {exc.strerror or exc}") from None
+    except UnreadableDocument as exc:
+        raise StartupError(str(exc)) from None
+    engine = _migrated_engine(settings)
+    now = utcnow()
+    with session_scope(make_session_factory(engine)) as session:
+        board = _one_board(session, args.board, args.team)
+        plan = plan_import(session, board=board, document=document, meeting=args.meeting, now=now)
+        if not args.dry_run:
+            apply_import(session, caller=Caller(team_id=board.team_id, user_id=CLI_USER), plan=plan, now=now)
+        print(render.as_json(plan) if args.format == "json" else render.as_text(plan, dry_run=args.dry_run), end="")
+        if args.format == "json":
+            print()
+        if args.dry_run:
+            session.rollback()
+
+
+def _export(settings: Settings, args: argparse.Namespace) -> None:
+    from bot.rendering.export import render
+    from bot.services.exporting import action_log
+
+    engine = _migrated_engine(settings)
+    with session_scope(make_session_factory(engine)) as session:
+        board = _one_board(session, args.board, args.team)
+        data = render(action_log(session, board=board, status=args.status, now=utcnow()), args.format)
+    if args.output:
+        try:
+            Path(args.output).write_bytes(data)
+        except OSError as exc:
+            raise StartupError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+        print(f"Wrote {args.output}.")
+    else:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+
+
 def _summary(settings: Settings, code: str, team: str | None, fmt: str, at: datetime | None) -> None:
     from bot.rendering import summary as render
     from bot.services.meetings import next_meeting
@@ -339,6 +427,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             _data(settings, args)
         elif args.command == "console":
             _console(settings, args.database_url)
+        elif args.command == "import":
+            _import(settings, args)
+        elif args.command == "export":
+            _export(settings, args)
     except (MissingSettingError, StartupError) as exc:
         print(f"arising: {exc}", file=sys.stderr)
         return 2

@@ -13,7 +13,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 
-from bot.commands.reply import Reply
+from bot.commands.reply import Reply, Upload
 from bot.rendering.message import MAX_BLOCKS, Message, section
 from bot.services.context import Caller
 from bot.slack_faults import FaultKind, SlackFault, classify
@@ -61,6 +61,11 @@ def deliver(reply: Reply, *, respond: Callable[..., Any], client: WebClient, cal
                 fault.code,
             )
             tell(respond, _not_posted(reply, fault, posted), caller=caller)
+    for upload in reply.uploads:
+        if not _upload(upload, client):
+            note = f":warning: I couldn't send you {upload.filename}. Please try again in a minute."
+            tell(respond, Message(text=note, blocks=[section(note)]), caller=caller)
+            return
     if reply.private is not None:
         tell(respond, reply.private, caller=caller)
 
@@ -106,3 +111,14 @@ def _not_posted(reply: Reply, fault: SlackFault, posted: int) -> Message:
 
 def _ids(caller: Caller | None) -> str:
     return f"team={caller.team_id} user={caller.user_id}" if caller else "caller unknown"
+
+
+def _upload(upload: Upload, client: WebClient) -> bool:
+    """Send a file to the user's direct messages with the bot (files upload v2); False if it failed."""
+    try:
+        channel = client.conversations_open(users=upload.user_id)["channel"]["id"]
+        client.files_upload_v2(channel=channel, file=upload.content, filename=upload.filename, title=upload.title)
+    except Exception as exc:
+        log.warning("file upload to %s failed: %s", upload.user_id, classify(exc).code)
+        return False
+    return True

@@ -134,6 +134,10 @@ class Action(Base):
     close_note: Mapped[str | None] = mapped_column(Text)
     source_channel_id: Mapped[str | None] = mapped_column(String(32))
     source_text: Mapped[str | None] = mapped_column(Text)
+    # Imported actions: the document and line they were read from, and the meeting the minutes record.
+    source_document: Mapped[str | None] = mapped_column(String(300))
+    source_line: Mapped[int | None] = mapped_column(Integer)
+    source_meeting: Mapped[date | None] = mapped_column(Date)
     # Set when the action is due "next meeting": it moves with that meeting.
     due_meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id"), index=True)
     # Overdue reminders for this action pause until this board-local date (inclusive).
@@ -247,6 +251,22 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+
+
+class ImportDraft(Base):
+    """Minutes pasted into `/action import`, kept between the preview and its confirmation."""
+
+    __tablename__ = "import_drafts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    board_id: Mapped[int] = mapped_column(ForeignKey("boards.id"), index=True)
+    created_by: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+    source_document: Mapped[str] = mapped_column(String(300))
+    text: Mapped[str] = mapped_column(Text)
+    meeting: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(10), default="pending")  # pending | imported | cancelled
+    used_at: Mapped[datetime | None]
 
 
 class HandledRequest(Base):

@@ -86,6 +86,8 @@ class FakeSlack:
     # Benchmarks: every call but auth.test answers after `latency` seconds, or with 429 when `throttle` is set.
     latency: float = 0.0
     throttle: int | None = None
+    # files upload v2: file id -> {"filename", "length", "content" (bytes), "title", "channel_id"}
+    files: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._cond = threading.Condition()
@@ -102,9 +104,13 @@ class FakeSlack:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length).decode()
-                args = _decode(raw, self.headers.get("Content-Type", ""))
-                status, headers, body = fake._handle(self.path, args, self.headers.get("Authorization"))
+                data = self.rfile.read(length)
+                if self.path.startswith("/upload/"):
+                    # files upload v2, step 2: the file's bytes, posted to the URL step 1 gave.
+                    status, headers, body = fake._handle_upload(self.path.removeprefix("/upload/"), data)
+                else:
+                    args = _decode(data.decode(), self.headers.get("Content-Type", ""))
+                    status, headers, body = fake._handle(self.path, args, self.headers.get("Authorization"))
                 if status == DROP:
                     self.close_connection = True  # no answer at all: the client sees the connection drop
                     return
@@ -308,6 +314,40 @@ class FakeSlack:
         self._record("users.info", args, None)
         user = self.users.get(str(args.get("user")))
         return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
+
+    def _api_files_getUploadURLExternal(self, args: dict[str, Any]) -> dict[str, Any]:
+        self._record("files.getUploadURLExternal", args, None)
+        file_id = f"F{next(self._ts):08d}"
+        with self._cond:
+            self.files[file_id] = {"filename": args.get("filename"), "length": int(args.get("length") or 0)}
+        return {"ok": True, "upload_url": f"{self.url}/upload/{file_id}", "file_id": file_id}
+
+    def _handle_upload(self, file_id: str, data: bytes) -> tuple[int, dict[str, str], Any]:
+        with self._cond:
+            if file_id not in self.files:
+                return 404, {}, {"ok": False}
+            self.files[file_id]["content"] = data
+        self._record("upload", {"file_id": file_id, "length": len(data)}, None)
+        return 200, {}, {"ok": True}
+
+    def _api_files_completeUploadExternal(self, args: dict[str, Any]) -> dict[str, Any]:
+        self._record("files.completeUploadExternal", args, None)
+        listed = args.get("files")
+        listed = json.loads(listed) if isinstance(listed, str) else listed or []
+        done = []
+        with self._cond:
+            for item in listed:
+                stored = self.files.get(item.get("id"))
+                if stored is None or "content" not in stored:
+                    return {"ok": False, "error": "file_not_found"}
+                stored.update(title=item.get("title"), channel_id=args.get("channel_id"))
+                done.append({"id": item["id"], "title": item.get("title"), "name": stored["filename"]})
+        return {"ok": True, "files": done}
+
+    def uploaded(self) -> list[dict[str, Any]]:
+        """Files whose upload was completed, in order: filename, title, channel_id and content (bytes)."""
+        with self._cond:
+            return [f for f in self.files.values() if "channel_id" in f]
 
     def _api_views_publish(self, args: dict[str, Any]) -> dict[str, Any]:
         self._record("views.publish", args, None)

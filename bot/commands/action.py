@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from bot.case_identifiers import find_identifiers
+from bot.commands import importing
 from bot.commands.reply import Reply, error_reply, private, to_channel, with_private
 from bot.deps import Deps
 from bot.errors import UserError
@@ -36,6 +37,8 @@ USAGE = {
     "show": "/action show <ref>",
     "history": "/action history <ref>",
     "list": "/action list [open|overdue|done|dropped|all] [red|amber|green] [@user|INITIALS] [page N] [in CODE]",
+    "import": importing.IMPORT_USAGE,
+    "export": importing.EXPORT_USAGE,
     "help": "/action help",
 }
 HELP_LINES = [
@@ -50,6 +53,8 @@ HELP_LINES = [
     ("show", "the action and its latest updates"),
     ("history", "every change: who, when, what"),
     ("list", "the board's log, filtered, a page at a time"),
+    ("import", "paste minutes: preview the actions found, then confirm"),
+    ("export", "the log as a file for board papers (xlsx, csv, docx), sent to you"),
 ]
 _IN_CODE_LEADING = re.compile(r"^in\s+([A-Za-z0-9]{2,10})\b\s*", re.IGNORECASE)
 _IN_CODE_TRAILING = re.compile(r"\s+in\s+([A-Z0-9]{2,10})\s*$")
@@ -330,4 +335,6 @@ _HANDLERS: dict[str, Callable[[Deps, Caller, str], Reply]] = {
     "show": _show,
     "history": _history,
     "list": _list,
+    "import": importing.import_command,
+    "export": importing.export_command,
 }

@@ -10,14 +10,25 @@ from bot.text import escape
 
 
 @dataclass(frozen=True)
+class Upload:
+    """A file sent to one user (in their direct messages with the bot)."""
+
+    user_id: str
+    filename: str
+    title: str
+    content: bytes
+
+
+@dataclass(frozen=True)
 class Reply:
     """`private` goes to the caller only; `channel` is posted in `channel_id` for the board to see,
-    and `thread` continues it in its thread (long summaries)."""
+    and `thread` continues it in its thread (long summaries); `uploads` are files sent to a user."""
 
     private: Message | None = None
     channel_id: str | None = None
     channel: Message | None = None
     thread: tuple[Message, ...] = ()
+    uploads: tuple[Upload, ...] = ()
 
 
 def private(message: Message) -> Reply:

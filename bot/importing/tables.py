@@ -1,0 +1,249 @@
+"""Row extractors: one candidate action per table row (or per priority, in RAG reports)."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+from bot.importing.layout import Col, Layout, TableLayout, column_role
+from bot.importing.model import Candidate, Row, Table
+from bot.importing.reading import (
+    Due,
+    DueKind,
+    due_in_cell,
+    due_in_text,
+    dues_in_cell,
+    is_owner_list,
+    leading_owners,
+    mentions_next_meeting,
+    owners_in_cell,
+)
+
+_RAG_WORDS = {"red": "red", "r": "red", "amber": "amber", "a": "amber", "green": "green", "g": "green"}
+_DONE = re.compile(r"^(?:done|complete[d]?|closed|achieved|finished|blue|implemented|resolved)\b", re.IGNORECASE)
+_DROPPED = re.compile(r"^(?:dropped|withdrawn|cancell?ed|superseded|no longer required|removed)\b", re.IGNORECASE)
+_COLOUR = re.compile(r"\b(red|amber|green|blue)\b", re.IGNORECASE)
+_ARROW = re.compile(r"\s*(?:→|->|=>|>|to)\s*")
+
+
+def squash(text: str) -> str:
+    """Cell text on one line."""
+    return " ".join(text.split())
+
+
+def tidy_task(text: str) -> str:
+    """An action's text as stored: one line, capitalised, without trailing full stop or dash."""
+    text = squash(text).strip(" -–—;:,")
+    text = re.sub(r"\.$", "", text).strip()
+    return text[:1].upper() + text[1:]
+
+
+def read_rag(text: str) -> tuple[str | None, str | None]:
+    """(previous, current) from `Amber`, `A`, `Amber → Red`, `Red/Amber`; blue (complete) has no RAG."""
+    text = squash(text)
+    if not text:
+        return None, None
+    parts = [p for p in _ARROW.split(text) if p] if "→" in text or "->" in text else [text]
+    colours = []
+    for part in parts:
+        word = part.strip().lower()
+        colour = _RAG_WORDS.get(word)
+        if colour is None and (m := _COLOUR.search(part)):
+            colour = _RAG_WORDS.get(m.group(1).lower())
+        colours.append(colour)
+    if len(colours) >= 2:
+        return colours[0], colours[-1]
+    return None, colours[0] if colours else None
+
+
+def read_status(text: str) -> str:
+    """open, done or dropped, from a status cell (`Complete`, `Closed`, `Withdrawn`, `Ongoing`)."""
+    text = squash(text)
+    if _DROPPED.match(text):
+        return "dropped"
+    if _DONE.match(text):
+        return "done"
+    return "open"
+
+
+def _cell(row: Row, index: int | None) -> str:
+    if index is None or index >= len(row.cells):
+        return ""
+    return row.cells[index]
+
+
+def _is_header_again(row: Row, layout: TableLayout) -> bool:
+    # Tables broken across pages repeat their header row.
+    matches = sum(1 for i, col in layout.columns.items() if column_role(_cell(row, i)) == col)
+    return matches >= max(2, len(layout.columns) // 2)
+
+
+def _owners_of_cell(text: str) -> list[str]:
+    owners = owners_in_cell(text)
+    if owners or not squash(text):
+        return owners
+    # A role with no initials ("Head of Early Help") is kept as written, never dropped.
+    return [squash(part) for part in re.split(r"\s*(?:;|/|&|\n)\s*", text) if squash(part)]
+
+
+def _area_leads(text: str) -> list[str]:
+    """Leads named under an area's title: the first line after it that holds only names."""
+    for line in text.split("\n")[1:4]:
+        if is_owner_list(line):
+            return owners_in_cell(line)
+        words = line.split()
+        # Names run together by extraction: "Grainne Siggins Phil Bullingham".
+        if len(words) in (4, 6) and all(w[:1].isupper() and w[1:].islower() for w in words):
+            pairs = [" ".join(words[i : i + 2]) for i in range(0, len(words), 2)]
+            if all(is_owner_list(p) for p in pairs):
+                return pairs
+    return []
+
+
+_BULLET = re.compile(r"^\s*(?:•|·|▪|■|\*|-(?=\s)|\d+[.)](?=\s))\s*")
+# Imperative openings that start a new priority when an extraction has run a list together.
+_VERBS = frozenset(
+    [
+        "reduce",
+        "evidence",
+        "progress",
+        "stabilise",
+        "stabilize",
+        "understand",
+        "monitor",
+        "ensure",
+        "develop",
+        "analyse",
+        "analyze",
+        "produce",
+        "convene",
+        "coordinate",
+        "co-ordinate",
+        "increase",
+        "retain",
+        "improve",
+        "audits",
+        "embed",
+        "review",
+        "promote",
+        "promotion",
+        "make",
+        "fully",
+        "implement",
+        "deliver",
+        "establish",
+        "agree",
+        "complete",
+        "undertake",
+        "introduce",
+        "launch",
+        "refresh",
+        "publish",
+        "continue",
+        "create",
+        "strengthen",
+        "maintain",
+        "secure",
+        "provide",
+        "identify",
+        "test",
+        "raise",
+        "update",
+        "consult",
+        "commission",
+        "recruit",
+        "train",
+        "extend",
+    ]
+)
+
+
+def split_items(text: str, count: int) -> list[str]:
+    """A priorities cell as its items: one per line or bullet; when an extraction ran them together and
+    there are `count` target dates, at the capitalised imperative verbs that start each item."""
+    items = [squash(p) for p in re.split(r"\n|(?:^|\s)[•·▪■]\s*", text) if squash(p)]
+    items = [_BULLET.sub("", item, count=1).strip() for item in items]
+    items = [i for i in items if i and not re.fullmatch(r"phase \d+", i, re.IGNORECASE)]
+    if count <= 1 or len(items) >= count:
+        return items
+    words = squash(text).split(" ")
+    starts = [0] + [
+        i for i in range(1, len(words)) if words[i][:1].isupper() and words[i].lower().strip(",.") in _VERBS
+    ]
+    if len(starts) != count:
+        return items
+    bounds = [*starts, len(words)]
+    return [" ".join(words[bounds[i] : bounds[i + 1]]) for i in range(count)]
+
+
+def _row_candidates(row: Row, layout: TableLayout, today: datetime.date) -> list[Candidate]:
+    text = _cell(row, layout.first(Col.DETAILS if layout.layout == Layout.DECISIONS else Col.TEXT))
+    if not squash(text):
+        return []
+    ref = next((squash(_cell(row, i)) for i in layout.all(Col.REF) if squash(_cell(row, i))), None)
+    owner_index = layout.first(Col.OWNER)
+    owners = _owners_of_cell(_cell(row, owner_index)) if owner_index is not None else []
+    if layout.layout == Layout.DECISIONS:
+        owners = []
+    previous, rag = read_rag(_cell(row, layout.first(Col.RAG)))
+    if layout.first(Col.PREVIOUS_RAG) is not None:
+        previous = read_rag(_cell(row, layout.first(Col.PREVIOUS_RAG)))[1]
+    status_cell = _cell(row, layout.first(Col.STATUS))
+    status = read_status(status_cell) if status_cell else "open"
+    if re.search(r"\bblue\b", _cell(row, layout.first(Col.RAG)), re.IGNORECASE):
+        status = "done"
+    updates = [squash(_cell(row, i)) for i in layout.all(Col.UPDATE) if squash(_cell(row, i))]
+    update = updates[0] if updates else None
+    raised = squash(_cell(row, layout.first(Col.RAISED))) or squash(_cell(row, layout.first(Col.MEETING))) or None
+    due_cell = _cell(row, layout.first(Col.DUE))
+
+    if layout.layout == Layout.RAG_REPORT:
+        area = _cell(row, layout.first(Col.AREA))
+        leads = owners or _area_leads(area)
+        dues = dues_in_cell(due_cell, today=today)
+        items = split_items(text, len(dues))
+        if len(dues) != len(items):
+            dues = [dues[0]] * len(items) if len(dues) == 1 else [None] * len(items)  # type: ignore[list-item]
+        return [
+            Candidate(tidy_task(item), row.number, ref, list(leads), due, status, rag, previous, None, raised)
+            for item, due in zip(items, dues, strict=True)
+        ]
+
+    if layout.layout == Layout.DECISIONS:
+        details, said = squash(text), squash(_cell(row, owner_index))
+        owners, task = (owners_in_cell(said), "") if is_owner_list(said) else leading_owners(said)
+        if not owners:
+            return []  # a decision with no owner is not an action
+        lead, rest = leading_owners(details)
+        if lead and set(lead) <= set(owners) and not rest.lower().startswith("be "):
+            details = rest  # "AF to confirm …" under owner AF: the task without its owner
+        body = details if not squash(task) else f"{details} – {squash(task)}" if details else task
+        due, body = _due_of(due_cell, body, today)
+        return [Candidate(tidy_task(body), row.number, ref, owners, due, status, rag, previous, update, raised)]
+
+    task = text
+    if owner_index is None:
+        owners, task = leading_owners(squash(text))
+    due, task = _due_of(due_cell, task, today)
+    if not owners and due is None and owner_index is not None and not status_cell:
+        return []  # a heading or note row: no owner, no date
+    return [Candidate(tidy_task(task), row.number, ref, owners, due, status, rag, previous, update, raised)]
+
+
+def _due_of(due_cell: str, text: str, today: datetime.date) -> tuple[Due | None, str]:
+    if squash(due_cell):
+        return due_in_cell(due_cell, today=today), text
+    body, due = due_in_text(squash(text), today=today)
+    if due is None and mentions_next_meeting(body):
+        due = Due(DueKind.NEXT_MEETING)
+    return due, body
+
+
+def table_candidates(table: Table, layout: TableLayout, today: datetime.date) -> list[Candidate]:
+    """The candidate actions in a table of a known layout."""
+    out: list[Candidate] = []
+    for row in table.rows:
+        if row.number <= layout.header.number or _is_header_again(row, layout):
+            continue
+        out.extend(_row_candidates(row, layout, today))
+    return out
