@@ -1,17 +1,19 @@
-"""The `arising` command: run, serve, migrate, tick, summary."""
+"""The `arising` command: run, serve, clock, migrate, tick, summary."""
 
 from __future__ import annotations
 
 import argparse
 import logging
 import sys
+import threading
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from pydantic import ValidationError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import Engine
+from sqlalchemy import Engine, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -19,13 +21,15 @@ from bot.clock import utcnow
 from bot.deps import Deps
 from bot.directory import SlackDirectory
 from bot.inbox import Inbox
+from bot.lease import ClockLease
 from bot.services.due_work import run_due
 from bot.settings import MissingSettingError, Settings
+from bot.shutdown import Stops, sigterm_stops
 from bot.slack_sender import SlackSender
 from bot.workers import ProcessWorkers
 from storage.boards import boards_with_code
 from storage.db import make_engine, make_session_factory, session_scope
-from storage.migrate import upgrade_to_head
+from storage.migrate import current_revision, head_revision, upgrade_to_head
 
 log = logging.getLogger("arising")
 
@@ -33,10 +37,13 @@ log = logging.getLogger("arising")
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="arising", description="The action log of multi-agency boards, in Slack.")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="Socket Mode when SLACK_APP_TOKEN is set, else the HTTP server")
+    run = sub.add_parser("run", help="Socket Mode when SLACK_APP_TOKEN is set, else the HTTP server")
     serve = sub.add_parser("serve", help="the HTTP server: Slack posts to /slack/events; GET /healthz")
     serve.add_argument("--host", default="0.0.0.0")
     serve.add_argument("--port", type=int, default=None, help="default: $PORT, else 3000")
+    for command in (run, serve):
+        command.add_argument("--no-clock", action="store_true", help="no clock here: run `arising clock` elsewhere")
+    sub.add_parser("clock", help="the clock alone: sends summaries, chasers and reminders when due")
     sub.add_parser("migrate", help="bring the database schema up to date (Alembic upgrade head)")
     tick = sub.add_parser("tick", help="run everything due at one instant once, then exit")
     tick.add_argument("--now", type=_instant, default=None, help="ISO datetime (default: now); naive means UTC")
@@ -94,6 +101,40 @@ def _migrated_engine(settings: Settings) -> Engine:
     return engine
 
 
+def _existing_engine(settings: Settings) -> Engine:
+    """An engine on DATABASE_URL for a command that only reads: the database must exist and be migrated.
+
+    Never creates or migrates anything, so a mistyped path or name is an error, not a new empty database.
+    """
+    try:
+        url = make_url(settings.database_url)
+    except ArgumentError:
+        raise StartupError("DATABASE_URL is not a database URL I can use") from None
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        path = Path(url.database)
+        if not path.is_file():
+            # SQLite would create the file on connect. A file path holds no password, so it is shown.
+            raise StartupError(
+                f"there is no database file {path} (DATABASE_URL): check the path, or run `arising migrate`"
+            )
+    try:
+        engine = make_engine(settings.database_url)
+        current = current_revision(engine)
+    except ImportError as exc:
+        raise StartupError(f"DATABASE_URL names a database whose driver is not installed ({exc})") from None
+    except OperationalError as exc:
+        lines = str(exc.orig or exc).strip().splitlines()
+        raise StartupError(f"cannot open the database in DATABASE_URL: {lines[0] if lines else 'no answer'}") from None
+    head = head_revision(engine)
+    if current is None:
+        engine.dispose()
+        raise StartupError("the database in DATABASE_URL holds no Arising schema: check it, or run `arising migrate`")
+    if current != head:
+        engine.dispose()
+        raise StartupError(f"the database in DATABASE_URL is at schema {current}, not {head}: run `arising migrate`")
+    return engine
+
+
 def _checked_client(settings: Settings) -> WebClient:
     """A Web API client whose token Slack accepts (auth.test), or one line saying what is wrong."""
     from bot.app import make_client
@@ -112,7 +153,7 @@ def _checked_client(settings: Settings) -> WebClient:
     return client
 
 
-def _start(settings: Settings, *, socket_mode: bool, host: str, port: int) -> None:
+def _start(settings: Settings, *, socket_mode: bool, host: str, port: int, clock: bool) -> None:
     from bot.app import create_app
     from bot.web import make_wsgi_app, serve
 
@@ -121,26 +162,57 @@ def _start(settings: Settings, *, socket_mode: bool, host: str, port: int) -> No
     client = _checked_client(settings)
     session_factory = make_session_factory(engine)
     inbox = Inbox(settings.inbox_dir, max_pending=settings.inbox_max_pending)
-    workers = None
-    if settings.worker_processes:
-        from handlers.work import worker_main
+    # On SIGTERM or Ctrl-C the server has stopped by the time these run (latest first).
+    with Stops() as stops:
+        stops.add("database connections", engine.dispose)
+        workers = None
+        if settings.worker_processes:
+            from handlers.work import worker_main
 
-        workers = ProcessWorkers(inbox, worker_main, settings.model_dump(), settings.worker_processes)
-        workers.start()
-        log.info("Started %s worker processes", settings.worker_processes)
-    app = create_app(settings, session_factory=session_factory, client=client, inbox=inbox, workers=workers)
-    if settings.scheduler_enabled:
-        from bot.scheduler import start_clock
+            workers = ProcessWorkers(inbox, worker_main, settings.model_dump(), settings.worker_processes)
+            workers.start()
+            stops.add("worker processes", lambda: workers.stop(timeout=STOP_WORKERS_S))
+            log.info("Started %s worker processes", settings.worker_processes)
+        app = create_app(settings, session_factory=session_factory, client=client, inbox=inbox, workers=workers)
+        if clock and settings.scheduler_enabled:
+            _start_clock(settings, session_factory, client, stops)
+        if socket_mode:
+            from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-        start_clock(_deps(session_factory, client), SlackSender(client))
-    if socket_mode:
-        from slack_bolt.adapter.socket_mode import SocketModeHandler
+            log.info("Starting in Socket Mode")
+            handler = SocketModeHandler(app, settings.slack_app_token)
+            stops.add("Socket Mode", handler.close)
+            handler.start()
+            return
+        log.info("Listening on %s:%s", host, port)
+        serve(make_wsgi_app(app, engine), host=host, port=port, threads=settings.listener_threads)
 
-        log.info("Starting in Socket Mode")
-        SocketModeHandler(app, settings.slack_app_token).start()
-        return
-    log.info("Listening on %s:%s", host, port)
-    serve(make_wsgi_app(app, engine), host=host, port=port, threads=settings.listener_threads)
+
+# Worker processes get this long to finish the job in hand: within Docker's default 10 s grace period.
+STOP_WORKERS_S = 8.0
+
+
+def _start_clock(settings: Settings, session_factory: sessionmaker[Session], client: WebClient, stops: Stops) -> None:
+    """Start the clock (ticking only while it holds the database lease) and register its stop."""
+    from bot.scheduler import start_clock, stop_clock
+
+    deps = _deps(session_factory, client)
+    every = timedelta(seconds=settings.clock_tick_seconds)
+    # Three missed renewals before another clock takes over: a slow tick is not a dead clock.
+    lease = ClockLease(session_factory, ttl=every * 3)
+    scheduler = start_clock(deps, SlackSender(client), every=every, lease=lease)
+    stops.add("clock", lambda: stop_clock(scheduler, lease, deps))
+
+
+def _clock(settings: Settings) -> None:
+    """The clock alone, until SIGTERM or Ctrl-C."""
+    settings.require("slack_bot_token")
+    engine = _migrated_engine(settings)
+    client = _checked_client(settings)
+    with Stops() as stops:
+        stops.add("database connections", engine.dispose)
+        _start_clock(settings, make_session_factory(engine), client, stops)
+        threading.Event().wait()
 
 
 def _deps(session_factory: sessionmaker[Session], client: WebClient) -> Deps:
@@ -165,7 +237,7 @@ def _summary(settings: Settings, code: str, team: str | None, fmt: str, at: date
     from bot.services.meetings import next_meeting
     from bot.services.summary import build_summary
 
-    engine = _migrated_engine(settings)
+    engine = _existing_engine(settings)
     now = at or utcnow()
     with session_scope(make_session_factory(engine)) as session:
         boards = [b for b in boards_with_code(session, code.upper()) if team is None or b.team_id == team]
@@ -194,9 +266,26 @@ def main(argv: Sequence[str] | None = None) -> int:
             _migrated_engine(settings).dispose()
             print("Database is up to date.")
         elif args.command == "run":
-            _start(settings, socket_mode=bool(settings.slack_app_token), host="0.0.0.0", port=settings.port)
+            with sigterm_stops():
+                _start(
+                    settings,
+                    socket_mode=bool(settings.slack_app_token),
+                    host="0.0.0.0",
+                    port=settings.port,
+                    clock=not args.no_clock,
+                )
         elif args.command == "serve":
-            _start(settings, socket_mode=False, host=args.host, port=args.port or settings.port)
+            with sigterm_stops():
+                _start(
+                    settings,
+                    socket_mode=False,
+                    host=args.host,
+                    port=args.port or settings.port,
+                    clock=not args.no_clock,
+                )
+        elif args.command == "clock":
+            with sigterm_stops():
+                _clock(settings)
         elif args.command == "tick":
             _tick(settings, args.now)
         elif args.command == "summary":

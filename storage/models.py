@@ -245,3 +245,13 @@ class HandledRequest(Base):
 
     key: Mapped[str] = mapped_column(String(120), primary_key=True)
     handled_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class Lease(Base):
+    """A named right held by one process until `expires_at` (e.g. "clock": who ticks); renewed while held."""
+
+    __tablename__ = "leases"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(120))
+    expires_at: Mapped[datetime]
