@@ -188,6 +188,7 @@ def _start(settings: Settings, *, socket_mode: bool, host: str, port: int, clock
         serve(make_wsgi_app(app, engine), host=host, port=port, threads=settings.listener_threads)
 
 
+LEASE_MIN = timedelta(seconds=30)
 # Worker processes get this long to finish the job in hand: within Docker's default 10 s grace period.
 STOP_WORKERS_S = 8.0
 
@@ -198,8 +199,8 @@ def _start_clock(settings: Settings, session_factory: sessionmaker[Session], cli
 
     deps = _deps(session_factory, client)
     every = timedelta(seconds=settings.clock_tick_seconds)
-    # Three missed renewals before another clock takes over: a slow tick is not a dead clock.
-    lease = ClockLease(session_factory, ttl=every * 3)
+    # Three missed renewals (and at least LEASE_MIN) before another clock takes over: a slow tick is not a dead clock.
+    lease = ClockLease(session_factory, ttl=max(every * 3, LEASE_MIN))
     scheduler = start_clock(deps, SlackSender(client), every=every, lease=lease)
     stops.add("clock", lambda: stop_clock(scheduler, lease, deps))
 

@@ -35,12 +35,12 @@ class ClockLease:
         self._session_factory = session_factory
         self.ttl = ttl
         self.holder = holder or holder_id()
-        self._held = False
+        self._held: bool | None = None  # unknown until the first `hold`
 
     @property
     def held(self) -> bool:
         """Whether the last `hold` took or renewed the lease."""
-        return self._held
+        return bool(self._held)
 
     def hold(self, now: datetime) -> bool:
         """Take or renew the lease until `now + ttl`; False when another clock holds it."""
