@@ -113,7 +113,10 @@ def test_clock_without_bot_token_names_it(capsys):
 # -- SIGTERM -------------------------------------------------------------------------------------------
 
 
-def test_sigterm_lets_serve_finish_the_command_in_hand_then_exit_0(engine, session_factory, fake_slack, tmp_path):
+@pytest.mark.parametrize("to_group", [False, True], ids=["to the process (docker, tini)", "to its group (systemd)"])
+def test_sigterm_lets_serve_finish_the_command_in_hand_then_exit_0(
+    engine, session_factory, fake_slack, tmp_path, to_group
+):
     port = free_port()
     inbox = tmp_path / "inbox"
     env = {
@@ -133,6 +136,7 @@ def test_sigterm_lets_serve_finish_the_command_in_hand_then_exit_0(engine, sessi
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, with its worker processes
         )
     try:
         url = f"http://127.0.0.1:{port}"
@@ -146,7 +150,10 @@ def test_sigterm_lets_serve_finish_the_command_in_hand_then_exit_0(engine, sessi
         assert driver.post(body).status == 200
         wait_until(lambda: any((inbox / "work").iterdir()), 30, "a worker to claim the command")
 
-        server.send_signal(signal.SIGTERM)
+        if to_group:
+            os.killpg(server.pid, signal.SIGTERM)  # the worker process gets it too
+        else:
+            server.send_signal(signal.SIGTERM)
         wait_until(lambda: "SIGTERM: stopping" in log.read_text(), 30, "the server to see SIGTERM")
         gate.set()
 
