@@ -4,8 +4,9 @@ SIGTERM raises `Terminated` in the main thread. It is a KeyboardInterrupt, so wa
 accepting, lets the requests in hand finish and returns, exactly as on Ctrl-C; a blocking wait
 (the clock, Socket Mode) is interrupted too. The command then runs its `Stops` in reverse order
 of start: worker processes finish the job in hand, the clock finishes its tick and releases its
-lease. Only the first SIGTERM interrupts: a second one during the clean-up is logged, not raised,
-so the clean-up is not cut short (the supervisor's SIGKILL after its grace period still is).
+lease. Only the first SIGTERM interrupts: a second one during the clean-up is logged, not raised, and
+one after it is ignored, so neither cuts the clean-up or the exit short (the supervisor's SIGKILL
+after its grace period still does).
 """
 
 from __future__ import annotations
@@ -46,7 +47,8 @@ def sigterm_stops() -> Iterator[None]:
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        # Once stopping, the process is on its way out: a repeated SIGTERM must not kill it mid-exit.
+        signal.signal(signal.SIGTERM, signal.SIG_IGN if raised else previous)
 
 
 class Stops:

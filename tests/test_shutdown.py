@@ -9,6 +9,14 @@ import pytest
 from bot.shutdown import Stops, Terminated, sigterm_stops
 
 
+@pytest.fixture(autouse=True)
+def keep_sigterm_handler():
+    """These tests send SIGTERM to the test process itself: put its handler back afterwards."""
+    before = signal.getsignal(signal.SIGTERM)
+    yield
+    signal.signal(signal.SIGTERM, before)
+
+
 def test_sigterm_raises_terminated_in_the_main_thread():
     with pytest.raises(Terminated), sigterm_stops():
         os.kill(os.getpid(), signal.SIGTERM)
@@ -59,3 +67,10 @@ def test_a_failing_stop_does_not_skip_the_others(caplog):
         stops.add("clock", broken)
     assert ran == ["database"]
     assert "stopping clock failed" in caplog.text
+
+
+def test_after_stopping_a_late_sigterm_is_ignored():
+    with pytest.raises(Terminated), sigterm_stops():
+        os.kill(os.getpid(), signal.SIGTERM)
+        threading.Event().wait(10)
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_IGN
