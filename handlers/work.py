@@ -116,8 +116,8 @@ def worker_main(config: dict[str, Any], root: str, owner: str, wake: Semaphore, 
 
 class _StopOnSigterm:
     """The supervisor's `stop`, also set by a SIGTERM sent to this worker alone or to the whole process group
-    (systemd, `kill -- -pgid`): the job in hand finishes, and a second SIGTERM (the supervisor's terminate()
-    after its timeout) ends the process. A worker whose parent died stops too, instead of running on orphaned."""
+    (systemd, `kill -- -pgid`): the job in hand finishes, and a second SIGTERM ends the process. A worker whose
+    parent died stops too, instead of running on orphaned."""
 
     def __init__(self, stop: Event) -> None:
         self._stop = stop
