@@ -1,12 +1,13 @@
-"""The `arising` command: run, serve, migrate, tick, summary."""
+"""The `arising` command: run, serve, clock, migrate, tick, summary."""
 
 from __future__ import annotations
 
 import argparse
 import logging
 import sys
+import threading
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from http.client import HTTPException
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from pydantic import ValidationError
 from slack_bolt.error import BoltError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import Engine
+from sqlalchemy import Engine, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -23,15 +24,17 @@ from bot.clock import utcnow
 from bot.deps import Deps
 from bot.directory import SlackDirectory
 from bot.inbox import Inbox
+from bot.lease import ClockLease
 from bot.logs import configure_logging
 from bot.services.due_work import run_due
 from bot.settings import MissingSettingError, Settings
+from bot.shutdown import Stops, sigterm_stops
 from bot.slack_faults import FaultKind, classify
 from bot.slack_sender import SlackSender
 from bot.workers import ProcessWorkers
 from storage.boards import boards_with_code
 from storage.db import make_engine, make_session_factory, session_scope
-from storage.migrate import upgrade_to_head
+from storage.migrate import current_revision, head_revision, upgrade_to_head
 from storage.models import Board
 
 log = logging.getLogger("arising")
@@ -46,10 +49,13 @@ def _parser() -> argparse.ArgumentParser:
         "--log-format", choices=("text", "json"), default=None, help="log lines as text or JSON (default: $LOG_FORMAT)"
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="Socket Mode when SLACK_APP_TOKEN is set, else the HTTP server")
+    run = sub.add_parser("run", help="Socket Mode when SLACK_APP_TOKEN is set, else the HTTP server")
     serve = sub.add_parser("serve", help="the HTTP server: Slack posts to /slack/events; GET /healthz")
     serve.add_argument("--host", default="0.0.0.0")
     serve.add_argument("--port", type=int, default=None, help="default: $PORT, else 3000")
+    for command in (run, serve):
+        command.add_argument("--no-clock", action="store_true", help="no clock here: run `arising clock` elsewhere")
+    sub.add_parser("clock", help="the clock alone: sends summaries, chasers and reminders when due")
     sub.add_parser("migrate", help="bring the database schema up to date (Alembic upgrade head)")
     tick = sub.add_parser("tick", help="run everything due at one instant once, then exit")
     tick.add_argument("--now", type=_instant, default=None, help="ISO datetime (default: now); naive means UTC")
@@ -142,6 +148,40 @@ def _migrated_engine(settings: Settings) -> Engine:
     return engine
 
 
+def _existing_engine(settings: Settings) -> Engine:
+    """An engine on DATABASE_URL for a command that only reads: the database must exist and be migrated.
+
+    Never creates or migrates anything, so a mistyped path or name is an error, not a new empty database.
+    """
+    try:
+        url = make_url(settings.database_url)
+    except ArgumentError:
+        raise StartupError("DATABASE_URL is not a database URL I can use") from None
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        path = Path(url.database)
+        if not path.is_file():
+            # SQLite would create the file on connect. A file path holds no password, so it is shown.
+            raise StartupError(
+                f"there is no database file {path} (DATABASE_URL): check the path, or run `arising migrate`"
+            )
+    try:
+        engine = make_engine(settings.database_url)
+        current = current_revision(engine)
+    except ImportError as exc:
+        raise StartupError(f"DATABASE_URL names a database whose driver is not installed ({exc})") from None
+    except OperationalError as exc:
+        lines = str(exc.orig or exc).strip().splitlines()
+        raise StartupError(f"cannot open the database in DATABASE_URL: {lines[0] if lines else 'no answer'}") from None
+    head = head_revision(engine)
+    if current is None:
+        engine.dispose()
+        raise StartupError("the database in DATABASE_URL holds no Arising schema: check it, or run `arising migrate`")
+    if current != head:
+        engine.dispose()
+        raise StartupError(f"the database in DATABASE_URL is at schema {current}, not {head}: run `arising migrate`")
+    return engine
+
+
 def _checked_client(settings: Settings) -> WebClient:
     """A Web API client whose token Slack accepts (auth.test), or one line saying what is wrong."""
     from bot.app import make_client
@@ -180,7 +220,7 @@ def _slack_startup_error(exc: BaseException) -> StartupError:
     )
 
 
-def _start(settings: Settings, *, socket_mode: bool, host: str, port: int) -> None:
+def _start(settings: Settings, *, socket_mode: bool, host: str, port: int, clock: bool) -> None:
     from bot.app import create_app
     from bot.web import make_wsgi_app, serve
 
@@ -189,40 +229,65 @@ def _start(settings: Settings, *, socket_mode: bool, host: str, port: int) -> No
     client = _checked_client(settings)
     session_factory = make_session_factory(engine)
     inbox = Inbox(settings.inbox_dir, max_pending=settings.inbox_max_pending)
-    workers = None
-    if settings.worker_processes:
-        from handlers.work import worker_main
+    # On SIGTERM or Ctrl-C the server has stopped by the time these run (latest first).
+    with Stops() as stops:
+        stops.add("database connections", engine.dispose)
+        workers = None
+        if settings.worker_processes:
+            from handlers.work import worker_main
 
-        workers = ProcessWorkers(inbox, worker_main, settings.model_dump(), settings.worker_processes)
-        workers.start()
-        log.info("Started %s worker processes", settings.worker_processes)
-    try:
-        app = create_app(settings, session_factory=session_factory, client=client, inbox=inbox, workers=workers)
-    except BoltError as exc:
-        # Bolt checks the token again (auth.test) and words any failure as "token is invalid".
-        if isinstance(exc.__context__, SlackApiError):
-            raise _slack_startup_error(exc.__context__) from None
-        raise
-    except (OSError, HTTPException) as exc:
-        raise _slack_startup_error(exc) from None
-    if settings.scheduler_enabled:
-        from bot.scheduler import start_clock
-
-        start_clock(_deps(session_factory, client), SlackSender.from_settings(settings))
-    try:
+            workers = ProcessWorkers(inbox, worker_main, settings.model_dump(), settings.worker_processes)
+            workers.start()
+            stops.add("worker processes", lambda: workers.stop(timeout=STOP_WORKERS_S))
+            log.info("Started %s worker processes", settings.worker_processes)
+        try:
+            app = create_app(settings, session_factory=session_factory, client=client, inbox=inbox, workers=workers)
+        except BoltError as exc:
+            # Bolt checks the token again (auth.test) and words any failure as "token is invalid".
+            if isinstance(exc.__context__, SlackApiError):
+                raise _slack_startup_error(exc.__context__) from None
+            raise
+        except (OSError, HTTPException) as exc:
+            raise _slack_startup_error(exc) from None
+        if clock and settings.scheduler_enabled:
+            _start_clock(settings, session_factory, client, stops)
         if socket_mode:
             from bot.socket_mode import run_socket_mode
 
             log.info("Starting in Socket Mode")
-            run_socket_mode(app, settings.slack_app_token or "")
-        else:
-            log.info("Listening on %s:%s", host, port)
-            wsgi = make_wsgi_app(app, engine, inbox, health_timeout=settings.health_timeout_seconds)
-            serve(wsgi, host=host, port=port, threads=settings.listener_threads)
-    finally:
-        # Workers finish the job in hand; what is still queued waits in the inbox for the next start.
-        if workers is not None:
-            workers.stop()
+            run_socket_mode(app, settings.slack_app_token or "", stops=stops)
+            return
+        log.info("Listening on %s:%s", host, port)
+        wsgi = make_wsgi_app(app, engine, inbox, health_timeout=settings.health_timeout_seconds)
+        serve(wsgi, host=host, port=port, threads=settings.listener_threads)
+
+
+LEASE_MIN = timedelta(seconds=30)
+# Worker processes get this long to finish the job in hand: within Docker's default 10 s grace period.
+STOP_WORKERS_S = 8.0
+
+
+def _start_clock(settings: Settings, session_factory: sessionmaker[Session], client: WebClient, stops: Stops) -> None:
+    """Start the clock (ticking only while it holds the database lease) and register its stop."""
+    from bot.scheduler import start_clock, stop_clock
+
+    deps = _deps(session_factory, client)
+    every = timedelta(seconds=settings.clock_tick_seconds)
+    # Three missed renewals (and at least LEASE_MIN) before another clock takes over: a slow tick is not a dead clock.
+    lease = ClockLease(session_factory, ttl=max(every * 3, LEASE_MIN))
+    scheduler = start_clock(deps, SlackSender.from_settings(settings), every=every, lease=lease)
+    stops.add("clock", lambda: stop_clock(scheduler, lease, deps))
+
+
+def _clock(settings: Settings) -> None:
+    """The clock alone, until SIGTERM or Ctrl-C."""
+    settings.require("slack_bot_token")
+    engine = _migrated_engine(settings)
+    client = _checked_client(settings)
+    with Stops() as stops:
+        stops.add("database connections", engine.dispose)
+        _start_clock(settings, make_session_factory(engine), client, stops)
+        threading.Event().wait()
 
 
 def _deps(session_factory: sessionmaker[Session], client: WebClient) -> Deps:
@@ -311,7 +376,7 @@ def _summary(settings: Settings, code: str, team: str | None, fmt: str, at: date
     from bot.services.meetings import next_meeting
     from bot.services.summary import build_summary
 
-    engine = _migrated_engine(settings)
+    engine = _existing_engine(settings)
     now = at or utcnow()
     with session_scope(make_session_factory(engine)) as session:
         boards = [b for b in boards_with_code(session, code.upper()) if team is None or b.team_id == team]
@@ -416,9 +481,26 @@ def main(argv: Sequence[str] | None = None) -> int:
             _migrated_engine(settings).dispose()
             print("Database is up to date.")
         elif args.command == "run":
-            _start(settings, socket_mode=bool(settings.slack_app_token), host="0.0.0.0", port=settings.port)
+            with sigterm_stops():
+                _start(
+                    settings,
+                    socket_mode=bool(settings.slack_app_token),
+                    host="0.0.0.0",
+                    port=settings.port,
+                    clock=not args.no_clock,
+                )
         elif args.command == "serve":
-            _start(settings, socket_mode=False, host=args.host, port=args.port or settings.port)
+            with sigterm_stops():
+                _start(
+                    settings,
+                    socket_mode=False,
+                    host=args.host,
+                    port=args.port or settings.port,
+                    clock=not args.no_clock,
+                )
+        elif args.command == "clock":
+            with sigterm_stops():
+                _clock(settings)
         elif args.command == "tick":
             _tick(settings, args.now)
         elif args.command == "summary":

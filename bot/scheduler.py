@@ -1,30 +1,40 @@
-"""The clock: APScheduler ticks once a minute and runs what is due. It holds no state of its own."""
+"""The clock: APScheduler ticks (once a minute by default) and runs what is due. It holds no state of its own."""
 
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.clock import utcnow
 from bot.deps import Deps
+from bot.lease import ClockLease
 from bot.services.due_work import run_due
 from bot.services.outbox import Sender
 
 log = logging.getLogger(__name__)
 
+TICK_EVERY = timedelta(minutes=1)
 
-def tick(deps: Deps, sender: Sender) -> None:
-    """One tick at the current time; failures are logged and the next tick tries again."""
+
+def tick(deps: Deps, sender: Sender, lease: ClockLease | None = None) -> None:
+    """One tick at the current time, if this clock holds the lease; failures are logged and the next tick retries."""
     try:
-        run_due(deps, sender, deps.clock())
+        now = deps.clock()
+        if lease is not None and not lease.hold(now):
+            log.debug("tick skipped: another clock holds the lease")
+            return
+        run_due(deps, sender, now)
     except Exception:
         log.exception("tick failed; the next tick will retry")
 
 
-def start_clock(deps: Deps, sender: Sender) -> BackgroundScheduler:
-    """Start ticking every minute in a background thread.
+def start_clock(
+    deps: Deps, sender: Sender, *, every: timedelta = TICK_EVERY, lease: ClockLease | None = None
+) -> BackgroundScheduler:
+    """Start ticking every `every` in a background thread; with `lease`, only while holding it.
 
     Jobs live in memory only (no job store): every schedule is in our tables, so
     a restart loses nothing, and overlapping ticks are prevented by max_instances.
@@ -32,15 +42,23 @@ def start_clock(deps: Deps, sender: Sender) -> BackgroundScheduler:
     scheduler = BackgroundScheduler(timezone="UTC")
     scheduler.add_job(
         tick,
-        IntervalTrigger(minutes=1),
-        args=(deps, sender),
+        IntervalTrigger(seconds=every.total_seconds()),
+        args=(deps, sender, lease),
         id="arising-tick",
         max_instances=1,
         coalesce=True,
         misfire_grace_time=30,
-        # First tick at once (APScheduler runs on the wall clock), then every minute.
+        # First tick at once (APScheduler runs on the wall clock), then every interval.
         next_run_time=utcnow(),
     )
     scheduler.start()
-    log.info("clock started: ticking every minute")
+    log.info("clock started: ticking every %s s", every.total_seconds())
     return scheduler
+
+
+def stop_clock(scheduler: BackgroundScheduler, lease: ClockLease | None, deps: Deps) -> None:
+    """Let the tick in hand finish (its outbox claims end sent or queued for retry), then release the lease."""
+    scheduler.shutdown(wait=True)
+    if lease is not None:
+        lease.release(deps.clock())
+    log.info("clock stopped")

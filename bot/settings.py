@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     # Threads per worker process (or in the web process when worker_processes is 0).
     worker_threads: int = Field(default=4, ge=1, le=64)
     scheduler_enabled: bool = True
+    # How often the clock ticks; another clock takes over after three ticks without renewal of the lease.
+    clock_tick_seconds: float = Field(default=60.0, ge=0.05, le=3600)
     log_level: str = "INFO"
     # `json` writes one JSON object per line, for log shippers.
     log_format: Literal["text", "json"] = "text"

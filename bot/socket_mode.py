@@ -53,11 +53,15 @@ class Watchdog:
         return True
 
 
-def run_socket_mode(app: App, app_token: str, stop: threading.Event | None = None) -> None:
-    """Connect in Socket Mode and serve until interrupted, with the watchdog running beside it."""
+def run_socket_mode(app: App, app_token: str, stop: threading.Event | None = None, stops: Any = None) -> None:
+    """Connect in Socket Mode and serve until interrupted, with the watchdog running beside it.
+
+    `stops` (bot.shutdown.Stops), when given, closes the connection on SIGTERM."""
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
     handler = SocketModeHandler(app, app_token)
+    if stops is not None:
+        stops.add("Socket Mode", handler.close)
     watchdog = Watchdog(handler.client)
     handler.client.on_message_listeners.append(watchdog.heard)
     stopping = stop or threading.Event()

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
@@ -125,15 +126,20 @@ class ProcessWorkers:
         self._wake.release()
 
     def stop(self, timeout: float = 10.0) -> None:
-        """Let workers finish the job in hand, then stop them."""
+        """Let workers finish the job in hand, within `timeout` seconds for all of them, then end them."""
         self._stopping.set()
         self._stop.set()
         for _ in self._procs:
             self._wake.release()
+        deadline = time.monotonic() + timeout
         for proc in self._procs.values():
-            proc.join(timeout)
+            proc.join(max(0.0, deadline - time.monotonic()))
+        for proc in self._procs.values():
             if proc.is_alive():
-                proc.terminate()
+                # A worker's first SIGTERM only asks it to stop after its job: the job is stuck, so kill it.
+                # Its claimed job goes back to the queue at the next start (Inbox.recover).
+                proc.kill()
+                proc.join(1.0)
 
     @property
     def alive(self) -> int:

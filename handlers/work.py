@@ -91,6 +91,7 @@ def worker_main(config: dict[str, Any], root: str, owner: str, wake: Semaphore, 
 
     # The supervisor stops workers with `stop`; Ctrl-C in a terminal reaches the whole group.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    stopping = _StopOnSigterm(stop)
     # Acks are what Slack times; the work can wait a few milliseconds. On a machine with few cores
     # the scheduler then serves the web process first.
     os.nice(WORKER_NICENESS)
@@ -110,7 +111,7 @@ def worker_main(config: dict[str, Any], root: str, owner: str, wake: Semaphore, 
     inbox = Inbox(root).for_owner(owner)
     runners = job_runners()
     threads = [
-        threading.Thread(target=_work_loop, args=(ctx, inbox, runners, wake, stop), name=f"work-{n}")
+        threading.Thread(target=_work_loop, args=(ctx, inbox, runners, wake, stopping), name=f"work-{n}")
         for n in range(settings.worker_threads)
     ]
     for thread in threads:
@@ -120,7 +121,27 @@ def worker_main(config: dict[str, Any], root: str, owner: str, wake: Semaphore, 
     engine.dispose()
 
 
-def _work_loop(ctx: WorkContext, inbox: Inbox, runners: dict[str, JobRunner], wake: Semaphore, stop: Event) -> None:
+class _StopOnSigterm:
+    """The supervisor's `stop`, also set by a SIGTERM sent to this worker alone or to the whole process group
+    (systemd, `kill -- -pgid`): the job in hand finishes, and a second SIGTERM ends the process. A worker whose
+    parent died stops too, instead of running on orphaned."""
+
+    def __init__(self, stop: Event) -> None:
+        self._stop = stop
+        self._local = threading.Event()
+        self._parent = os.getppid()
+        signal.signal(signal.SIGTERM, self._on_sigterm)
+
+    def _on_sigterm(self, signum: int, frame: Any) -> None:
+        self._local.set()
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+    def is_set(self) -> bool:
+        """True when this worker should stop after the job in hand."""
+        return self._local.is_set() or self._stop.is_set() or os.getppid() != self._parent
+
+
+def _work_loop(ctx: WorkContext, inbox: Inbox, runners: dict[str, JobRunner], wake: Semaphore, stop: Any) -> None:
     handled = 0
     while not stop.is_set():
         ticket = inbox.claim_next()

@@ -287,3 +287,13 @@ class MaintenanceRun(Base):
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     at: Mapped[datetime]
+
+
+class Lease(Base):
+    """A named right held by one process until `expires_at` (e.g. "clock": who ticks); renewed while held."""
+
+    __tablename__ = "leases"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(120))
+    expires_at: Mapped[datetime]

@@ -8,6 +8,8 @@ from storage.models import Base
 
 config = context.config
 target_metadata = Base.metadata
+# Any fixed number unique to this application's advisory locks.
+MIGRATION_LOCK_ID = 7_141_925
 
 
 def run_migrations_online() -> None:
@@ -31,6 +33,10 @@ def run_migrations_online() -> None:
             compare_type=True,
         )
         with context.begin_transaction():
+            if connection.dialect.name == "postgresql":
+                # Several processes may start at once (web ×N and the clock): one migrates, the
+                # others wait here and then find nothing left to do. Released at commit.
+                connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_ID})")
             context.run_migrations()
         connection.commit()
         if sqlite:
