@@ -379,15 +379,7 @@ def _summary(settings: Settings, code: str, team: str | None, fmt: str, at: date
     engine = _existing_engine(settings)
     now = at or utcnow()
     with session_scope(make_session_factory(engine)) as session:
-        boards = [b for b in boards_with_code(session, code.upper()) if team is None or b.team_id == team]
-        if not boards:
-            raise StartupError(f"there is no board with code {code.upper()}" + (f" in team {team}" if team else ""))
-        if len(boards) > 1:
-            raise StartupError(
-                f"several workspaces have a board {code.upper()}: add --team with one of "
-                + ", ".join(b.team_id for b in boards)
-            )
-        board = boards[0]
+        board = _one_board(session, code, team)
         summary = build_summary(session, board=board, meeting=next_meeting(session, board, now), now=now)
         if fmt == "json":
             print(render.as_json(summary))
