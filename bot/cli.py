@@ -337,7 +337,7 @@ def _import(settings: Settings, args: argparse.Namespace) -> None:
         raise StartupError(f"cannot read {args.file}: {exc.strerror or exc}") from None
     except UnreadableDocument as exc:
         raise StartupError(str(exc)) from None
-    engine = _migrated_engine(settings)
+    engine = _existing_engine(settings)
     now = utcnow()
     with session_scope(make_session_factory(engine)) as session:
         board = _one_board(session, args.board, args.team)
@@ -355,7 +355,7 @@ def _export(settings: Settings, args: argparse.Namespace) -> None:
     from bot.rendering.export import render
     from bot.services.exporting import action_log
 
-    engine = _migrated_engine(settings)
+    engine = _existing_engine(settings)
     with session_scope(make_session_factory(engine)) as session:
         board = _one_board(session, args.board, args.team)
         data = render(action_log(session, board=board, status=args.status, now=utcnow()), args.format)
@@ -394,7 +394,7 @@ def _data(settings: Settings, args: argparse.Namespace) -> None:
     from bot.errors import UserError
     from bot.services.personal_data import erase_person, export_person
 
-    engine = _migrated_engine(settings)
+    engine = _existing_engine(settings)
     try:
         if args.data_command == "export":
             with session_scope(make_session_factory(engine)) as session:

@@ -3,6 +3,7 @@ alone or not at all in a web process, and SIGTERM stops `arising serve` after th
 
 from __future__ import annotations
 
+import io
 import os
 import signal
 import subprocess
@@ -165,3 +166,20 @@ def test_sigterm_lets_serve_finish_the_command_in_hand_then_exit_0(
     assert "SSCB" in post.text
     assert "stopped worker processes" in log.read_text()
     assert not any((inbox / "work").iterdir()) and not any((inbox / "new").iterdir())
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["export", "--board", "SSCB", "--format", "csv"],
+        ["data", "export", "--user", "U0123ABCD"],
+        ["import", "-", "--board", "SSCB", "--dry-run"],
+    ],
+)
+def test_commands_on_existing_data_refuse_a_database_that_does_not_exist(argv, tmp_path, monkeypatch, capsys):
+    missing = tmp_path / "typo.db"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{missing}")
+    monkeypatch.setattr("sys.stdin", io.StringIO("Action: AF to circulate the report"))
+    assert main(argv) == 2
+    assert "arising:" in capsys.readouterr().err
+    assert not missing.exists()
