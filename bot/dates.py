@@ -33,6 +33,7 @@ from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from typing import Any
 
 from dateutil.easter import easter
 from dateutil.relativedelta import relativedelta
@@ -568,6 +569,41 @@ _NTH = {
 # Local authorities set their own term dates, but almost all follow this shape; the say-back shows
 # the exact day so a board whose dates differ can re-date with one command.
 _TERM_NOTE = "England's usual term dates"
+_BOARD_TERM_NOTE = "the board's term dates"
+
+
+@dataclass(frozen=True)
+class TermDates:
+    """A local authority's own school terms, set on the board: the Monday of each half-term week
+    and the last day of each term. Phrases it does not cover fall back to England's usual pattern."""
+
+    half_terms: tuple[datetime.date, ...] = ()
+    ends: tuple[datetime.date, ...] = ()
+
+    def to_json(self) -> dict[str, list[str]]:
+        """The form stored on the board."""
+        return {"half_terms": [d.isoformat() for d in self.half_terms], "ends": [d.isoformat() for d in self.ends]}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> TermDates | None:
+        """Read the stored form back; None when the board has none."""
+        if not data:
+            return None
+        return cls(
+            half_terms=tuple(sorted(datetime.date.fromisoformat(d) for d in data.get("half_terms", []))),
+            ends=tuple(sorted(datetime.date.fromisoformat(d) for d in data.get("ends", []))),
+        )
+
+
+_TERMS: ContextVar[TermDates | None] = ContextVar("due_term_dates", default=None)
+# Which half term or term a word names, by the month its date falls in.
+_HALF_TERM_MONTHS = {"feb": (2,), "may": (5, 6), "oct": (10, 11)}
+_TERM_END_MONTHS = {"autumn": (11, 12), "spring": (3, 4), "summer": (6, 7, 8)}
+
+
+def _board_term_day(days: tuple[datetime.date, ...], months: set[int], today: datetime.date) -> datetime.date | None:
+    later = [d for d in days if d >= today and d.month in months]
+    return min(later) if later else None
 
 
 def _half_term_start(year: int, which: str) -> datetime.date:
@@ -609,6 +645,14 @@ def _half_term(m: re.Match[str], today: datetime.date) -> Due | None:
         later = [d for d in days if d >= today]
         return min(later) if later else None
 
+    terms = _TERMS.get()
+    if year is None and terms is not None:
+        months = {month for k in kinds for month in _HALF_TERM_MONTHS[k]}
+        starts = tuple(d for d in terms.half_terms if d - datetime.timedelta(days=3) >= today)
+        if (start := _board_term_day(starts, months, today)) is not None:
+            day = start - datetime.timedelta(days=3)
+            note = f"half term read as the week of {_show_day(start)} ({_BOARD_TERM_NOTE}): due the Friday before"
+            return _on(day).noted(note)
     if year is not None:
         day = min(_half_term_start(year, k) for k in kinds) - datetime.timedelta(days=3)
     else:
@@ -622,6 +666,11 @@ def _end_of_term(m: re.Match[str], today: datetime.date) -> Due | None:
     if which and which not in _TERM_WORDS:
         return None
     kinds = [_TERM_WORDS[which]] if which else ["autumn", "spring", "summer"]
+    terms = _TERMS.get()
+    if not m["y"] and terms is not None:
+        months = {month for k in kinds for month in _TERM_END_MONTHS[k]}
+        if (end := _board_term_day(terms.ends, months, today)) is not None:
+            return _on(end).noted(f"end of term read as {_show_day(end)}, the last day of term ({_BOARD_TERM_NOTE})")
     if m["y"]:
         day = max(_term_end(int(m["y"]), k) for k in kinds)
     else:
@@ -635,6 +684,9 @@ def _end_of_term(m: re.Match[str], today: datetime.date) -> Due | None:
 
 
 def _end_of_school_year(m: re.Match[str], today: datetime.date) -> Due:
+    terms = _TERMS.get()
+    if terms is not None and (end := _board_term_day(terms.ends, set(_TERM_END_MONTHS["summer"]), today)):
+        return _on(end).noted(f"read as the end of the summer term, {_show_day(end)} ({_BOARD_TERM_NOTE})")
     day = _next_from(today, lambda y: _term_end(y, "summer"))
     return _on(day).noted(f"read as the end of the summer term, {_show_day(day)} ({_TERM_NOTE})")
 
@@ -1095,6 +1147,7 @@ def parse_due(
     today: datetime.date,
     nation: Nation | None = None,
     meeting_names: Iterable[str] = (),
+    terms: TermDates | None = None,
 ) -> Due:
     """Parse a whole due-date expression, e.g. ``15/12``, ``next Friday``, ``half term``, ``TBC``.
 
@@ -1102,7 +1155,8 @@ def parse_due(
     leading ``by`` / ``due`` / ``on`` / ``the`` / ``before`` / ``until`` are ignored.  ``today`` is the
     board's local date, used for relative forms and to pick the year of dates
     typed without one; ``nation`` gives the bank holidays for working days (England by default);
-    ``meeting_names`` are extra words that name the board's meetings (its code, `next SSCB`).
+    ``meeting_names`` are extra words that name the board's meetings (its code, `next SSCB`);
+    ``terms`` are the board's own school term dates (England's usual pattern otherwise).
     Raises DateParseError (with a message for the user) if the text, including empty text, is not
     entirely a date.
     """
@@ -1114,11 +1168,14 @@ def parse_due(
         raise DateParseError(f"I couldn't understand '{shown}' as a date.")
     nation_token = _NATION.set(nation or Nation.ENGLAND)
     names_token = _MEETING_NAMES.set(frozenset(n.lower() for n in meeting_names))
+    terms_token = _TERMS.set(terms) if terms is not None else None
     try:
         due = _parse_cleaned(cleaned, today)
     finally:
         _NATION.reset(nation_token)
         _MEETING_NAMES.reset(names_token)
+        if terms_token is not None:
+            _TERMS.reset(terms_token)
     if due is None:
         raise DateParseError(f"I couldn't understand '{cleaned}' as a date.")
     return due
@@ -1136,7 +1193,12 @@ _REST_SEPARATORS = " \t\n-:;,\u2013\u2014"
 
 
 def split_leading_due(
-    text: str, *, today: datetime.date, nation: Nation | None = None, meeting_names: Iterable[str] = ()
+    text: str,
+    *,
+    today: datetime.date,
+    nation: Nation | None = None,
+    meeting_names: Iterable[str] = (),
+    terms: TermDates | None = None,
 ) -> tuple[Due, str]:
     """Split ``"15/12 waiting for data"`` into ``(Due for 15 Dec, "waiting for data")``.
 
@@ -1150,7 +1212,7 @@ def split_leading_due(
     for count in range(min(len(words), _MAX_PREFIX_WORDS), 0, -1):
         end = words[count - 1].end()
         try:
-            due = parse_due(text[:end], today=today, nation=nation, meeting_names=meeting_names)
+            due = parse_due(text[:end], today=today, nation=nation, meeting_names=meeting_names, terms=terms)
         except _RecognisedDateError as err:
             precise = precise or err  # the longest such prefix is the likeliest intent
             continue
@@ -1395,6 +1457,7 @@ def find_due(
     today: datetime.date,
     nation: Nation | None = None,
     meeting_names: Iterable[str] = (),
+    terms: TermDates | None = None,
 ) -> FoundDue:
     """Find the due date anywhere in an action as minutes write it, and take its phrase out.
 
@@ -1409,11 +1472,14 @@ def find_due(
     """
     nation_token = _NATION.set(nation or Nation.ENGLAND)
     names_token = _MEETING_NAMES.set(frozenset(n.lower() for n in meeting_names))
+    terms_token = _TERMS.set(terms) if terms is not None else None
     try:
         return _find_due(text, today)
     finally:
         _NATION.reset(nation_token)
         _MEETING_NAMES.reset(names_token)
+        if terms_token is not None:
+            _TERMS.reset(terms_token)
 
 
 def _trigger_at(tokens: list[re.Match[str]], i: int) -> tuple[int, bool | None] | None:

@@ -58,6 +58,8 @@ class Board(Base):
     retention_months: Mapped[int | None] = mapped_column(Integer)
     legal_hold: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     case_pattern: Mapped[str | None] = mapped_column(String(200))
+    # The local authority's school terms ({"half_terms": [...], "ends": [...]}, ISO dates); None: England's usual.
+    term_dates: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     members: Mapped[list[Member]] = relationship(back_populates="board", order_by="Member.initials")
 

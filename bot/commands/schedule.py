@@ -11,7 +11,7 @@ from bot.deps import Deps
 from bot.errors import UserError
 from bot.rendering import meetings as render
 from bot.services import meetings as service
-from bot.services import retention
+from bot.services import retention, terms
 from bot.services.boards import resolve_board
 from bot.services.context import Caller
 from bot.text import escape, squash
@@ -27,7 +27,7 @@ USAGE = {
     "move": "/meeting move <date> to <date> [time]",
     "settings": "/meeting settings [summary <N> days before at <HH:MM> | chaser <N> days before | "
     "reminders on|off | nation england|wales|scotland|northern-ireland | retention <N> months|off | "
-    "hold on|off | case-pattern <regex>|off]",
+    "hold on|off | case-pattern <regex>|off | terms half-terms <dates> ends <dates>|off]",
 }
 HELP_LINES = [
     ("schedule", "schedule one meeting, or a series: `every month on the 3rd Wednesday 09:00`"),
@@ -148,6 +148,7 @@ _REMINDERS_SETTING = re.compile(r"^reminders\s+(on|off)$", re.IGNORECASE)
 _NATION_SETTING = re.compile(r"^nation\s+(.+)$", re.IGNORECASE)
 _RETENTION_SETTING = re.compile(r"^retention\s+(?:(\d{1,4})\s+months?|(off|none|forever))$", re.IGNORECASE)
 _HOLD_SETTING = re.compile(r"^(?:legal\s+)?hold\s+(on|off)$", re.IGNORECASE)
+_TERMS_SETTING = re.compile(r"^terms?\s+(.+)$", re.IGNORECASE | re.DOTALL)
 _CASE_PATTERN_SETTING = re.compile(r"^case[-\s]pattern\s+(.+)$", re.IGNORECASE)
 
 
@@ -171,6 +172,8 @@ def _settings(deps: Deps, caller: Caller, rest: str) -> Reply:
             retention.set_retention(session, months=int(m.group(1)) if m.group(1) else None, **common)
         elif m := _HOLD_SETTING.match(text):
             retention.set_legal_hold(session, on=m.group(1).lower() == "on", **common)
+        elif m := _TERMS_SETTING.match(text):
+            terms.set_term_dates(session, terms=terms.parse_terms(m.group(1), board, now), **common)
         elif m := _CASE_PATTERN_SETTING.match(text):
             pattern = m.group(1).strip()
             retention.set_case_pattern(session, pattern=None if pattern.lower() == "off" else pattern, **common)

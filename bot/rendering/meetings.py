@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.dates import TermDates
 from bot.rendering.formatting import local_stamp, meeting_when
 from bot.rendering.message import MAX_BLOCKS, Message, context, header, pack_lines, section
 from bot.services.meetings import describe_series, send_times
@@ -69,6 +70,15 @@ def meeting_list(board: Board, meetings: Sequence[Meeting], series: Sequence[Mee
     return Message(text=f"{board.code}: {len(meetings)} meetings to come", blocks=blocks)
 
 
+def _terms(board: Board) -> str:
+    terms = TermDates.from_json(board.term_dates)
+    if terms is None:
+        return "England's usual pattern"
+    half = ", ".join(f"{d.day} {d:%b %Y}" for d in terms.half_terms) or "none"
+    ends = ", ".join(f"{d.day} {d:%b %Y}" for d in terms.ends) or "none"
+    return f"the board's own: half-term weeks from {half}; terms end {ends}"
+
+
 def _retention(board: Board) -> str:
     kept = f"{board.retention_months} months after closing" if board.retention_months else "for ever"
     return kept + (" · *legal hold*: nothing is purged" if board.legal_hold else "")
@@ -82,6 +92,7 @@ def settings(board: Board, actor: str | None = None) -> Message:
         f"Chasers: {board.chaser_days_before} working days before\n"
         f"Chasers and overdue reminders: {'on' if board.reminders_enabled else 'off'}\n"
         f"Bank holidays of: {board.nation.replace('-', ' ').title()} · time zone {escape(board.tz)}\n"
+        f"School terms: {_terms(board)}\n"
         f"Closed actions kept: {_retention(board)}\n"
         f"Case-number pattern to warn about: {f'`{escape(board.case_pattern)}`' if board.case_pattern else 'none'}"
     )

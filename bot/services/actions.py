@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot.clock import local_date
-from bot.dates import DateParseError, Due, DueKind, find_due, is_plain_date, split_leading_due
+from bot.dates import DateParseError, Due, DueKind, TermDates, find_due, is_plain_date, split_leading_due
 from bot.directory import Directory
 from bot.errors import UserError
 from bot.owners import MENTION, OwnerToken, find_owners
@@ -88,7 +88,11 @@ class DueReading:
 
 def _board_context(board: Board) -> dict[str, Any]:
     # "next SSCB", "next Safeguarding ...": the words the board's meetings go by.
-    return {"nation": Nation(board.nation), "meeting_names": [board.code, *board.name.split()]}
+    return {
+        "nation": Nation(board.nation),
+        "meeting_names": [board.code, *board.name.split()],
+        "terms": TermDates.from_json(board.term_dates),
+    }
 
 
 def _resolve_month_meeting(session: Session, board: Board, due: Due) -> Due:
