@@ -109,6 +109,13 @@ def setup_board(session: Session, *, caller: Caller, setup: BoardSetup, now: dat
     return board
 
 
+def record_board_event(session: Session, board: Board, actor: str, kind: str, now: datetime, **data: object) -> None:
+    """Write one audit row of a change to the board (who, when, what)."""
+    store.add_board_event(
+        session, BoardEvent(board_id=board.id, at=now, actor_user_id=actor, kind=kind, data=dict(data))
+    )
+
+
 def can_manage_board(board: Board, user_id: str, directory: Directory) -> bool:
     """The chair, whoever set the board up, and workspace admins manage a board."""
     if user_id in (board.chair_user_id, board.created_by):

@@ -16,12 +16,11 @@ from sqlalchemy.orm import Session
 from bot.clock import local_date
 from bot.directory import Directory
 from bot.errors import UserError
-from bot.services.boards import ensure_can_manage
+from bot.services.boards import ensure_can_manage, record_board_event
 from bot.services.context import Caller
 from bot.text import escape
-from storage import boards as board_store
 from storage import retention as store
-from storage.models import Board, BoardEvent
+from storage.models import Board
 
 MAX_RETENTION_MONTHS = 240
 PURGE_JOB = "purge"
@@ -36,12 +35,6 @@ class PurgeReport:
     boards: int = 0
 
 
-def _audit(session: Session, board: Board, actor: str, kind: str, now: datetime, **data: object) -> None:
-    board_store.add_board_event(
-        session, BoardEvent(board_id=board.id, at=now, actor_user_id=actor, kind=kind, data=dict(data))
-    )
-
-
 def set_retention(
     session: Session, *, caller: Caller, board: Board, months: int | None, directory: Directory, now: datetime
 ) -> Board:
@@ -50,7 +43,7 @@ def set_retention(
     if months is not None and not 1 <= months <= MAX_RETENTION_MONTHS:
         raise UserError(f"Give a retention period from 1 to {MAX_RETENTION_MONTHS} months, or `off`.")
     board.retention_months = months
-    _audit(session, board, caller.user_id, "retention_set", now, months=months)
+    record_board_event(session, board, caller.user_id, "retention_set", now, months=months)
     return board
 
 
@@ -60,7 +53,7 @@ def set_legal_hold(
     """Put the board on legal hold (nothing is purged) or lift it."""
     ensure_can_manage(board, caller, directory)
     board.legal_hold = on
-    _audit(session, board, caller.user_id, "legal_hold_on" if on else "legal_hold_off", now)
+    record_board_event(session, board, caller.user_id, "legal_hold_on" if on else "legal_hold_off", now)
     return board
 
 
@@ -80,7 +73,7 @@ def set_case_pattern(
                 "Example: `CS-\\d{6}` for references like CS-123456."
             ) from None
     board.case_pattern = pattern
-    _audit(session, board, caller.user_id, "case_pattern_set", now, pattern=pattern is not None)
+    record_board_event(session, board, caller.user_id, "case_pattern_set", now, pattern=pattern is not None)
     return board
 
 
@@ -94,7 +87,7 @@ def purge_expired(session: Session, now: datetime) -> PurgeReport:
             continue
         store.delete_actions(session, [action_id for action_id, _ in expired])
         numbers = sorted(number for _, number in expired)
-        _audit(
+        record_board_event(
             session,
             board,
             CLOCK_ACTOR,

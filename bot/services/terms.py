@@ -11,11 +11,10 @@ from bot.clock import local_date
 from bot.dates import TermDates
 from bot.directory import Directory
 from bot.errors import UserError
-from bot.services.boards import ensure_can_manage
+from bot.services.boards import ensure_can_manage, record_board_event
 from bot.services.context import Caller
 from bot.services.meetings import parse_date
-from storage import boards as board_store
-from storage.models import Board, BoardEvent
+from storage.models import Board
 
 MAX_DATES = 30
 
@@ -43,16 +42,8 @@ def set_term_dates(
     if terms is not None and not terms.half_terms and not terms.ends:
         raise UserError("Give half-term weeks, term ends, or both.")
     board.term_dates = terms.to_json() if terms is not None else None
-    board_store.add_board_event(
-        session,
-        BoardEvent(
-            board_id=board.id,
-            at=now,
-            actor_user_id=caller.user_id,
-            kind="term_dates_set",
-            data={"half_terms": len(terms.half_terms), "ends": len(terms.ends)} if terms else {"cleared": True},
-        ),
-    )
+    counts = {"half_terms": len(terms.half_terms), "ends": len(terms.ends)} if terms else {"cleared": True}
+    record_board_event(session, board, caller.user_id, "term_dates_set", now, **counts)
     return board
 
 
