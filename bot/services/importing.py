@@ -20,12 +20,13 @@ from bot.errors import UserError
 from bot.importing.extract import extract_actions
 from bot.importing.model import Candidate, Document
 from bot.importing.reading import INITIALS, DueKind, initials_for, resolve_owner
+from bot.services.boards import record_board_event
 from bot.services.context import Caller
 from bot.services.meetings import bind_next_meeting_actions
 from bot.text import MAX_ACTION_TEXT
 from storage import boards as board_store
 from storage import importing as store
-from storage.models import Action, ActionEvent, Board, BoardEvent, ImportDraft, Member
+from storage.models import Action, ActionEvent, Board, ImportDraft, Member
 
 MAX_DOCUMENT_NAME = 300
 
@@ -181,8 +182,12 @@ def plan_import(
 
 
 def apply_import(session: Session, *, caller: Caller, plan: ImportPlan, now: datetime) -> ImportResult:
-    """Create the plan's new members and actions in the caller's transaction."""
+    """Create the plan's new members and actions in the caller's transaction.
+
+    Under the board's row lock, like every change to a board's members and actions: a member can't be
+    removed, nor the same initials taken, while the import adds them."""
     board = plan.board
+    board_store.lock_board(session, board.id)
     added: dict[str, Member] = {}
     for new in plan.new_members:
         member = Member(
@@ -196,15 +201,16 @@ def apply_import(session: Session, *, caller: Caller, plan: ImportPlan, now: dat
         )
         session.add(member)
         session.flush()
-        board_store.add_board_event(
+        record_board_event(
             session,
-            BoardEvent(
-                board_id=board.id,
-                at=now,
-                actor_user_id=caller.user_id,
-                kind="member_added",
-                data={"member_id": member.id, "initials": new.initials, "slack_user_id": None, "via": "import"},
-            ),
+            board,
+            caller.user_id,
+            "member_added",
+            now,
+            member_id=member.id,
+            initials=new.initials,
+            slack_user_id=None,
+            via="import",
         )
         added[new.initials] = member
     created: list[Action] = []
