@@ -70,3 +70,10 @@ def test_unreadable_term_date_is_refused(board):
 def test_term_dates_are_refused_to_members_who_do_not_manage_the_board(board):
     calls = board.command("/meeting", "settings terms half-terms 22/02/2027", user="UALICE")
     assert "Only the chair" in replies(calls)[0].text
+
+
+def test_say_back_shows_the_date_placeholder_as_text_not_markup(board):
+    calls = board.command("/action", "add AF to circulate the audit by half term", user="UALICE")
+    text = read_back(calls).text
+    assert "`/action due SSCB-1 &lt;date&gt;`" in text
+    assert "<date>" not in text

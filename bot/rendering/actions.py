@@ -136,7 +136,7 @@ def due_read_back(action: Action, reading: DueReading, now: datetime) -> Message
     lines += [f"• {escape(note)}" for note in reading.notes]
     if action.status == "open" and action.due_date is not None and action.due_date < today:
         lines.append(f":warning: That date has passed: {ref_of(action)} is already overdue.")
-    lines.append(f"To change it: `/action due {ref_of(action)} <date>`.")
+    lines.append(f"To change it: `/action due {ref_of(action)} &lt;date&gt;`.")
     text = "\n".join(lines)
     return Message(text=text, blocks=[section(text)])
 
