@@ -78,7 +78,7 @@ def test_interpreted_date_is_said_back_privately_with_how_to_change_it(board):
     reply = read_back(calls)
     assert "I read `by half term` as *Fri 12 Feb 2027*" in reply.text
     assert "England's usual term dates" in reply.text
-    assert "`/action due SSCB-1 <date>`" in reply.text
+    assert "`/action due SSCB-1 &lt;date&gt;`" in reply.text
 
 
 def test_week_commencing_is_said_back_as_the_week_and_its_friday(board):
