@@ -11,20 +11,17 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 
 from sqlalchemy import select
 
-from benchmarks.seed_log import Seeded, seed
+from benchmarks.seed_log import Seeded, seeded_database
 from bot.rendering.actions import action_list, mine
 from bot.services.action_lists import ListFilter, list_actions, my_actions
 from bot.services.context import Caller
-from storage.db import make_engine, make_session_factory
-from storage.migrate import upgrade_to_head
+from storage.db import make_session_factory
 from storage.models import Action, Board
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
@@ -43,10 +40,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args()
-    url = args.database_url or f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.db'}"
-    engine = make_engine(url)
-    upgrade_to_head(engine)
-    seeded = seed(engine)
+    engine, seeded = seeded_database(args.database_url)
     factory = make_session_factory(engine)
     caller = Caller(team_id="T1", user_id=Seeded.user(41), channel_id=Seeded.channel(1))
 

@@ -8,17 +8,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import tempfile
 import time
-from pathlib import Path
 
 from sqlalchemy import select
 
-from benchmarks.seed_log import Seeded, seed
+from benchmarks.seed_log import Seeded, seeded_database
 from bot.clock import utcnow
 from bot.services.personal_data import erase_person, export_person
-from storage.db import make_engine, make_session_factory, session_scope
-from storage.migrate import upgrade_to_head
+from storage.db import make_session_factory, session_scope
 from storage.models import Member
 
 
@@ -26,10 +23,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args()
-    url = args.database_url or f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.db'}"
-    engine = make_engine(url)
-    upgrade_to_head(engine)
-    seeded = seed(engine)
+    engine, seeded = seeded_database(args.database_url)
     factory = make_session_factory(engine)
     user = Seeded.user(41)
     with session_scope(factory) as session:

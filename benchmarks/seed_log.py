@@ -126,6 +126,16 @@ def _flush(conn, rows: list, owners: list, events: list) -> None:  # type: ignor
     events.clear()
 
 
+def seeded_database(url: str | None) -> tuple[Engine, Seeded]:
+    """A migrated database at `url` (an empty one; default: a temporary SQLite file) with the default seed."""
+    import tempfile
+    from pathlib import Path
+
+    engine = make_engine(url or f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.db'}")
+    upgrade_to_head(engine)
+    return engine, seed(engine)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--database-url", required=True)
