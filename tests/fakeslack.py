@@ -17,6 +17,17 @@ MAX_BLOCKS_SURFACE = 100
 MAX_SECTION = 3000
 MAX_HEADER = 150
 MAX_TEXT = 40000
+# Views (modals and the Home tab): https://api.slack.com/reference/surfaces/views
+MAX_VIEW_TITLE = 24
+MAX_VIEW_BUTTON = 24
+MAX_PRIVATE_METADATA = 3000
+MAX_CALLBACK_ID = 255
+MAX_BUTTON_TEXT = 75
+MAX_BUTTON_VALUE = 2000
+MAX_ACTION_ID = 255
+MAX_ACTIONS_ELEMENTS = 25
+MAX_OPTIONS = 100
+MAX_INPUT_LABEL = 2000
 # A status `_handle` returns to close the connection without answering.
 DROP = -1
 
@@ -64,6 +75,51 @@ def limit_problems(args: dict[str, Any], max_blocks: int = MAX_BLOCKS_MESSAGE) -
             problems.append(f"section of {len(text)} characters")
         if block.get("type") == "header" and len(text) > MAX_HEADER:
             problems.append(f"header of {len(text)} characters")
+        if block.get("type") == "input" and len((block.get("label") or {}).get("text", "")) > MAX_INPUT_LABEL:
+            problems.append("input label over 2000 characters")
+        if block.get("type") == "actions" and len(block.get("elements") or []) > MAX_ACTIONS_ELEMENTS:
+            problems.append(f"actions block of {len(block['elements'])} elements")
+        elements = list(block.get("elements") or []) + [block[k] for k in ("accessory", "element") if k in block]
+        problems += [p for e in elements if isinstance(e, dict) for p in _element_problems(e)]
+    return problems
+
+
+def _element_problems(element: dict[str, Any]) -> list[str]:
+    problems = []
+    if len(str(element.get("action_id") or "")) > MAX_ACTION_ID:
+        problems.append("action_id over 255 characters")
+    if element.get("type") == "button":
+        if len((element.get("text") or {}).get("text", "")) > MAX_BUTTON_TEXT:
+            problems.append("button text over 75 characters")
+        if len(str(element.get("value") or "")) > MAX_BUTTON_VALUE:
+            problems.append("button value over 2000 characters")
+    if len(element.get("options") or []) > MAX_OPTIONS:
+        problems.append(f"select of {len(element['options'])} options")
+    return problems
+
+
+def view_problems(view: dict[str, Any]) -> list[str]:
+    """What Slack would reject in a modal or Home view (views.open/update/push/publish, response_action)."""
+    problems = limit_problems(view, MAX_BLOCKS_SURFACE)
+    kind = view.get("type")
+    if kind not in ("modal", "home"):
+        problems.append(f"view type {kind!r}")
+    if kind == "modal":
+        title = (view.get("title") or {}).get("text", "")
+        if not title or len(title) > MAX_VIEW_TITLE:
+            problems.append(f"modal title of {len(title)} characters")
+        for key in ("submit", "close"):
+            if len((view.get(key) or {}).get("text", "")) > MAX_VIEW_BUTTON:
+                problems.append(f"{key} text over 24 characters")
+        if any(b.get("type") == "input" for b in view.get("blocks") or []) and not view.get("submit"):
+            problems.append("input blocks without a submit button")
+    if len(str(view.get("private_metadata") or "")) > MAX_PRIVATE_METADATA:
+        problems.append("private_metadata over 3000 characters")
+    if len(str(view.get("callback_id") or "")) > MAX_CALLBACK_ID:
+        problems.append("callback_id over 255 characters")
+    block_ids = [b["block_id"] for b in view.get("blocks") or [] if b.get("block_id")]
+    if len(block_ids) != len(set(block_ids)):
+        problems.append("repeated block_id")
     return problems
 
 
@@ -95,6 +151,9 @@ class FakeSlack:
         self._server: ThreadingHTTPServer | None = None
         # Released when the fake stops: what `slow_next` holds answers then at the latest.
         self._release = threading.Event()
+        # views.open/push/update: view id -> (view, hash); a stale hash is refused as Slack does.
+        self.views: dict[str, tuple[dict[str, Any], str]] = {}
+        self._view_ids = itertools.count(1)
 
     # -- lifecycle -------------------------------------------------------
     def start(self) -> FakeSlack:
@@ -352,8 +411,71 @@ class FakeSlack:
     def _api_views_publish(self, args: dict[str, Any]) -> dict[str, Any]:
         self._record("views.publish", args, None)
         view = args.get("view") or {}
-        self.violations += [f"views.publish: {p}" for p in limit_problems(view, MAX_BLOCKS_SURFACE)]
+        self.violations += [f"views.publish: {p}" for p in view_problems(view)]
         return {"ok": True}
+
+    def _store_view(self, view: dict[str, Any], view_id: str | None = None) -> dict[str, Any]:
+        view_id = view_id or f"V{next(self._view_ids):06d}"
+        view_hash = f"{time.time():.6f}.{next(self._ts)}"
+        with self._cond:
+            self.views[view_id] = (view, view_hash)
+        return {"ok": True, "view": {**view, "id": view_id, "hash": view_hash}}
+
+    def _api_views_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        if not args.get("trigger_id"):
+            self._record("views.open!error", args, None)
+            return {"ok": False, "error": "invalid_trigger_id"}
+        view = args.get("view") or {}
+        self._record("views.open", args, None)
+        self.violations += [f"views.open: {p}" for p in view_problems(view)]
+        return self._store_view(view)
+
+    def _api_views_push(self, args: dict[str, Any]) -> dict[str, Any]:
+        view = args.get("view") or {}
+        self._record("views.push", args, None)
+        self.violations += [f"views.push: {p}" for p in view_problems(view)]
+        return self._store_view(view)
+
+    def _api_views_update(self, args: dict[str, Any]) -> dict[str, Any]:
+        view_id = str(args.get("view_id") or "")
+        with self._cond:
+            known = self.views.get(view_id)
+        if known is None:
+            self._record("views.update!error", args, None)
+            return {"ok": False, "error": "not_found"}
+        if args.get("hash") and args["hash"] != known[1]:
+            self._record("views.update!error", args, None)
+            return {"ok": False, "error": "hash_conflict"}
+        view = args.get("view") or {}
+        self._record("views.update", args, None)
+        self.violations += [f"views.update: {p}" for p in view_problems(view)]
+        return self._store_view(view, view_id)
+
+    def submitted(self, view_id: str, view: dict[str, Any]) -> None:
+        """What Slack does when a view_submission is answered with `response_action: update`."""
+        self._store_view(view, view_id)
+
+    def current_view(self, view_id: str) -> dict[str, Any]:
+        """The view (with its hash) a modal shows now."""
+        with self._cond:
+            view, view_hash = self.views[view_id]
+        return {**view, "id": view_id, "hash": view_hash}
+
+    def _api_chat_update(self, args: dict[str, Any]) -> dict[str, Any]:
+        if not args.get("channel") or not args.get("ts"):
+            self._record("chat.update!error", args, None)
+            return {"ok": False, "error": "message_not_found"}
+        self._record("chat.update", args, MAX_BLOCKS_MESSAGE)
+        return {"ok": True, "channel": args["channel"], "ts": args["ts"], "text": args.get("text", "")}
+
+    def _api_chat_getPermalink(self, args: dict[str, Any]) -> dict[str, Any]:
+        self._record("chat.getPermalink", args, None)
+        channel, ts = str(args.get("channel")), str(args.get("message_ts"))
+        return {
+            "ok": True,
+            "channel": channel,
+            "permalink": f"https://board.slack.com/archives/{channel}/p{ts.replace('.', '')}",
+        }
 
 
 def _decode(raw: str, content_type: str) -> dict[str, Any]:
