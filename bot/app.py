@@ -20,7 +20,7 @@ from bot.inbox import Inbox
 from bot.settings import Settings
 from bot.slack_retry import SafeConnectionErrorRetryHandler, SafeServerErrorRetryHandler
 from bot.workers import ThreadWorkers, Workers
-from handlers import commands, home, unhandled
+from handlers import buttons, commands, home, modals, shortcuts, unhandled
 from handlers.intake import Intake
 from handlers.work import WorkContext, run_job
 
@@ -64,6 +64,9 @@ def create_app(
     """
     settings.require("slack_bot_token")
     client = client or make_client(settings)
+    # Lazy listeners (opening a modal while its trigger_id is fresh) run here, after the ack; tests pass
+    # their tracking pool so they can wait for them.
+    lazy_pool = executor or ThreadPoolExecutor(max_workers=4, thread_name_prefix="lazy")
     app = App(
         # No `token=`: the client carries it, and Bolt warns when given both.
         signing_secret=settings.slack_signing_secret or "",
@@ -73,6 +76,7 @@ def create_app(
         process_before_response=True,
         # auth.test at start-up catches a wrong token before the first user does.
         token_verification_enabled=True,
+        listener_executor=lazy_pool,
     )
     inbox = inbox or Inbox(settings.inbox_dir, max_pending=settings.inbox_max_pending)
     if workers is None:
@@ -88,7 +92,11 @@ def create_app(
         thread_workers.drain()
         workers = thread_workers
     intake = Intake(inbox, workers)
+    # Shortcuts first: `/action` with no text opens the form; any other `/action` is a slash command.
+    shortcuts.register(app, intake)
     commands.register(app, intake)
+    buttons.register(app, intake)
+    modals.register(app, intake)
     home.register(app, intake)
     # Last: a catch-all that answers 200 to event types no listener above handles.
     unhandled.register(app)

@@ -1,4 +1,5 @@
-"""The App Home tab: the opener's outstanding actions, refreshed each time it is opened."""
+"""The App Home tab, refreshed each time it is opened, and the Messages tab: a direct message to the bot
+gets a short help answer (the slash commands and the Home tab are how people talk to it)."""
 
 from __future__ import annotations
 
@@ -10,36 +11,49 @@ from slack_bolt.request import BoltRequest
 
 from bot import request_log
 from bot.inbox import Job
-from bot.rendering.home import home_view
-from bot.services.action_lists import my_actions
+from bot.rendering.message import Message, context, section
 from bot.services.context import Caller
 from bot.slack_faults import classify
 from handlers.intake import Intake, request_key
+from handlers.origin import publish_home
 from handlers.work import WorkContext
-from storage.db import session_scope
 
 log = logging.getLogger(__name__)
+
+DM_HELP = (
+    ":wave: I don't read messages typed here. Use the slash commands, here or in a board's channel:\n"
+    "• `/action` opens a form to log an action (or `/action add AF to … by 15/12`)\n"
+    "• `/mine` lists your actions, with buttons to mark them done, update, re-date or snooze\n"
+    "• `/summary` previews your board's next matters arising\n"
+    "Your actions and boards are also on my *Home* tab. `/action help` and `/meeting help` say more."
+)
 
 
 def work_home(ctx: WorkContext, job: Job) -> None:
     """Publish the Home tab of the user who opened it."""
     caller = Caller(team_id=str(job.request["team_id"]), user_id=str(job.request["user"]))
-    now = ctx.deps.clock()
-    with session_scope(ctx.deps.session_factory) as session:
-        groups = my_actions(session, caller=caller, include_closed=False, now=now)
-        view = home_view(groups, now)
+    publish_home(ctx, caller)
+
+
+def work_dm_help(ctx: WorkContext, job: Job) -> None:
+    """Answer a direct message with what the bot understands."""
+    message = Message(text=DM_HELP, blocks=[section(DM_HELP), context("Nothing you type here is stored.")])
     try:
-        ctx.client.views_publish(user_id=caller.user_id, view=view)
+        ctx.client.chat_postMessage(channel=str(job.request["channel"]), **message.payload())
     except Exception as exc:
-        # Slack refusing, failing or timing out: the tab keeps its last view; the log keeps the code only.
-        log.warning("views.publish for %s failed: %s", caller.user_id, classify(exc).code)
+        log.warning("DM help to %s failed: %s", job.request.get("user"), classify(exc).code)
 
 
-JOBS = {"home": work_home}
+JOBS = {"home": work_home, "dm_help": work_dm_help}
+
+
+def _is_person_in_dm(event: dict[str, Any]) -> bool:
+    # A person's own new message in a DM with the bot: not the bot's messages, edits or other subtypes.
+    return event.get("channel_type") == "im" and not event.get("bot_id") and not event.get("subtype")
 
 
 def register(app: App, intake: Intake) -> None:
-    """Wire `app_home_opened`."""
+    """Wire `app_home_opened` and direct messages (`message.im`)."""
 
     @app.event("app_home_opened")
     def home_opened(ack: Ack, event: dict[str, Any], body: dict[str, Any], request: BoltRequest) -> None:
@@ -53,3 +67,11 @@ def register(app: App, intake: Intake) -> None:
             return
         job = {"team_id": body.get("team_id"), "user": event.get("user")}
         request_log.note(outcome=intake.accept("home", job, request_key(request, body)).value)
+
+    @app.event("message", matchers=[lambda event: _is_person_in_dm(event)])
+    def direct_message(ack: Ack, event: dict[str, Any], body: dict[str, Any], request: BoltRequest) -> None:
+        ack()
+        request_log.note(kind="event", name="message.im", team=str(body.get("team_id")), user=str(event.get("user")))
+        # Ids only: the message's text is neither queued nor logged.
+        job = {"team_id": body.get("team_id"), "user": event.get("user"), "channel": event.get("channel")}
+        request_log.note(outcome=intake.accept("dm_help", job, request_key(request, body)).value)

@@ -121,3 +121,30 @@ def boards_by_zone(session: Session, member_ids: Sequence[int]) -> dict[str, lis
         if board_id not in zones.setdefault(str(tz), []):
             zones[str(tz)].append(int(board_id))
     return zones
+
+
+# -- the Home tab: a person's boards at a glance -----------------------------------------------
+
+
+def boards_of_person(session: Session, team_id: str, user_id: str, *, limit: int) -> tuple[Sequence[Board], int]:
+    """The first `limit` boards (by code) the person is a current member or the chair of, and how many there are."""
+    from storage.models import Member
+
+    member_of = select(Member.board_id).where(Member.slack_user_id == user_id, Member.removed_at.is_(None))
+    where = (Board.team_id == team_id, or_(Board.id.in_(member_of), Board.chair_user_id == user_id))
+    total = int(session.scalar(select(func.count()).select_from(Board).where(*where)) or 0)
+    boards = session.scalars(select(Board).where(*where).order_by(Board.code).limit(limit)).all()
+    return boards, total
+
+
+def open_rag_counts(session: Session, board_ids: Sequence[int]) -> dict[int, dict[str | None, int]]:
+    """Open actions of each board counted by RAG (None: not rated), in one GROUP BY."""
+    rows = session.execute(
+        select(Action.board_id, Action.rag, func.count())
+        .where(Action.board_id.in_(list(board_ids)), Action.status == "open")
+        .group_by(Action.board_id, Action.rag)
+    ).all()
+    counts: dict[int, dict[str | None, int]] = {}
+    for board_id, rag, n in rows:
+        counts.setdefault(int(board_id), {})[rag] = int(n)
+    return counts

@@ -93,3 +93,14 @@ def take_next_action_number(session: Session, board_id: int) -> int:
 def add_board_event(session: Session, event: BoardEvent) -> None:
     """Record an audit row for a board change."""
     session.add(event)
+
+
+def members_without_slack(session: Session, board_ids: Sequence[int], *, limit: int) -> Sequence[Member]:
+    """Current members of these boards who have no Slack account, by board and initials (at most `limit`)."""
+    return session.scalars(
+        select(Member)
+        .join(Board, Member.board_id == Board.id)
+        .where(Member.board_id.in_(list(board_ids)), Member.slack_user_id.is_(None), Member.removed_at.is_(None))
+        .order_by(Board.code, Member.initials)
+        .limit(limit)
+    ).all()

@@ -140,6 +140,8 @@ class Action(Base):
     source_document: Mapped[str | None] = mapped_column(String(300))
     source_line: Mapped[int | None] = mapped_column(Integer)
     source_meeting: Mapped[date | None] = mapped_column(Date)
+    # Logged from a Slack message ("Log as action"): the message's permalink.
+    source_url: Mapped[str | None] = mapped_column(String(500))
     # Set when the action is due "next meeting": it moves with that meeting.
     due_meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id"), index=True)
     # Overdue reminders for this action pause until this board-local date (inclusive).

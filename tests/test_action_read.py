@@ -390,7 +390,8 @@ def test_list_with_a_bad_filter_or_board_is_refused(log, session_factory, text, 
 # --- help and unknown sub-commands ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text", ["", "help", "HELP"])
+# `/action` with no text opens the log-action form instead (tests/test_surfaces_modals.py).
+@pytest.mark.parametrize("text", ["help", "HELP"])
 def test_help_lists_every_sub_command_privately(board, session_factory, text):
     reply = read(board, text, session_factory=session_factory)
 

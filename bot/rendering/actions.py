@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 
 from bot.clock import local_date
+from bot.rendering.buttons import MINE, SHOW, action_buttons, action_row
 from bot.rendering.formatting import (
     age_text,
     due_text,
@@ -156,11 +157,18 @@ def show(detail: ActionDetail, now: datetime) -> Message:
     if action.status != "open" and action.closed_at:
         note = f" — {escape_prose(action.close_note)}" if action.close_note else ""
         facts.append(f"*Closed:* {local_stamp(action.closed_at, action.board.tz)} by <@{action.closed_by}>{note}")
+    if action.source_url:
+        facts.append(f"*Source:* <{action.source_url}|the Slack message it was logged from>")
+    elif action.source_document:
+        line = f", line {action.source_line}" if action.source_line else ""
+        facts.append(f"*Source:* {escape(action.source_document)}{line}")
     blocks = [
         header(f"{ref_of(action)} · {action.board.name}"),
         section(task_text(action)),
         section("\n".join(facts)),
     ]
+    if action.status == "open":
+        blocks.append(action_buttons(action, SHOW))
     if detail.updates:
         blocks.append(divider())
         lines = [_update_line(e, action.board.tz) for e in detail.updates]
@@ -254,6 +262,8 @@ MINE_GROUPS = {
     "undated": ":grey_question: No date",
     "closed": ":white_check_mark: Closed in the last 30 days",
 }
+# Actions in `/mine` shown with their buttons (the rest are lines).
+MINE_BUTTON_ROWS = 10
 MINE_WORDS = {"overdue": "overdue", "due_soon": "soon", "later": "later", "undated": "undated", "closed": "closed"}
 
 
@@ -266,11 +276,22 @@ def mine(groups: MyActions, now: datetime, include_closed: bool) -> Message:
         return Message(text=text, blocks=[section(text)])
     blocks = [header("What's yours")]
     budget = MAX_BLOCKS - 1
+    rows = MINE_BUTTON_ROWS
     for key, title in MINE_GROUPS.items():
         group = getattr(groups, key)
         if not group.count or budget < 2 or (key == "closed" and not include_closed):
             continue
-        lines = [f"*{title}* ({group.count:,})", *(action_line(a, now, with_board=True) for a in group.items)]
+        # The first open actions, most urgent first, come with their buttons (two blocks each).
+        with_buttons = [a for a in group.items if a.status == "open"][: max(0, min(rows, (budget - 3) // 2))]
+        if with_buttons:
+            blocks.append(section(f"*{title}* ({group.count:,})"))
+            for action in with_buttons:
+                blocks += action_row(action, action_line(action, now, with_board=True), MINE)
+            budget -= 1 + 2 * len(with_buttons)
+            rows -= len(with_buttons)
+            lines = [action_line(a, now, with_board=True) for a in group.items if a not in with_buttons]
+        else:
+            lines = [f"*{title}* ({group.count:,})", *(action_line(a, now, with_board=True) for a in group.items)]
         hidden = group.count - len(group.items)
         if hidden > 0:
             lines.append(f"_…and {hidden:,} more: `/mine {MINE_WORDS[key]}` lists them all_")

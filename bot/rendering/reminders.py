@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from slack_sdk.models.blocks import Block
+
 from bot.rendering.actions import action_line
+from bot.rendering.buttons import CHASER, REMINDER, action_row
 from bot.rendering.formatting import ref_of
 from bot.rendering.message import MAX_BLOCKS, Message, context, pack_lines, section
 from bot.services.meetings import meeting_date
@@ -21,6 +24,18 @@ def _how_to(actions: Sequence[Action]) -> str:
     )
 
 
+# Actions of a DM shown with their buttons (two blocks each); any more are listed as lines.
+DM_BUTTON_ROWS = 15
+
+
+def _rows(actions: Sequence[Action], now: datetime, origin: str, *, with_board: bool) -> list[Block]:
+    blocks: list[Block] = []
+    for action in actions[:DM_BUTTON_ROWS]:
+        blocks += action_row(action, action_line(action, now, with_board=with_board), origin)
+    rest = [action_line(a, now, with_board=with_board) for a in actions[DM_BUTTON_ROWS:]]
+    return blocks + pack_lines(rest, max_blocks=MAX_BLOCKS - 3 - len(blocks), more_label="more")
+
+
 def chaser(meeting: Meeting, actions: Sequence[Action], now: datetime) -> Message:
     """One owner's actions due by the meeting that have had no update since the last one."""
     board = meeting.board
@@ -30,8 +45,10 @@ def chaser(meeting: Meeting, actions: Sequence[Action], now: datetime) -> Messag
         f"{'This action is' if len(actions) == 1 else 'These actions are'} due by then with no update "
         "since the last meeting:"
     )
-    blocks = [section(intro)]
-    blocks += pack_lines([action_line(a, now) for a in actions], max_blocks=MAX_BLOCKS - 3, more_label="more")
+    first = section(intro)
+    # The meeting is named in the first block's id, so a click can draw this message again.
+    first.block_id = f"chaser:{meeting.id}"
+    blocks = [first, *_rows(actions, now, CHASER, with_board=False)]
     blocks.append(context(_how_to(actions)))
     return Message(
         text=f"{board.code} meets {day.day} {day:%b}: {plural(len(actions), 'action')} to update", blocks=blocks
@@ -41,7 +58,6 @@ def chaser(meeting: Meeting, actions: Sequence[Action], now: datetime) -> Messag
 def overdue_reminder(actions: Sequence[Action], now: datetime) -> Message:
     """The weekly reminder of an owner's overdue actions, across boards."""
     intro = f":alarm_clock: You have {plural(len(actions), 'overdue action')}:"
-    blocks = [section(intro)]
-    blocks += pack_lines([action_line(a, now, with_board=True) for a in actions], max_blocks=MAX_BLOCKS - 3)
+    blocks = [section(intro), *_rows(actions, now, REMINDER, with_board=True)]
     blocks.append(context(_how_to(actions) + f" Pause reminders for one with `/mine snooze {ref_of(actions[0])} 14`."))
     return Message(text=f"You have {plural(len(actions), 'overdue action')}", blocks=blocks)

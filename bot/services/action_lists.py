@@ -20,7 +20,8 @@ from bot.services.actions import DONE, DROPPED, OPEN, resolve_owners
 from bot.services.context import Caller
 from storage import action_lists as store
 from storage import boards as board_store
-from storage.models import Action, Board
+from storage import meetings as meeting_store
+from storage.models import Action, Board, Meeting
 
 PAGE_SIZE = 25
 PER_GROUP = 10
@@ -183,3 +184,45 @@ def my_bucket(
         pages = [store.owned_bucket_page(session, q, bucket, limit=wanted) for q in queries]
         items = heapq.nsmallest(wanted, (a for p in pages for a in p), key=_sort_key(bucket, now))[wanted - page_size :]
     return ActionPage(items=items, total=total, page=page, page_size=page_size)
+
+
+HOME_BOARDS = 10
+
+
+@dataclass(frozen=True)
+class BoardGlance:
+    """One of a person's boards on their Home tab: its next meeting, open actions by RAG, and whether
+    they chair it."""
+
+    board: Board
+    next_meeting: Meeting | None
+    rag_counts: dict[str | None, int]
+    is_chair: bool
+
+    @property
+    def open_count(self) -> int:
+        return sum(self.rag_counts.values())
+
+
+@dataclass(frozen=True)
+class MyBoards:
+    """The first boards a person belongs to or chairs, and how many there are."""
+
+    items: Sequence[BoardGlance]
+    total: int
+
+
+def my_boards(session: Session, *, caller: Caller, now: datetime, limit: int = HOME_BOARDS) -> MyBoards:
+    """The boards the caller is a member or chair of, at a glance: a bounded number, counted in SQL."""
+    boards, total = store.boards_of_person(session, caller.team_id, caller.user_id, limit=limit)
+    counts = store.open_rag_counts(session, [b.id for b in boards])
+    items = [
+        BoardGlance(
+            board=b,
+            next_meeting=meeting_store.next_meeting(session, b.id, now),
+            rag_counts=counts.get(b.id, {}),
+            is_chair=b.chair_user_id == caller.user_id,
+        )
+        for b in boards
+    ]
+    return MyBoards(items=items, total=total)

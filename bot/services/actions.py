@@ -9,6 +9,7 @@ second sees the first, and history rows never disagree with the action.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -521,3 +522,156 @@ def action_detail(session: Session, action: Action, updates: int = 3) -> ActionD
 def history(session: Session, action: Action) -> Sequence[ActionEvent]:
     """Every change made to the action."""
     return store.action_history(session, action.id)
+
+
+@dataclass(frozen=True)
+class ChosenOwners:
+    """Owners picked from lists rather than written: Slack users, and members without Slack by id."""
+
+    user_ids: tuple[str, ...] = ()
+    member_ids: tuple[int, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.user_ids or self.member_ids)
+
+
+def _chosen_members(session: Session, board: Board, chosen: ChosenOwners) -> list[Member]:
+    """The board's current members chosen; anyone chosen who is not one is an error naming them."""
+    members = list(resolve_tokens(session, board, [OwnerToken(user_id=u) for u in chosen.user_ids]))
+    current = {m.id: m for m in board_store.current_members(session, board.id)}
+    for member_id in chosen.member_ids:
+        member = current.get(member_id)
+        if member is None:
+            raise UserError(f"One of the people chosen is no longer a member of {board.code}. Choose again.")
+        if member not in members:
+            members.append(member)
+    return members
+
+
+def add_chosen_action(
+    session: Session,
+    *,
+    caller: Caller,
+    board: Board,
+    text: str,
+    owners: ChosenOwners,
+    due: Due | None,
+    rag: str | None,
+    source_url: str | None,
+    directory: Directory,
+    now: datetime,
+    readings: list[DueReading] | None = None,
+) -> Action:
+    """Log an action whose owners and due date may have been picked (a form) rather than written.
+
+    The same rules as `add_action`, under the board's row lock: only members, the chair, its creator
+    and admins may; what was not picked is read from the text as `add_action` reads it (owners, due
+    date); the caller owns it when no one is named. `rag` sets a first rating (its own history row);
+    `source_url` is the permalink of the Slack message it was logged from."""
+    manager = False
+    if not _is_member(session, board, caller):
+        manager = can_manage_board(board, caller.user_id, directory)
+        if not manager:
+            raise _not_a_member(board)
+    board_store.lock_board(session, board.id)
+    if not manager and not _is_member(session, board, caller):
+        raise _not_a_member(board)
+    text = _check_text(text, "action text")
+    today = local_date(now, board.tz)
+    body = text
+    if due is None:
+        body, due, reading = _parse_due_clause(session, board, text, today)
+        if reading is not None and readings is not None:
+            readings.append(reading)
+    all_members = False
+    if owners:
+        members = _chosen_members(session, board, owners)
+        task = body
+    else:
+        resolved = resolve_text(session, board, find_owners(body), directory=directory)
+        members, all_members, task = list(resolved.members), resolved.all_members, resolved.task
+        if resolved.empty:
+            me = board_store.current_member_by_user(session, board.id, caller.user_id)
+            if me is None:
+                raise UserError("Who owns this action? Choose its owners.")
+            members = [me]
+    task = _capitalise(_mentions_as_initials(task, members).strip())
+    if not visible_text(task):
+        raise UserError("Say what is to be done.")
+    if rag is not None and rag not in RAGS:
+        raise UserError(f"`{escape(rag)}` is not a RAG rating: use red, amber or green.")
+    action = Action(
+        board_id=board.id,
+        number=board_store.take_next_action_number(session, board.id),
+        text=task,
+        status=OPEN,
+        due_change_count=0,
+        created_by=caller.user_id,
+        created_at=now,
+        updated_at=now,
+        source_channel_id=caller.channel_id,
+        source_text=text,
+        source_url=source_url,
+    )
+    action.owners = members
+    action.all_members = all_members
+    action.board = board
+    session.add(action)
+    _apply_due(session, action, due, now)
+    session.add(_event(action, caller, "created", now, note=task, owners=_owner_labels(action), due=_due_data(due)))
+    if rag is not None:
+        session.add(_set_rag(action, caller, rag, None, now))
+    session.flush()
+    return action
+
+
+def redate_to(
+    session: Session,
+    *,
+    caller: Caller,
+    action: Action,
+    due: Due,
+    reason: str | None,
+    directory: Directory,
+    now: datetime,
+) -> Action:
+    """Give a new due date picked rather than written (a date, or the next meeting), under the action's
+    lock, keeping the original target and counting the change as `redate_action` does."""
+    seen = lock_for_change(session, action, caller, directory)
+    _ensure_open(action, "re-date it", seen)
+    reason = _check_text(reason, "reason") if reason and reason.strip() else None
+    same_meeting = due.kind is DueKind.NEXT_MEETING and action.due_kind == due.kind.value
+    if same_meeting or (due.kind.value == action.due_kind and due.date == action.due_date):
+        raise UserError(f"{format_ref(action.board.code, action.number)} is already due then. Nothing was changed.")
+    old = {"kind": action.due_kind, "date": action.due_date.isoformat() if action.due_date else None}
+    if action.due_date is not None:
+        if action.original_due_date is None:
+            action.original_due_date = action.due_date
+        action.due_change_count += 1
+    _apply_due(session, action, due, now)
+    session.add(_event(action, caller, "redated", now, note=reason, due_from=old, due_to=_due_data(due)))
+    session.flush()
+    return action
+
+
+@dataclass(frozen=True)
+class TextReading:
+    """What an action's text says, read without changing anything: the task, its owners and due date."""
+
+    task: str
+    owners: Sequence[Member]
+    due: Due | None
+
+
+def read_action_text(session: Session, *, board: Board, text: str, now: datetime) -> TextReading:
+    """Owners and a due date found in `text` as `add_action` would read them, to prefill a form. What cannot
+    be read (an unknown name, a date that is not one) is left for the person to choose: nothing is raised."""
+    body, due = text, None
+    with contextlib.suppress(UserError):
+        body, due, _ = _parse_due_clause(session, board, text, local_date(now, board.tz))
+    try:
+        resolved = resolve_text(session, board, find_owners(body))
+    except UserError:
+        return TextReading(task=body.strip(), owners=(), due=due)
+    task = _capitalise(_mentions_as_initials(resolved.task, resolved.members).strip())
+    return TextReading(task=task or body.strip(), owners=tuple(resolved.members), due=due)

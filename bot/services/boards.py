@@ -18,6 +18,7 @@ from bot.services.context import Caller
 from bot.text import escape, unreadable
 from storage import actions as action_store
 from storage import boards as store
+from storage.action_lists import boards_of_person
 from storage.models import Board, BoardEvent, Member
 
 MAX_NAME = 200  # boards.name, members.name and members.role are VARCHAR(200)
@@ -246,3 +247,25 @@ def member_label(member: Member) -> str:
     if member.slack_user_id:
         return f"<@{member.slack_user_id}>"
     return escape(member.name or member.initials)
+
+
+@dataclass(frozen=True)
+class LogChoices:
+    """What a form to log an action offers: the boards (the channel's first), the one to preselect,
+    and the members without Slack of those boards."""
+
+    boards: Sequence[Board]
+    default: Board | None
+    without_slack: Sequence[Member]
+
+
+def log_choices(session: Session, caller: Caller, *, limit: int = 100) -> LogChoices:
+    """The boards the caller belongs to or chairs (and the channel's board, wherever they are), at most
+    `limit` of each kind of choice; the channel's board is the default."""
+    boards = list(boards_of_person(session, caller.team_id, caller.user_id, limit=limit)[0])
+    here = store.board_by_channel(session, caller.team_id, caller.channel_id or "") if caller.channel_id else None
+    if here is not None:
+        boards = [here, *[b for b in boards if b.id != here.id]][:limit]
+    default = here or (boards[0] if boards else None)
+    others = store.members_without_slack(session, [b.id for b in boards], limit=limit)
+    return LogChoices(boards=boards, default=default, without_slack=others)

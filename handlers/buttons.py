@@ -1,0 +1,228 @@
+"""Buttons (block_actions): Done, Add update, Change date and Snooze a week under an action, and
+"Preview summary" on a chair's Home tab.
+
+On the request thread a click is only read and acked: Done and Snooze queue a job; Add update and
+Change date open their modal from a lazy listener at once (the trigger_id expires in 3 seconds),
+with a view built from the payload alone. The job makes the change through the same service as the
+slash command, under the action's locks, so a second click (or a click on an action someone has just
+closed) changes nothing and is told what happened; then it redraws the message the click came from.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_bolt.request import BoltRequest
+from slack_sdk import WebClient
+
+from bot import request_log
+from bot.commands.reply import Reply, to_channel
+from bot.errors import UserError
+from bot.inbox import Job
+from bot.refs import parse_ref
+from bot.rendering import actions as render
+from bot.rendering import summary as summary_render
+from bot.rendering import views
+from bot.rendering.buttons import DONE, REDATE, SNOOZE, SNOOZE_DAYS, UPDATE
+from bot.rendering.formatting import ref_of
+from bot.rendering.home import PREVIEW_SUMMARY
+from bot.rendering.message import Message
+from bot.services import actions as service
+from bot.services import meetings as meeting_service
+from bot.services import reminders
+from bot.services.boards import resolve_board
+from bot.services.context import Caller
+from bot.services.summary import build_summary
+from bot.slack_faults import classify
+from handlers.delivery import deliver, tell
+from handlers.failures import failure_message
+from handlers.intake import Intake, request_key
+from handlers.origin import Origin, notice_message, publish_home, refresh, respond_to
+from handlers.work import WorkContext
+from storage.db import session_scope
+
+log = logging.getLogger(__name__)
+
+FORM_DID_NOT_OPEN = (
+    ":warning: The form didn't open (Slack gives a form 3 seconds to appear). Nothing was changed: click again."
+)
+
+
+def _click(body: dict[str, Any]) -> dict[str, Any]:
+    actions = body.get("actions") or [{}]
+    return actions[0] if isinstance(actions[0], dict) else {}
+
+
+def _caller(body: dict[str, Any]) -> Caller:
+    user = body.get("user") or {}
+    team = (body.get("team") or {}).get("id") or user.get("team_id") or ""
+    channel = (body.get("channel") or {}).get("id")
+    return Caller(team_id=str(team), user_id=str(user.get("id") or ""), channel_id=channel)
+
+
+def button_request(body: dict[str, Any]) -> dict[str, Any]:
+    """The queued form of a click: who, which button, which action, and where it was shown."""
+    click = _click(body)
+    caller = _caller(body)
+    return {
+        "team_id": caller.team_id,
+        "user_id": caller.user_id,
+        "channel_id": caller.channel_id,
+        "button": click.get("action_id"),
+        "value": str(click.get("value") or ""),
+        "origin": Origin.of_click(body, str(click.get("block_id") or "")).to_json(),
+    }
+
+
+def _queue(intake: Intake, kind: str) -> Callable[..., None]:
+    def listener(ack: Ack, body: dict[str, Any], request: BoltRequest) -> None:
+        # Request thread: read and queue only; no database, no Slack.
+        ack()
+        job = button_request(body)
+        request_log.note(kind="action", name=str(job["button"]), team=job["team_id"], user=job["user_id"])
+        request_log.note(outcome=intake.accept(kind, job, request_key(request, body)).value)
+
+    return listener
+
+
+def _ack_only(ack: Ack, body: dict[str, Any]) -> None:
+    ack()
+    request_log.note(kind="action", name=str(_click(body).get("action_id")), outcome="modal")
+
+
+def _open_form(build: Callable[[str, dict[str, Any]], dict[str, Any]]) -> Callable[..., None]:
+    def open_form(body: dict[str, Any], client: WebClient) -> None:
+        # A lazy listener: runs right after the ack, and opens the modal while the trigger_id is fresh.
+        click = _click(body)
+        ref = str(click.get("value") or "")
+        origin = Origin.of_click(body, str(click.get("block_id") or ""))
+        try:
+            client.views_open(
+                trigger_id=body.get("trigger_id"), view=build(ref, {"ref": ref, "origin": origin.to_json()})
+            )
+        except Exception as exc:
+            log.warning("views.open failed: %s", classify(exc).code)
+            respond = respond_to(origin)
+            if respond is not None:
+                tell(respond, notice_message(FORM_DID_NOT_OPEN))
+
+    return open_form
+
+
+def _tell(ctx: WorkContext, caller: Caller, origin: Origin, message: Message) -> None:
+    """Say something to the clicker where they clicked: privately under the message, or atop their Home tab."""
+    respond = respond_to(origin)
+    if respond is not None:
+        tell(respond, message, caller=caller)
+    else:
+        publish_home(ctx, caller, message.text)
+
+
+def work_button(ctx: WorkContext, job: Job) -> None:
+    """Done or Snooze a week, clicked on an action; then the message it was clicked on is drawn again."""
+    req = job.request
+    caller = Caller(team_id=req["team_id"], user_id=req["user_id"], channel_id=req.get("channel_id"))
+    origin = Origin.from_json(req.get("origin"))
+    now = ctx.deps.clock()
+    try:
+        ref = parse_ref(req["value"])
+        with session_scope(ctx.deps.session_factory) as session:
+            action = service.find_action(session, caller, ref)
+            if req["button"] == DONE:
+                service.close_action(
+                    session,
+                    caller=caller,
+                    action=action,
+                    status=service.DONE,
+                    note=None,
+                    directory=ctx.deps.directory,
+                    now=now,
+                )
+                reply = to_channel(action.board.channel_id, render.closed(action, caller.user_id, now))
+                notice = f":white_check_mark: *{ref_of(action)}* is marked done."
+            else:
+                until = reminders.snooze(
+                    session, caller=caller, action=action, days=str(SNOOZE_DAYS), directory=ctx.deps.directory, now=now
+                )
+                reply = Reply()
+                notice = (
+                    f":zzz: No reminders about *{ref_of(action)}* until {until:%a} {until.day} {until:%b} inclusive. "
+                    "Its due date is unchanged."
+                )
+    except UserError as exc:
+        # Nothing changed (already done, closed by someone else, not theirs…): say so, and show it as it is.
+        _tell(ctx, caller, origin, notice_message(f":warning: {exc.message}"))
+        refresh(ctx, caller, origin, f":warning: {exc.message}")
+        return
+    except Exception as exc:
+        if _committed_elsewhere(ctx, job):
+            return
+        log.exception("button %s failed for team=%s user=%s", req.get("button"), caller.team_id, caller.user_id)
+        _tell(ctx, caller, origin, failure_message(exc))
+        return
+    respond = respond_to(origin)
+    deliver(reply, respond=respond or _home_notice(ctx, caller), client=ctx.client, caller=caller)
+    if respond is not None and not reply.channel:
+        tell(respond, notice_message(notice), caller=caller)
+    refresh(ctx, caller, origin, notice)
+
+
+def _home_notice(ctx: WorkContext, caller: Caller) -> Callable[..., Any]:
+    """A stand-in for response_url in the Home tab: what would be said privately goes atop the tab."""
+
+    def respond(**payload: Any) -> None:
+        publish_home(ctx, caller, str(payload.get("text") or ""))
+
+    return respond
+
+
+def _committed_elsewhere(ctx: WorkContext, job: Job) -> bool:
+    try:
+        return ctx.already_handled(job.key)
+    except Exception:
+        return False
+
+
+def work_preview(ctx: WorkContext, job: Job) -> None:
+    """ "Preview summary" on the Home tab: the board's summary for its next meeting, sent to the clicker's DM."""
+    req = job.request
+    caller = Caller(team_id=req["team_id"], user_id=req["user_id"])
+    now = ctx.deps.clock()
+    try:
+        with session_scope(ctx.deps.session_factory) as session:
+            board = resolve_board(session, caller, str(req["value"]))
+            meeting = meeting_service.next_meeting(session, board, now)
+            summary = build_summary(session, board=board, meeting=meeting, now=now)
+            message = summary_render.slack_messages(
+                summary, overflow_note=f"post it with `/summary {board.code} post`"
+            )[0]
+    except UserError as exc:
+        publish_home(ctx, caller, f":warning: {exc.message}")
+        return
+    except Exception as exc:
+        log.exception("summary preview failed for team=%s user=%s", caller.team_id, caller.user_id)
+        publish_home(ctx, caller, failure_message(exc).text)
+        return
+    try:
+        ctx.client.chat_postMessage(channel=caller.user_id, **message.payload())
+    except Exception as exc:
+        log.warning("summary preview DM to %s failed: %s", caller.user_id, classify(exc).code)
+        publish_home(ctx, caller, f":warning: I couldn't send you the preview ({classify(exc).code}). Try again soon.")
+
+
+JOBS = {"button": work_button, "preview_summary": work_preview}
+
+
+def register(app: App, intake: Intake) -> None:
+    """Wire the buttons under actions and on the Home tab."""
+    for action_id in (DONE, SNOOZE):
+        app.action(action_id)(_queue(intake, "button"))
+    app.action(UPDATE)(ack=_ack_only, lazy=[_open_form(views.update_modal)])
+    app.action(REDATE)(ack=_ack_only, lazy=[_open_form(views.redate_modal)])
+    app.action(PREVIEW_SUMMARY)(_queue(intake, "preview_summary"))
+    # Any other button (a link button, say) is acknowledged and needs nothing.
+    app.action(re.compile(".*"))(_ack_only)

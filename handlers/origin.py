@@ -1,0 +1,155 @@
+"""Where a click came from, and drawing that place again after a change.
+
+A button shown under an action sits in a `/mine` or `/action show` answer (private: replaced through
+the click's response_url), a chaser or overdue reminder DM (the bot's own message: `chat.update`), or
+the Home tab (`views.publish`). The ack side reads the place from the payload (`Origin.of_click`, no
+database); the work side draws it again from what is stored (`refresh`), so it never shows a stale
+state, and also refreshes the clicker's Home tab.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from slack_bolt.context.respond import Respond
+
+from bot.errors import UserError
+from bot.refs import parse_ref
+from bot.rendering import actions as render
+from bot.rendering import reminders as reminder_render
+from bot.rendering.buttons import CHASER, HOME, MINE, REMINDER, SHOW, read_block_id, refs_in
+from bot.rendering.home import home_view
+from bot.rendering.message import Message, section
+from bot.services import actions as service
+from bot.services.action_lists import my_actions, my_boards
+from bot.services.context import Caller
+from bot.slack_faults import classify
+from handlers.work import WorkContext
+from storage.db import session_scope
+from storage.models import Meeting
+
+log = logging.getLogger(__name__)
+MAX_REFS = 40
+
+
+@dataclass(frozen=True)
+class Origin:
+    """The surface a button was clicked on: kind (mine, show, chaser, reminder, home), the message
+    (channel, ts) or its response_url, the references it lists, and the chaser's meeting."""
+
+    kind: str = HOME
+    channel: str | None = None
+    ts: str | None = None
+    response_url: str | None = None
+    refs: list[str] = field(default_factory=list)
+    meeting_id: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """A plain dict for a queued job or a modal's private_metadata."""
+        return {k: v for k, v in asdict(self).items() if v not in (None, [])}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> Origin:
+        """Read back what `to_json` wrote (anything unreadable: the Home tab)."""
+        data = data or {}
+        try:
+            return cls(
+                kind=str(data.get("kind") or HOME),
+                channel=data.get("channel"),
+                ts=data.get("ts"),
+                response_url=data.get("response_url"),
+                refs=[str(r) for r in data.get("refs") or []][:MAX_REFS],
+                meeting_id=int(data["meeting_id"]) if data.get("meeting_id") else None,
+            )
+        except (TypeError, ValueError):
+            return cls()
+
+    @classmethod
+    def of_click(cls, body: dict[str, Any], block_id: str) -> Origin:
+        """Where the clicked button is, from the block_actions payload alone."""
+        at = read_block_id(block_id)
+        kind = at.origin if at else HOME
+        container = body.get("container") or {}
+        message = body.get("message") or {}
+        blocks = message.get("blocks") or []
+        meeting_id = None
+        if blocks and str(blocks[0].get("block_id", "")).startswith("chaser:"):
+            meeting_id = int(str(blocks[0]["block_id"]).split(":", 1)[1] or 0) or None
+        refs = [at.ref] if at and kind == SHOW else refs_in(blocks)[:MAX_REFS]
+        return cls(
+            kind=kind,
+            channel=container.get("channel_id") or (body.get("channel") or {}).get("id"),
+            ts=container.get("message_ts"),
+            response_url=body.get("response_url"),
+            refs=refs,
+            meeting_id=meeting_id,
+        )
+
+
+def respond_to(origin: Origin) -> Callable[..., Any] | None:
+    """A way to answer the clicker privately where they clicked (None in the Home tab)."""
+    return Respond(response_url=origin.response_url) if origin.response_url else None
+
+
+def refresh(ctx: WorkContext, caller: Caller, origin: Origin, notice: str | None = None) -> None:
+    """Draw the message the click came from again, and the clicker's Home tab (with `notice` on top when
+    the click was there). A failure is logged by code and never raised: the change is already saved."""
+    now = ctx.deps.clock()
+    try:
+        with session_scope(ctx.deps.session_factory) as session:
+            message = _redrawn(session, caller, origin, now)
+    except Exception as exc:
+        log.warning("redrawing %s failed: %s", origin.kind, type(exc).__name__)
+        message = None
+    if message is not None:
+        try:
+            if origin.kind in (MINE, SHOW) and origin.response_url:
+                Respond(response_url=origin.response_url)(replace_original=True, **message.payload())
+            elif origin.kind in (CHASER, REMINDER) and origin.channel and origin.ts:
+                ctx.client.chat_update(channel=origin.channel, ts=origin.ts, **message.payload())
+        except Exception as exc:
+            log.warning("refreshing the %s message failed: %s", origin.kind, classify(exc).code)
+    publish_home(ctx, caller, notice if origin.kind == HOME else None)
+
+
+def _redrawn(session: Any, caller: Caller, origin: Origin, now: Any) -> Message | None:
+    if origin.kind == MINE:
+        return render.mine(my_actions(session, caller=caller, include_closed=False, now=now), now, include_closed=False)
+    actions = []
+    for ref in origin.refs:
+        try:
+            actions.append(service.find_action(session, caller, parse_ref(ref)))
+        except UserError:
+            continue  # purged since: left out
+    if origin.kind == SHOW and actions:
+        return render.show(service.action_detail(session, actions[0]), now)
+    if origin.kind == CHASER and actions and origin.meeting_id:
+        meeting = session.get(Meeting, origin.meeting_id)
+        return reminder_render.chaser(meeting, actions, now) if meeting else None
+    if origin.kind == REMINDER and actions:
+        return reminder_render.overdue_reminder(actions, now)
+    return None
+
+
+def publish_home(ctx: WorkContext, caller: Caller, notice: str | None = None) -> None:
+    """Publish the caller's Home tab as it now stands; a failure keeps the last view (logged by code)."""
+    now = ctx.deps.clock()
+    with session_scope(ctx.deps.session_factory) as session:
+        groups = my_actions(session, caller=caller, include_closed=False, now=now, per_group=HOME_PER_GROUP)
+        boards = my_boards(session, caller=caller, now=now)
+        view = home_view(groups, boards, now, notice)
+    try:
+        ctx.client.views_publish(user_id=caller.user_id, view=view)
+    except Exception as exc:
+        log.warning("views.publish for %s failed: %s", caller.user_id, classify(exc).code)
+
+
+HOME_PER_GROUP = 20
+
+
+def notice_message(text: str) -> Message:
+    """A private one-line answer."""
+    return Message(text=text, blocks=[section(text)])
