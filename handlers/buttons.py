@@ -132,6 +132,9 @@ def work_button(ctx: WorkContext, job: Job) -> None:
         ref = parse_ref(req["value"])
         with session_scope(ctx.deps.session_factory) as session:
             action = service.find_action(session, caller, ref)
+            if action.status != service.OPEN:
+                # A button left on an older message: say who closed it, not only that it is closed.
+                raise UserError(f"{_closed_by(action)}. Nothing was changed.")
             if req["button"] == DONE:
                 service.close_action(
                     session,
@@ -169,6 +172,12 @@ def work_button(ctx: WorkContext, job: Job) -> None:
     if respond is not None and not reply.channel:
         tell(respond, notice_message(notice), caller=caller)
     refresh(ctx, caller, origin, notice)
+
+
+def _closed_by(action: Any) -> str:
+    verb = "marked done" if action.status == service.DONE else action.status
+    by = f" by <@{action.closed_by}>" if action.closed_by else ""
+    return f"*{ref_of(action)}* was already {verb}{by}"
 
 
 def _home_notice(ctx: WorkContext, caller: Caller) -> Callable[..., Any]:

@@ -426,9 +426,11 @@ class FakeSlack:
             self._record("views.open!error", args, None)
             return {"ok": False, "error": "invalid_trigger_id"}
         view = args.get("view") or {}
-        self._record("views.open", args, None)
+        answer = self._store_view(view)
+        # The id Slack gave the new view is kept with the call, so a test can submit that modal.
+        self._record("views.open", {**args, "opened_view_id": answer["view"]["id"]}, None)
         self.violations += [f"views.open: {p}" for p in view_problems(view)]
-        return self._store_view(view)
+        return answer
 
     def _api_views_push(self, args: dict[str, Any]) -> dict[str, Any]:
         view = args.get("view") or {}

@@ -12,8 +12,8 @@ from tests.fakeslack import Call
 
 def opened(calls: list[Call]) -> dict[str, Any]:
     """The one modal opened among `calls`, with its id and hash as Slack returned them."""
-    [view] = views(calls, "views.open")
-    return view
+    [call] = [c for c in calls if c.method == "views.open"]
+    return {**call.args["view"], "id": call.args["opened_view_id"]}
 
 
 def shown(slack: SlackDriver, calls: list[Call], callback_id: str) -> dict[str, Any]:
