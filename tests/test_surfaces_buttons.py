@@ -223,3 +223,19 @@ def test_two_people_clicking_done_at_once_leave_one_change(board, session_factor
     [warning] = [c for c in replies(calls) if ":warning:" in c.text]
     loser = "UCAROL" if action.closed_by == "UALICE" else "UALICE"
     assert f"<@{action.closed_by}>" in warning.text and loser != action.closed_by
+
+
+def test_change_date_to_the_next_meeting(board, session_factory):
+    board.command("/meeting", "schedule 16/12/2026 09:00", user="UCAROL")
+    add(board, "AF to circulate the report by 15/12/2026")
+    view = opened(board.click(REDATE, "SSCB-1", message=_mine(board)))
+    values = {"due_next": {"due_next": {"type": "checkboxes", "selected_options": [{"value": "next_meeting"}]}}}
+    board.submit(board.fake.current_view(view["id"]), values)
+    action = load_action(session_factory, "SSCB", 1)
+    assert action.due_kind == "next_meeting" and action.due_date == date(2026, 12, 16)
+
+
+def test_undated_action_has_no_snooze_button(board):
+    add(board, "AF to circulate the report")
+    [row] = [b for b in _mine(board).args["blocks"] if b["type"] == "actions"]
+    assert SNOOZE not in [e["action_id"] for e in row["elements"]]

@@ -4,7 +4,10 @@ with the rules of `/action add`, and the modal says how it went."""
 
 from __future__ import annotations
 
+import json
+import time
 from datetime import date
+from urllib.parse import urlencode
 
 from sqlalchemy import select
 
@@ -156,3 +159,16 @@ def test_form_that_moved_on_is_not_overwritten_by_the_fill(board):
     gate.set()
     board.wait_idle()
     assert board.fake.calls_to("views.update!error"), [c.method for c in board.fake.calls]
+
+
+def test_a_replayed_submission_logs_the_action_once(board, session_factory):
+    view = shown(board, board.command("/action", ""), "log_action")
+    payload = board._base("view_submission", "UALICE", None)
+    payload["view"] = {**view, "state": {"values": log_values(what="AF to book the venue")}}
+    body = urlencode({"payload": json.dumps(payload)})
+    sent_at = int(time.time())
+    first = board.post(body, timestamp=sent_at)
+    again = board.post(body, timestamp=sent_at)
+    board.wait_idle()
+    assert first.status == again.status == 200
+    assert action_count(session_factory) == 1

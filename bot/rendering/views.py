@@ -29,7 +29,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.rendering.message import section
+from bot.rendering.message import MAX_CONTEXT_TEXT, section
 from bot.text import MAX_ACTION_TEXT, escape, truncate
 
 LOG_ACTION = "log_action"
@@ -86,9 +86,15 @@ class LogForm:
 def metadata(data: Mapping[str, Any]) -> str:
     """The modal's private_metadata: compact JSON, at most Slack's 3000 characters (the long parts dropped)."""
     text = json.dumps(data, separators=(",", ":"))
-    if len(text) > MAX_METADATA:
-        text = json.dumps({k: v for k, v in data.items() if k not in ("r", "u")}, separators=(",", ":"))
-    return text
+    if len(text) <= MAX_METADATA:
+        return text
+    # Too long: first without the list of references a redraw uses, then without where it came from.
+    slim = {**data, "origin": {k: v for k, v in dict(data.get("origin") or {}).items() if k != "refs"}}
+    for candidate in (slim, {k: v for k, v in data.items() if k not in ("origin", "source")}):
+        text = json.dumps(candidate, separators=(",", ":"))
+        if len(text) <= MAX_METADATA:
+            return text
+    return "{}"
 
 
 def read_metadata(text: str | None) -> dict[str, Any]:
@@ -107,9 +113,8 @@ def _option(choice: Choice) -> Option:
 def _error_under(errors: Mapping[str, str], block_id: str) -> list[Block]:
     if block_id not in errors:
         return []
-    return [
-        ContextBlock(block_id=f"{block_id}_error", elements=[MarkdownTextObject(text=f":warning: {errors[block_id]}")])
-    ]
+    text = truncate(f":warning: {errors[block_id]}", MAX_CONTEXT_TEXT)
+    return [ContextBlock(block_id=f"{block_id}_error", elements=[MarkdownTextObject(text=text)])]
 
 
 def _modal(callback_id: str, title: str, blocks: list[Block], meta: str, submit: str | None) -> dict[str, Any]:
