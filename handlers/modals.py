@@ -340,6 +340,8 @@ def work_log_action(ctx: WorkContext, job: Job) -> None:
             ctx, req.get("view_id"), views.result_view(views.LOG_ACTION, "Log an action", failure_message(exc).text)
         )
         return
+    if meta.get("source") and source_url is None:
+        done += "\n:warning: Slack didn't give me a link to the message, so the action was logged without its source."
     _finish(ctx, req.get("view_id"), views.LOG_ACTION, "Log an action", reply, done, caller)
     publish_home(ctx, caller)
 

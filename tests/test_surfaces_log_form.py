@@ -172,3 +172,12 @@ def test_a_replayed_submission_logs_the_action_once(board, session_factory):
     board.wait_idle()
     assert first.status == again.status == 200
     assert action_count(session_factory) == 1
+
+
+def test_message_shortcut_when_slack_gives_no_permalink_logs_and_says_so(board, session_factory):
+    board.fake.fail_next("chat.getPermalink", "channel_not_found")
+    calls = board.message_shortcut("log_as_action", {"text": "AF to book the venue", "ts": "1.2"}, user="UALICE")
+    view = shown(board, calls, "log_action")
+    _, done = board.submit(view, log_values(what="Book the venue", owners=["UALICE"]))
+    assert "without its source" in view_text(updates(done)[-1])
+    assert load_action(session_factory, "SSCB", 1).source_url is None
