@@ -20,7 +20,7 @@ from bot.inbox import Inbox
 from bot.settings import Settings
 from bot.slack_retry import SafeConnectionErrorRetryHandler, SafeServerErrorRetryHandler
 from bot.workers import ThreadWorkers, Workers
-from handlers import commands, home, unhandled
+from handlers import home, slash, unhandled
 from handlers.intake import Intake
 from handlers.work import WorkContext, run_job
 
@@ -88,7 +88,7 @@ def create_app(
         thread_workers.drain()
         workers = thread_workers
     intake = Intake(inbox, workers)
-    commands.register(app, intake)
+    slash.register(app, intake)
     home.register(app, intake)
     # Last: a catch-all that answers 200 to event types no listener above handles.
     unhandled.register(app)

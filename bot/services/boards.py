@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from bot.clock import DEFAULT_TZ, zone
 from bot.directory import Directory
-from bot.errors import UserError
+from bot.errors import NotAllowed, NotFound, Remedy, RemedyKind, UserError
 from bot.owners import INITIALS
 from bot.refs import BOARD_CODE
 from bot.services.context import Caller
@@ -22,15 +22,15 @@ from storage.models import Board, BoardEvent, Member
 
 MAX_NAME = 200  # boards.name, members.name and members.role are VARCHAR(200)
 
-NO_BOARD_HELP = (
-    "This channel is not bound to a board. Run the command in the board's channel, add `in CODE`, "
-    "or set a board up here with `/meeting setup &lt;board name&gt; code &lt;CODE&gt; chair @user`."
+NO_BOARD = (
+    "This channel is not bound to a board. ",
+    Remedy(RemedyKind.CHOOSE_BOARD, "Choose one of your boards, or set one up in its channel."),
 )
 
 
 @dataclass(frozen=True)
 class BoardSetup:
-    """The parsed arguments of `/meeting setup`."""
+    """A new board: its name, code, chair and time zone."""
 
     name: str
     code: str
@@ -43,24 +43,22 @@ def resolve_board(session: Session, caller: Caller, code: str | None) -> Board:
     if code:
         board = store.board_by_code(session, caller.team_id, code)
         if board is None:
-            raise UserError(f"There is no board with code `{escape(code.upper())}` in this workspace.")
+            raise NotFound(f"There is no board with code `{escape(code.upper())}` in this workspace.")
         return board
     board = store.board_by_channel(session, caller.team_id, caller.channel_id or "")
     if board is None:
-        raise UserError(NO_BOARD_HELP)
+        raise NotFound(NO_BOARD)
     return board
 
 
 def setup_board(session: Session, *, caller: Caller, setup: BoardSetup, now: datetime) -> Board:
     """Bind the caller's channel to a new board with its chair and time zone."""
     if not caller.channel_id or caller.channel_id.startswith("D"):
-        raise UserError("Run `/meeting setup` in the channel the board will use, not in a DM.")
+        raise UserError("Set the board up in the channel it will use, not in a DM.")
     if problem := unreadable(setup.name, "board name"):
         raise UserError(problem)
     if not setup.name.strip():
-        raise UserError(
-            "Give the board a name, e.g. `/meeting setup Safeguarding Children Board code SSCB chair @ann`."
-        )
+        raise UserError(("Give the board a name", Remedy(RemedyKind.SET_UP_EXAMPLE, ".")))
     if len(setup.name) > MAX_NAME:
         raise UserError(f"The board name is {len(setup.name)} characters long: keep it to {MAX_NAME} characters.")
     if not BOARD_CODE.match(setup.code):
@@ -127,7 +125,7 @@ def can_manage_board(board: Board, user_id: str, directory: Directory) -> bool:
 def ensure_can_manage(board: Board, caller: Caller, directory: Directory) -> None:
     """Refuse, with the reason, anyone who may not manage the board."""
     if not can_manage_board(board, caller.user_id, directory):
-        raise UserError(
+        raise NotAllowed(
             f"Only the chair (<@{board.chair_user_id}>), the person who set up {board.code}, "
             "or a workspace admin can manage its members, meetings and settings. Nothing was changed."
         )
@@ -218,8 +216,11 @@ def remove_member(
         refs = ", ".join(f"{board.code}-{a.number}" for a in owned[:10])
         more = f" and {len(owned) - 10} more" if len(owned) > 10 else ""
         raise UserError(
-            f"{member.initials} still owns open actions ({refs}{more}). Reassign them first with "
-            f"`/action assign &lt;ref&gt; &lt;owners&gt;`, then remove {member.initials}."
+            (
+                f"{member.initials} still owns open actions ({refs}{more}). Reassign them first",
+                Remedy(RemedyKind.REASSIGN),
+                f", then remove {member.initials}.",
+            )
         )
     member.removed_at = now
     member.removed_by = caller.user_id

@@ -8,28 +8,36 @@ from sqlalchemy.orm import Session
 
 from bot.clock import local_date
 from bot.directory import Directory
-from bot.errors import UserError
+from bot.errors import ActionNotOpen, UserError
 from bot.refs import format_ref
 from bot.services.actions import closed_just_now, lock_for_change
 from bot.services.context import Caller
-from bot.text import escape
+from bot.statuses import ActionStatus
 from storage.models import Action, ActionEvent
 
 MAX_SNOOZE_DAYS = 90
 
 
-def snooze(session: Session, *, caller: Caller, action: Action, days: str, directory: Directory, now: datetime) -> date:
+def snooze(session: Session, *, caller: Caller, action: Action, days: int, directory: Directory, now: datetime) -> date:
     """Pause chasers and overdue reminders for this action for `days` days; returns the last paused day.
 
     Under the action's lock (its board's, then its row's), so it is never snoozed as it is closed."""
     seen = lock_for_change(session, action, caller, directory)
-    if not days.isdigit() or not 1 <= int(days) <= MAX_SNOOZE_DAYS:
-        raise UserError(f"`{escape(days)}` is not a number of days from 1 to {MAX_SNOOZE_DAYS}.")
-    if action.status != "open" and seen == "open":
-        raise UserError(f"{closed_just_now(action)}: nothing to snooze. Nothing was changed.")
-    if action.status != "open":
-        raise UserError(f"{format_ref(action.board.code, action.number)} is {action.status}: nothing to snooze.")
-    until = local_date(now, action.board.tz) + timedelta(days=int(days) - 1)
+    if not 1 <= days <= MAX_SNOOZE_DAYS:
+        raise UserError(f"`{days}` is not a number of days from 1 to {MAX_SNOOZE_DAYS}.")
+    ref = format_ref(action.board.code, action.number)
+    if action.status != ActionStatus.OPEN and seen == ActionStatus.OPEN:
+        raise ActionNotOpen(
+            f"{closed_just_now(action)}: nothing to snooze. Nothing was changed.",
+            ref=ref,
+            status=action.status,
+            just_now=True,
+        )
+    if action.status != ActionStatus.OPEN:
+        raise ActionNotOpen(
+            f"{ref} is {action.status}: nothing to snooze.", ref=ref, status=action.status, just_now=False
+        )
+    until = local_date(now, action.board.tz) + timedelta(days=days - 1)
     action.reminders_snoozed_until = until
     session.add(
         ActionEvent(

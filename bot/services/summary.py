@@ -10,12 +10,36 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.orm import Session
 
 from bot.clock import local_date
+from bot.directory import Directory
+from bot.errors import NotAllowed, Remedy, RemedyKind
+from bot.services.context import Caller
 from bot.services.meetings import meeting_date
 from storage import meetings as meeting_store
 from storage import summary as store
 from storage.models import Action, ActionEvent, Board, Meeting, Member
 
 STALE_AFTER = timedelta(days=28)
+
+
+def may_post(board: Board, caller: Caller, directory: Directory) -> bool:
+    """Only the chair or a workspace admin posts the summary to the board's channel (anyone may preview it)."""
+    if caller.user_id == board.chair_user_id:
+        return True
+    person = directory.person(caller.user_id)
+    return bool(person and person.is_admin)
+
+
+def ensure_may_post(board: Board, caller: Caller, directory: Directory) -> None:
+    """Refuse, saying who may, anyone but the chair or a workspace admin posting the summary."""
+    if not may_post(board, caller, directory):
+        raise NotAllowed(
+            (
+                f"Only the chair (<@{board.chair_user_id}>) or a workspace admin can post the summary to the channel.",
+                Remedy(RemedyKind.PREVIEW_SUMMARY, " You can still preview it privately.", {"code": board.code}),
+            )
+        )
+
+
 RAG_RANK = {"green": 0, "amber": 1, "red": 2}
 
 

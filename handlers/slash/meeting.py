@@ -6,8 +6,6 @@ import re
 from collections.abc import Callable
 
 from bot.clock import DEFAULT_TZ
-from bot.commands import schedule
-from bot.commands.reply import Reply, error_reply, private, to_channel
 from bot.deps import Deps
 from bot.errors import UserError
 from bot.owners import MENTION
@@ -16,6 +14,9 @@ from bot.rendering.help import help_message
 from bot.services import boards as service
 from bot.services.context import Caller
 from bot.text import escape, squash
+from handlers.reply import Reply, private, to_channel
+from handlers.slash import meeting_schedule as schedule
+from handlers.slash.wording import error_reply
 from storage.db import session_scope
 
 USAGE = {
