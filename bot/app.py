@@ -13,12 +13,12 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.channels import SlackChannels
-from bot.clock import utcnow
 from bot.deps import Deps
 from bot.directory import SlackDirectory
 from bot.inbox import Inbox
 from bot.settings import Settings
 from bot.slack_retry import SafeConnectionErrorRetryHandler, SafeServerErrorRetryHandler
+from bot.walltime import utcnow
 from bot.workers import ThreadWorkers, Workers
 from handlers import home, slash, unhandled
 from handlers.intake import Intake

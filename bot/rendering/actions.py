@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from bot.clock import local_date
 from bot.rendering.formatting import (
     age_text,
     due_text,
@@ -21,6 +20,7 @@ from bot.rendering.message import MAX_BLOCKS, Message, context, divider, header,
 from bot.services.action_lists import ActionPage, MyActions
 from bot.services.actions import ActionDetail, DueReading
 from bot.text import escape, escape_prose, plural, truncate
+from bot.walltime import local_date
 from storage.models import Action, ActionEvent, Board
 
 

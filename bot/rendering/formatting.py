@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from bot.clock import zone
 from bot.refs import format_ref
 from bot.text import escape_prose
+from bot.walltime import zone
 from storage.models import Action, Meeting
 
 RAG_EMOJI = {"red": ":red_circle:", "amber": ":large_orange_circle:", "green": ":large_green_circle:"}

@@ -16,12 +16,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bot.clock import local_date
 from bot.dates import DateParseError, Due, DueKind, TermDates, find_due, is_plain_date
 from bot.directory import Directory
 from bot.errors import ActionNotOpen, NotAllowed, NotFound, NothingToChange, Remedy, RemedyKind, UserError
 from bot.owners import MENTION, OwnerToken, find_owners
 from bot.refs import Ref, format_ref
+from bot.services.audit import record_action_event
 from bot.services.boards import can_manage_board
 from bot.services.context import Caller
 from bot.services.meetings import bind_next_meeting_actions, meeting_date
@@ -30,6 +30,7 @@ from bot.services.permissions import ensure_may_change
 from bot.services.requests import AddAction, Owners
 from bot.statuses import ActionStatus, Rag
 from bot.text import MAX_ACTION_TEXT, escape, squash, unreadable, visible_text
+from bot.walltime import local_date
 from bot.workdays import Nation
 from storage import actions as store
 from storage import boards as board_store
@@ -165,11 +166,9 @@ def _capitalise(text: str) -> str:
 
 
 def _event(
-    action: Action, caller: Caller, kind: str, now: datetime, note: str | None = None, **data: Any
+    session: Session, action: Action, caller: Caller, kind: str, now: datetime, note: str | None = None, **data: Any
 ) -> ActionEvent:
-    event = ActionEvent(action=action, at=now, actor_user_id=caller.user_id, kind=kind, note=note, data=data)
-    action.updated_at = now
-    return event
+    return record_action_event(session, action, caller.user_id, kind, now, note=note, **data)
 
 
 # Boards' logs start this century: an earlier year is a typo (`15/12/1926`) or a mis-read date.
@@ -305,9 +304,9 @@ def _create(
     action.board = board
     session.add(action)
     _apply_due(session, action, due, now)
-    session.add(_event(action, caller, "created", now, note=task, owners=_owner_labels(action), due=_due_data(due)))
+    _event(session, action, caller, "created", now, note=task, owners=_owner_labels(action), due=_due_data(due))
     if request.rag is not None:
-        session.add(_set_rag(action, caller, request.rag, None, now))
+        _set_rag(session, action, caller, request.rag, None, now)
     session.flush()
     return action
 
@@ -359,8 +358,10 @@ def _ensure_open(action: Action, doing: str, seen: str) -> None:
     )
 
 
-def _set_rag(action: Action, caller: Caller, rag: str, reason: str | None, now: datetime) -> ActionEvent:
-    event = _event(action, caller, "rag", now, note=reason, rag_from=action.rag, rag_to=rag)
+def _set_rag(
+    session: Session, action: Action, caller: Caller, rag: str, reason: str | None, now: datetime
+) -> ActionEvent:
+    event = _event(session, action, caller, "rag", now, note=reason, rag_from=action.rag, rag_to=rag)
     action.previous_rag = action.rag
     action.rag = rag
     action.rag_reason = reason
@@ -385,9 +386,9 @@ def record_update(
     text = _check_text(text, "progress update")
     if evidence is not None:
         evidence = _check_text(evidence, "evidence")
-    session.add(_event(action, caller, "update", now, note=text, evidence=evidence, rag=rag))
+    _event(session, action, caller, "update", now, note=text, evidence=evidence, rag=rag)
     if rag and rag != action.rag:
-        session.add(_set_rag(action, caller, rag, text, now))
+        _set_rag(session, action, caller, rag, text, now)
     action.last_progress_at = now
     session.flush()
     return action
@@ -410,7 +411,7 @@ def change_rag(
         reason = _check_text(reason, "reason")
     if rag == action.rag:
         raise NothingToChange(f"{format_ref(action.board.code, action.number)} is already {rag.capitalize()}.")
-    session.add(_set_rag(action, caller, rag, reason, now))
+    _set_rag(session, action, caller, rag, reason, now)
     session.flush()
     return action
 
@@ -441,7 +442,7 @@ def close_action(
     action.closed_at = now
     action.closed_by = caller.user_id
     action.close_note = note
-    session.add(_event(action, caller, status, now, note=note))
+    _event(session, action, caller, status, now, note=note)
     session.flush()
     return action
 
@@ -483,14 +484,14 @@ def reopen_action(
                     " Nothing was changed.",
                 )
             )
-    session.add(_event(action, caller, "reopened", now, status_from=action.status))
+    _event(session, action, caller, "reopened", now, status_from=action.status)
     action.status = OPEN
     action.closed_at = None
     action.closed_by = None
     action.close_note = None
     after = (["All members"] if all_members else []) + [m.initials for m in new_owners]
     if sorted(after) != sorted(before):
-        session.add(_event(action, caller, "assigned", now, owners_from=before, owners_to=after))
+        _event(session, action, caller, "assigned", now, owners_from=before, owners_to=after)
         action.all_members = all_members
         store.set_owners(session, action, new_owners)
     session.flush()
@@ -511,7 +512,7 @@ def assign_action(
     after = (["All members"] if resolved.all_members else []) + [m.initials for m in resolved.members]
     if sorted(before) == sorted(after):
         raise NothingToChange(f"{format_ref(action.board.code, action.number)} is already owned by {', '.join(after)}.")
-    session.add(_event(action, caller, "assigned", now, owners_from=before, owners_to=after))
+    _event(session, action, caller, "assigned", now, owners_from=before, owners_to=after)
     action.all_members = resolved.all_members
     store.set_owners(session, action, resolved.members)
     return action
@@ -555,7 +556,7 @@ def redate_action(
             action.original_due_date = action.due_date
         action.due_change_count += 1
     _apply_due(session, action, due, now)
-    session.add(_event(action, caller, "redated", now, note=reason, due_from=old, due_to=_due_data(due)))
+    _event(session, action, caller, "redated", now, note=reason, due_from=old, due_to=_due_data(due))
     session.flush()
     return reason
 

@@ -9,16 +9,17 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.clock import DEFAULT_TZ, zone
 from bot.directory import Directory
 from bot.errors import NotAllowed, NotFound, Remedy, RemedyKind, UserError
 from bot.owners import INITIALS
 from bot.refs import BOARD_CODE
+from bot.services.audit import record_board_event
 from bot.services.context import Caller
 from bot.text import escape, unreadable
+from bot.walltime import DEFAULT_TZ, zone
 from storage import actions as action_store
 from storage import boards as store
-from storage.models import Board, BoardEvent, Member
+from storage.models import Board, Member
 
 MAX_NAME = 200  # boards.name, members.name and members.role are VARCHAR(200)
 
@@ -94,24 +95,10 @@ def setup_board(session: Session, *, caller: Caller, setup: BoardSetup, now: dat
         raise UserError(
             f"The code `{code}` or this channel was just taken by another board. Nothing was changed."
         ) from None
-    store.add_board_event(
-        session,
-        BoardEvent(
-            board_id=board.id,
-            at=now,
-            actor_user_id=caller.user_id,
-            kind="board_setup",
-            data={"code": code, "chair": setup.chair_user_id, "tz": setup.tz},
-        ),
+    record_board_event(
+        session, board.id, caller.user_id, "board_setup", now, code=code, chair=setup.chair_user_id, tz=setup.tz
     )
     return board
-
-
-def record_board_event(session: Session, board: Board, actor: str, kind: str, now: datetime, **data: object) -> None:
-    """Write one audit row of a change to the board (who, when, what)."""
-    store.add_board_event(
-        session, BoardEvent(board_id=board.id, at=now, actor_user_id=actor, kind=kind, data=dict(data))
-    )
 
 
 def can_manage_board(board: Board, user_id: str, directory: Directory) -> bool:
@@ -186,15 +173,15 @@ def add_member(
     except IntegrityError:
         # Someone else added these initials between the check above and this insert.
         raise UserError(f"`{initials}` was just taken on {code}. Nothing was changed.") from None
-    store.add_board_event(
+    record_board_event(
         session,
-        BoardEvent(
-            board_id=board.id,
-            at=now,
-            actor_user_id=caller.user_id,
-            kind="member_added",
-            data={"member_id": member.id, "initials": initials, "slack_user_id": slack_user_id},
-        ),
+        board.id,
+        caller.user_id,
+        "member_added",
+        now,
+        member_id=member.id,
+        initials=initials,
+        slack_user_id=slack_user_id,
     )
     return member
 
@@ -224,15 +211,8 @@ def remove_member(
         )
     member.removed_at = now
     member.removed_by = caller.user_id
-    store.add_board_event(
-        session,
-        BoardEvent(
-            board_id=board.id,
-            at=now,
-            actor_user_id=caller.user_id,
-            kind="member_removed",
-            data={"member_id": member.id, "initials": member.initials},
-        ),
+    record_board_event(
+        session, board.id, caller.user_id, "member_removed", now, member_id=member.id, initials=member.initials
     )
     return member
 

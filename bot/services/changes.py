@@ -24,7 +24,7 @@ from bot.deps import Deps
 from bot.directory import Directory
 from bot.errors import NothingToChange
 from bot.services import actions as service
-from bot.services import reminders
+from bot.services import snoozing
 from bot.services.boards import resolve_board
 from bot.services.context import Caller
 from bot.services.requests import (
@@ -184,7 +184,7 @@ def _apply(
             given = service.redate_action(session, due=due, reason=reason, phrase=phrase, readings=readings, **common)
             return {"reason": given}
         case Snooze(days=days):
-            return {"snoozed_until": reminders.snooze(session, days=days, **common)}
+            return {"snoozed_until": snoozing.snooze(session, days=days, **common)}
         case Reassign(owners=owners):
             service.assign_action(session, owners=owners, **common)
         case Reopen(owners=owners):

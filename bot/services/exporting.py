@@ -8,8 +8,8 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
-from bot.clock import local_date
 from bot.refs import format_ref
+from bot.walltime import local_date
 from storage import exporting as export_store
 from storage.models import Board
 

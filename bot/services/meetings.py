@@ -14,17 +14,18 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy.orm import Session
 
-from bot.clock import zone
 from bot.directory import Directory
 from bot.errors import NotFound, Remedy, RemedyKind, UserError
 from bot.recurrence import describe_recurrence, occurrences_between
+from bot.services.audit import record_board_event
 from bot.services.boards import ensure_can_manage
 from bot.services.context import Caller
 from bot.text import unreadable
+from bot.walltime import zone
 from bot.workdays import Nation, working_days_before
 from storage import boards as board_store
 from storage import meetings as store
-from storage.models import Board, BoardEvent, Meeting, MeetingSeries
+from storage.models import Board, Meeting, MeetingSeries
 
 # How far ahead series occurrences exist as rows; the clock keeps extending it.
 HORIZON = timedelta(days=400)
@@ -58,7 +59,7 @@ class Schedule:
 
 
 def _record(session: Session, board: Board, caller: Caller, kind: str, now: datetime, **data: object) -> None:
-    session.add(BoardEvent(board_id=board.id, at=now, actor_user_id=caller.user_id, kind=kind, data=data))
+    record_board_event(session, board.id, caller.user_id, kind, now, **data)
 
 
 def _new_meeting(

@@ -9,11 +9,11 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from bot.clock import local_date
 from bot.directory import Directory
 from bot.errors import NotAllowed, Remedy, RemedyKind
 from bot.services.context import Caller
 from bot.services.meetings import meeting_date
+from bot.walltime import local_date
 from storage import meetings as meeting_store
 from storage import summary as store
 from storage.models import Action, ActionEvent, Board, Meeting, Member

@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 from bot.dates import TermDates
 from bot.directory import Directory
 from bot.errors import UserError
-from bot.services.boards import ensure_can_manage, record_board_event
+from bot.services.audit import record_board_event
+from bot.services.boards import ensure_can_manage
 from bot.services.context import Caller
 from storage.models import Board
 
@@ -29,5 +30,5 @@ def set_term_dates(
         raise UserError("Give half-term weeks, term ends, or both.")
     board.term_dates = terms.to_json() if terms is not None else None
     counts = {"half_terms": len(terms.half_terms), "ends": len(terms.ends)} if terms else {"cleared": True}
-    record_board_event(session, board, caller.user_id, "term_dates_set", now, **counts)
+    record_board_event(session, board.id, caller.user_id, "term_dates_set", now, **counts)
     return board

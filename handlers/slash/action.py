@@ -9,7 +9,6 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from bot.case_identifiers import find_identifiers
-from bot.clock import local_date
 from bot.dates import DateParseError, split_leading_due
 from bot.deps import Deps
 from bot.errors import UserError
@@ -37,6 +36,7 @@ from bot.services.requests import (
 )
 from bot.statuses import ActionStatus, Rag
 from bot.text import escape, squash
+from bot.walltime import local_date
 from handlers.reply import Reply, private, to_channel, with_private
 from handlers.slash import importing
 from handlers.slash.wording import error_reply

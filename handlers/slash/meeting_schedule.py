@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from bot.clock import local_date
 from bot.deps import Deps
 from bot.errors import UserError
 from bot.rendering import meetings as render
@@ -14,6 +13,7 @@ from bot.services import retention, terms
 from bot.services.boards import resolve_board
 from bot.services.context import Caller
 from bot.text import escape, squash
+from bot.walltime import local_date
 from handlers.reply import Reply, private, to_channel
 from handlers.slash.parsing import parse_date, parse_days, parse_rule, parse_terms, parse_time, read_nation
 from storage.db import session_scope

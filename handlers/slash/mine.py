@@ -9,7 +9,7 @@ from bot.errors import UserError
 from bot.refs import format_ref, parse_ref
 from bot.rendering import actions as render
 from bot.rendering.message import Message, section
-from bot.services import reminders
+from bot.services import snoozing
 from bot.services.action_lists import my_actions, my_bucket
 from bot.services.changes import ActionOutcome, change_action
 from bot.services.context import Caller
@@ -60,7 +60,7 @@ def _snooze(deps: Deps, caller: Caller, rest: str) -> Reply:
     if len(words) != 2:
         raise UserError("Give the action and the number of days, e.g. `/mine snooze SSCB-12 14`.")
     ref = parse_ref(words[0])
-    days = parse_days(words[1], 1, reminders.MAX_SNOOZE_DAYS)
+    days = parse_days(words[1], 1, snoozing.MAX_SNOOZE_DAYS)
 
     def present(session: Session, outcome: ActionOutcome) -> Reply:
         if outcome.refusal is not None:

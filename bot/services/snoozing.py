@@ -6,14 +6,15 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from bot.clock import local_date
 from bot.directory import Directory
 from bot.errors import ActionNotOpen, UserError
 from bot.refs import format_ref
 from bot.services.actions import closed_just_now, lock_for_change
+from bot.services.audit import record_action_event
 from bot.services.context import Caller
 from bot.statuses import ActionStatus
-from storage.models import Action, ActionEvent
+from bot.walltime import local_date
+from storage.models import Action
 
 MAX_SNOOZE_DAYS = 90
 
@@ -39,10 +40,7 @@ def snooze(session: Session, *, caller: Caller, action: Action, days: int, direc
         )
     until = local_date(now, action.board.tz) + timedelta(days=days - 1)
     action.reminders_snoozed_until = until
-    session.add(
-        ActionEvent(
-            action=action, at=now, actor_user_id=caller.user_id, kind="snoozed", data={"until": until.isoformat()}
-        )
-    )
+    # A snooze changes only the reminders: the action itself is not marked as changed.
+    record_action_event(session, action, caller.user_id, "snoozed", now, touch=False, until=until.isoformat())
     session.flush()
     return until
