@@ -329,8 +329,8 @@ def _list(deps: Deps, caller: Caller, rest: str) -> Reply:
             if low in _STATUS_WORDS:
                 status = low
                 filters.append(low)
-            elif low in ("red", "amber", "green"):
-                rag = low
+            elif low in tuple(Rag):
+                rag = Rag(low)
                 filters.append(low)
             elif m := MENTION.fullmatch(word):
                 owner = OwnerToken(user_id=m.group(1))
