@@ -13,14 +13,14 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.channels import SlackChannels
-from bot.clock import utcnow
 from bot.deps import Deps
 from bot.directory import SlackDirectory
 from bot.inbox import Inbox
 from bot.settings import Settings
 from bot.slack_retry import SafeConnectionErrorRetryHandler, SafeServerErrorRetryHandler
+from bot.walltime import utcnow
 from bot.workers import ThreadWorkers, Workers
-from handlers import buttons, commands, home, modals, shortcuts, unhandled
+from handlers import buttons, home, modals, shortcuts, slash, unhandled
 from handlers.intake import Intake
 from handlers.work import WorkContext, run_job
 
@@ -94,7 +94,7 @@ def create_app(
     intake = Intake(inbox, workers)
     # Shortcuts first: `/action` with no text opens the form; any other `/action` is a slash command.
     shortcuts.register(app, intake)
-    commands.register(app, intake)
+    slash.register(app, intake)
     buttons.register(app, intake)
     modals.register(app, intake)
     home.register(app, intake)

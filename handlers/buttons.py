@@ -13,14 +13,16 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from slack_bolt import Ack, App
 from slack_bolt.request import BoltRequest
 from slack_sdk import WebClient
+from sqlalchemy.orm import Session
 
 from bot import request_log
-from bot.commands.reply import Reply, to_channel
 from bot.errors import UserError
 from bot.inbox import Job
 from bot.refs import parse_ref
@@ -31,19 +33,21 @@ from bot.rendering.buttons import DONE, REDATE, SNOOZE, SNOOZE_DAYS, UPDATE
 from bot.rendering.formatting import ref_of
 from bot.rendering.home import PREVIEW_SUMMARY
 from bot.rendering.message import Message
-from bot.services import actions as service
 from bot.services import meetings as meeting_service
-from bot.services import reminders
 from bot.services.boards import resolve_board
+from bot.services.changes import ActionOutcome, change_action
 from bot.services.context import Caller
+from bot.services.requests import CloseAction, Snooze
 from bot.services.summary import build_summary
 from bot.slack_faults import classify
+from bot.statuses import ActionStatus
 from handlers.delivery import deliver, tell
 from handlers.failures import failure_message
 from handlers.intake import Intake, request_key
 from handlers.origin import Origin, notice_message, publish_home, refresh, respond_to
+from handlers.reply import Reply, to_channel
 from handlers.work import WorkContext
-from storage.db import session_scope
+from storage.db import read_scope
 
 log = logging.getLogger(__name__)
 
@@ -122,60 +126,75 @@ def _tell(ctx: WorkContext, caller: Caller, origin: Origin, message: Message) ->
         publish_home(ctx, caller, message.text)
 
 
+@dataclass(frozen=True)
+class _Said:
+    """What a click comes to: the board's confirmation, the clicker's notice, or why nothing changed."""
+
+    reply: Reply = field(default_factory=Reply)
+    notice: str | None = None
+    refusal: str | None = None
+
+
+def _present(caller: Caller, now: datetime) -> Callable[[Session, ActionOutcome], _Said]:
+    def present(session: Session, outcome: ActionOutcome) -> _Said:
+        action = outcome.action
+        if not outcome.changed:
+            assert outcome.refusal is not None
+            if action.status != ActionStatus.OPEN and not outcome.by_someone_else:
+                # A button left on an older message: say who closed it, not only that it is closed.
+                return _Said(refusal=f"{_closed_by(action)}. Nothing was changed.")
+            return _Said(refusal=outcome.refusal.message)
+        if isinstance(outcome.request, CloseAction):
+            return _Said(
+                reply=to_channel(action.board.channel_id, render.closed(action, caller.user_id, now)),
+                notice=f":white_check_mark: *{ref_of(action)}* is marked done.",
+            )
+        until = outcome.snoozed_until
+        assert until is not None
+        return _Said(
+            notice=(
+                f":zzz: No reminders about *{ref_of(action)}* until {until:%a} {until.day} {until:%b} inclusive. "
+                "Its due date is unchanged."
+            )
+        )
+
+    return present
+
+
 def work_button(ctx: WorkContext, job: Job) -> None:
-    """Done or Snooze a week, clicked on an action; then the message it was clicked on is drawn again."""
+    """Done or Snooze a week, clicked on an action (the same step as `/action done` and `/mine snooze`);
+    then the message it was clicked on is drawn again."""
     req = job.request
     caller = Caller(team_id=req["team_id"], user_id=req["user_id"], channel_id=req.get("channel_id"))
     origin = Origin.from_json(req.get("origin"))
-    now = ctx.deps.clock()
     try:
         ref = parse_ref(req["value"])
-        with session_scope(ctx.deps.session_factory) as session:
-            action = service.find_action(session, caller, ref)
-            if action.status != service.OPEN:
-                # A button left on an older message: say who closed it, not only that it is closed.
-                raise UserError(f"{_closed_by(action)}. Nothing was changed.")
-            if req["button"] == DONE:
-                service.close_action(
-                    session,
-                    caller=caller,
-                    action=action,
-                    status=service.DONE,
-                    note=None,
-                    directory=ctx.deps.directory,
-                    now=now,
-                )
-                reply = to_channel(action.board.channel_id, render.closed(action, caller.user_id, now))
-                notice = f":white_check_mark: *{ref_of(action)}* is marked done."
-            else:
-                until = reminders.snooze(
-                    session, caller=caller, action=action, days=str(SNOOZE_DAYS), directory=ctx.deps.directory, now=now
-                )
-                reply = Reply()
-                notice = (
-                    f":zzz: No reminders about *{ref_of(action)}* until {until:%a} {until.day} {until:%b} inclusive. "
-                    "Its due date is unchanged."
-                )
+        change = CloseAction(ref) if req["button"] == DONE else Snooze(ref, SNOOZE_DAYS)
+        said = change_action(ctx.deps, caller, change, present=_present(caller, ctx.deps.clock()))
     except UserError as exc:
-        # Nothing changed (already done, closed by someone else, not theirs…): say so, and show it as it is.
-        _tell(ctx, caller, origin, notice_message(f":warning: {exc.message}"))
-        refresh(ctx, caller, origin, f":warning: {exc.message}")
-        return
+        said = _Said(refusal=exc.message)
     except Exception as exc:
         if _committed_elsewhere(ctx, job):
             return
         log.exception("button %s failed for team=%s user=%s", req.get("button"), caller.team_id, caller.user_id)
         _tell(ctx, caller, origin, failure_message(exc))
         return
+    assert isinstance(said, _Said)
+    if said.refusal is not None:
+        # Nothing changed (already done, closed by someone else, not theirs…): say so, and show it as it is.
+        warning = f":warning: {said.refusal}"
+        _tell(ctx, caller, origin, notice_message(warning))
+        refresh(ctx, caller, origin, warning)
+        return
     respond = respond_to(origin)
-    deliver(reply, respond=respond or _home_notice(ctx, caller), client=ctx.client, caller=caller)
-    if respond is not None and not reply.channel:
-        tell(respond, notice_message(notice), caller=caller)
-    refresh(ctx, caller, origin, notice)
+    deliver(said.reply, respond=respond or _home_notice(ctx, caller), client=ctx.client, caller=caller)
+    if respond is not None and not said.reply.channel and said.notice:
+        tell(respond, notice_message(said.notice), caller=caller)
+    refresh(ctx, caller, origin, said.notice)
 
 
 def _closed_by(action: Any) -> str:
-    verb = "marked done" if action.status == service.DONE else action.status
+    verb = "marked done" if action.status == ActionStatus.DONE else action.status
     by = f" by <@{action.closed_by}>" if action.closed_by else ""
     return f"*{ref_of(action)}* was already {verb}{by}"
 
@@ -202,7 +221,7 @@ def work_preview(ctx: WorkContext, job: Job) -> None:
     caller = Caller(team_id=req["team_id"], user_id=req["user_id"])
     now = ctx.deps.clock()
     try:
-        with session_scope(ctx.deps.session_factory) as session:
+        with read_scope(ctx.deps.session_factory) as session:
             board = resolve_board(session, caller, str(req["value"]))
             meeting = meeting_service.next_meeting(session, board, now)
             summary = build_summary(session, board=board, meeting=meeting, now=now)

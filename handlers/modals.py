@@ -12,34 +12,38 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from slack_bolt import Ack, App
 from slack_bolt.request import BoltRequest
+from sqlalchemy.orm import Session
 
 from bot import request_log
 from bot.case_identifiers import find_identifiers
-from bot.commands.reply import Reply, to_channel, with_private
 from bot.dates import Due, DueKind
 from bot.errors import UserError
 from bot.inbox import Job
-from bot.refs import parse_ref
+from bot.refs import Ref, parse_ref
 from bot.rendering import actions as render
 from bot.rendering import views
 from bot.rendering.care import identifier_warning
 from bot.rendering.formatting import ref_of
 from bot.services import actions as service
-from bot.services.boards import log_choices, resolve_board
+from bot.services.boards import log_choices
+from bot.services.changes import ActionOutcome, AddOutcome, change_action, log_action
 from bot.services.context import Caller
+from bot.services.requests import ActionChange, AddAction, Owners, Redate, UpdateAction
 from bot.slack_faults import classify
-from bot.text import MAX_ACTION_TEXT, escape_prose, truncate
+from bot.statuses import Rag
+from bot.text import MAX_ACTION_TEXT, escape_prose, squash, truncate
 from handlers.delivery import deliver
 from handlers.failures import failure_message
 from handlers.intake import BUSY, NOT_TAKEN, Intake, request_key
 from handlers.origin import Origin, publish_home, refresh
+from handlers.reply import Reply, to_channel, with_private
 from handlers.work import WorkContext
-from storage.db import session_scope
+from storage.db import read_scope
 
 log = logging.getLogger(__name__)
 
@@ -292,43 +296,45 @@ def log_form(
     )
 
 
+def _logged(caller: Caller, form: LogSubmission, now: datetime) -> Callable[[Session, AddOutcome], tuple[Reply, str]]:
+    def present(session: Session, outcome: AddOutcome) -> tuple[Reply, str]:
+        action, board = outcome.action, outcome.board
+        reply = to_channel(board.channel_id, render.logged(action, caller.user_id, now))
+        if outcome.readings:
+            reply = with_private(reply, render.due_read_back(action, outcome.readings[0], now))
+        findings = find_identifiers(form.text, board.case_pattern)
+        if findings:
+            reply = with_private(reply, identifier_warning(ref_of(action), findings))
+        done = (
+            f":memo: Logged *{ref_of(action)}*: {escape_prose(truncate(action.text, 300))}\n"
+            f"Owners: {render.owner_mentions(action)}"
+        )
+        return reply, done
+
+    return present
+
+
 def work_log_action(ctx: WorkContext, job: Job) -> None:
-    """Log the action the modal describes, with the rules of `/action add`; the modal says how it went."""
+    """Log the action the modal describes, with the rules of `/action add` (the same step); the modal says
+    how it went."""
     req = job.request
     meta = dict(req.get("meta") or {})
     caller = Caller(team_id=req["team_id"], user_id=req["user_id"], channel_id=meta.get("channel"))
     form = LogSubmission.from_json(req["form"])
     source_url = _permalink(ctx, meta.get("source"))
-    now = ctx.deps.clock()
+    picked = bool(form.user_ids or form.member_ids)
+    request = AddAction(
+        text=form.text,
+        board_code=form.board,
+        owners=Owners(slack_user_ids=tuple(form.user_ids), member_ids=tuple(form.member_ids)) if picked else None,
+        due=form.picked_due(),
+        rag=Rag(form.rag) if form.rag else None,
+        source_url=source_url,
+    )
     try:
-        with session_scope(ctx.deps.session_factory) as session:
-            board = resolve_board(session, caller, form.board)
-            readings: list[service.DueReading] = []
-            action = service.add_chosen_action(
-                session,
-                caller=caller,
-                board=board,
-                text=form.text,
-                owners=service.ChosenOwners(tuple(form.user_ids), tuple(form.member_ids)),
-                due=form.picked_due(),
-                rag=form.rag,
-                source_url=source_url,
-                directory=ctx.deps.directory,
-                now=now,
-                readings=readings,
-            )
-            reply = to_channel(board.channel_id, render.logged(action, caller.user_id, now))
-            if readings:
-                reply = with_private(reply, render.due_read_back(action, readings[0], now))
-            findings = find_identifiers(form.text, board.case_pattern)
-            if findings:
-                reply = with_private(reply, identifier_warning(ref_of(action), findings))
-            done = (
-                f":memo: Logged *{ref_of(action)}*: {escape_prose(truncate(action.text, 300))}\n"
-                f"Owners: {render.owner_mentions(action)}"
-            )
+        said = log_action(ctx.deps, caller, request, present=_logged(caller, form, ctx.deps.clock()))
     except UserError as exc:
-        with session_scope(ctx.deps.session_factory) as session:
+        with read_scope(ctx.deps.session_factory) as session:
             view = log_form(session, caller, form, meta=meta, errors={"": exc.message})
         _update_view(ctx, req.get("view_id"), view)
         return
@@ -340,6 +346,8 @@ def work_log_action(ctx: WorkContext, job: Job) -> None:
             ctx, req.get("view_id"), views.result_view(views.LOG_ACTION, "Log an action", failure_message(exc).text)
         )
         return
+    assert isinstance(said, tuple)
+    reply, done = said
     if meta.get("source") and source_url is None:
         done += "\n:warning: Slack didn't give me a link to the message, so the action was logged without its source."
     _finish(ctx, req.get("view_id"), views.LOG_ACTION, "Log an action", reply, done, caller)
@@ -376,8 +384,15 @@ def _committed_elsewhere(ctx: WorkContext, job: Job) -> bool:
         return False
 
 
+Present = Callable[[Session, ActionOutcome], tuple[Reply, str]]
+
+
 def _action_change(
-    title: str, callback_id: str, build: Callable[..., dict[str, Any]], change: Callable[..., tuple[Reply, str]]
+    title: str,
+    callback_id: str,
+    build: Callable[..., dict[str, Any]],
+    request: Callable[[Ref, dict[str, Any]], ActionChange],
+    present: Callable[[Caller, dict[str, Any], datetime], Present],
 ) -> Callable[[WorkContext, Job], None]:
     def work(ctx: WorkContext, job: Job) -> None:
         req = job.request
@@ -386,60 +401,77 @@ def _action_change(
         caller = Caller(team_id=req["team_id"], user_id=req["user_id"], channel_id=origin.channel)
         ref = str(meta.get("ref") or "")
         form = dict(req["form"])
-        now = ctx.deps.clock()
         try:
-            with session_scope(ctx.deps.session_factory) as session:
-                action = service.find_action(session, caller, parse_ref(ref))
-                reply, done = change(ctx, session, caller, action, form, now)
+            outcome = change_action(
+                ctx.deps,
+                caller,
+                request(parse_ref(ref), form),
+                present=_unless_refused(present(caller, form, ctx.deps.clock())),
+            )
         except UserError as exc:
-            _update_view(ctx, req.get("view_id"), build(ref, meta, errors={"": exc.message}, values=form))
-            refresh(ctx, caller, origin)
-            return
+            outcome = exc
         except Exception as exc:
             if _committed_elsewhere(ctx, job):
                 return
             log.exception("%s failed for team=%s user=%s", callback_id, caller.team_id, caller.user_id)
             _update_view(ctx, req.get("view_id"), views.result_view(callback_id, title, failure_message(exc).text))
             return
+        if isinstance(outcome, UserError):
+            # Nothing changed: the form again, with the reason in it, and the message it came from as it is now.
+            _update_view(ctx, req.get("view_id"), build(ref, meta, errors={"": outcome.message}, values=form))
+            refresh(ctx, caller, origin)
+            return
+        assert isinstance(outcome, tuple)
+        reply, done = outcome
         _finish(ctx, req.get("view_id"), callback_id, title, reply, done, caller)
         refresh(ctx, caller, origin, done)
 
     return work
 
 
-def _add_update(
-    ctx: WorkContext, session: Any, caller: Caller, action: Any, form: dict[str, Any], now: Any
-) -> tuple[Reply, str]:
-    evidence = form.get("evidence") or None
-    service.record_update(
-        session,
-        caller=caller,
-        action=action,
-        text=form["progress"],
-        rag=form.get("rag"),
-        evidence=evidence,
-        directory=ctx.deps.directory,
-        now=now,
-    )
-    reply = to_channel(
-        action.board.channel_id, render.updated(action, caller.user_id, now, form["progress"].strip(), evidence)
-    )
-    findings = find_identifiers(f"{form['progress']} {evidence or ''}", action.board.case_pattern)
-    if findings:
-        reply = with_private(reply, identifier_warning(ref_of(action), findings))
-    return reply, f":arrows_counterclockwise: Update saved on *{ref_of(action)}*."
+def _unless_refused(present: Present) -> Callable[[Session, ActionOutcome], tuple[Reply, str] | UserError]:
+    def wrapped(session: Session, outcome: ActionOutcome) -> tuple[Reply, str] | UserError:
+        if not outcome.changed and outcome.refusal is not None:
+            return outcome.refusal
+        return present(session, outcome)
+
+    return wrapped
 
 
-def _change_date(
-    ctx: WorkContext, session: Any, caller: Caller, action: Any, form: dict[str, Any], now: Any
-) -> tuple[Reply, str]:
-    due = Due(DueKind.NEXT_MEETING) if form.get("due_next") else Due(DueKind.DATE, date.fromisoformat(form["due_date"]))
-    reason = (form.get("reason") or "").strip() or None
-    service.redate_to(
-        session, caller=caller, action=action, due=due, reason=reason, directory=ctx.deps.directory, now=now
-    )
-    reply = to_channel(action.board.channel_id, render.redated(action, caller.user_id, now, reason))
-    return reply, f":calendar: *{ref_of(action)}* re-dated."
+def _update_request(ref: Ref, form: dict[str, Any]) -> ActionChange:
+    rag = form.get("rag")
+    return UpdateAction(ref, form["progress"], rag=Rag(rag) if rag else None, evidence=form.get("evidence") or None)
+
+
+def _updated(caller: Caller, form: dict[str, Any], now: datetime) -> Present:
+    def present(session: Session, outcome: ActionOutcome) -> tuple[Reply, str]:
+        action = outcome.action
+        evidence = form.get("evidence") or None
+        message = render.updated(action, caller.user_id, now, squash(form["progress"]), evidence)
+        reply = to_channel(action.board.channel_id, message)
+        findings = find_identifiers(f"{form['progress']} {evidence or ''}", action.board.case_pattern)
+        if findings:
+            reply = with_private(reply, identifier_warning(ref_of(action), findings))
+        return reply, f":arrows_counterclockwise: Update saved on *{ref_of(action)}*."
+
+    return present
+
+
+def _redate_request(ref: Ref, form: dict[str, Any]) -> ActionChange:
+    if form.get("due_next"):
+        due = Due(DueKind.NEXT_MEETING)
+    else:
+        due = Due(DueKind.DATE, date.fromisoformat(form["due_date"]))
+    return Redate(ref, due, reason=(form.get("reason") or "").strip() or None)
+
+
+def _redated(caller: Caller, form: dict[str, Any], now: datetime) -> Present:
+    def present(session: Session, outcome: ActionOutcome) -> tuple[Reply, str]:
+        action = outcome.action
+        reply = to_channel(action.board.channel_id, render.redated(action, caller.user_id, now, outcome.reason))
+        return reply, f":calendar: *{ref_of(action)}* re-dated."
+
+    return present
 
 
 def _redate_values(form: dict[str, Any]) -> dict[str, str]:
@@ -452,12 +484,13 @@ def _redate_values(form: dict[str, Any]) -> dict[str, str]:
 
 JOBS = {
     "log_action": work_log_action,
-    "add_update": _action_change("Add an update", views.ADD_UPDATE, views.update_modal, _add_update),
+    "add_update": _action_change("Add an update", views.ADD_UPDATE, views.update_modal, _update_request, _updated),
     "change_date": _action_change(
         "Change the due date",
         views.CHANGE_DATE,
         lambda ref, meta, errors, values: views.redate_modal(ref, meta, errors=errors, values=_redate_values(values)),
-        _change_date,
+        _redate_request,
+        _redated,
     ),
 }
 

@@ -28,7 +28,7 @@ from bot.services.action_lists import my_actions, my_boards
 from bot.services.context import Caller
 from bot.slack_faults import classify
 from handlers.work import WorkContext
-from storage.db import session_scope
+from storage.db import read_scope
 from storage.models import Meeting
 
 log = logging.getLogger(__name__)
@@ -99,7 +99,7 @@ def refresh(ctx: WorkContext, caller: Caller, origin: Origin, notice: str | None
     the click was there). A failure is logged by code and never raised: the change is already saved."""
     now = ctx.deps.clock()
     try:
-        with session_scope(ctx.deps.session_factory) as session:
+        with read_scope(ctx.deps.session_factory) as session:
             message = _redrawn(session, caller, origin, now)
     except Exception as exc:
         log.warning("redrawing %s failed: %s", origin.kind, type(exc).__name__)
@@ -137,7 +137,7 @@ def _redrawn(session: Any, caller: Caller, origin: Origin, now: Any) -> Message 
 def publish_home(ctx: WorkContext, caller: Caller, notice: str | None = None) -> None:
     """Publish the caller's Home tab as it now stands; a failure keeps the last view (logged by code)."""
     now = ctx.deps.clock()
-    with session_scope(ctx.deps.session_factory) as session:
+    with read_scope(ctx.deps.session_factory) as session:
         groups = my_actions(session, caller=caller, include_closed=False, now=now, per_group=HOME_PER_GROUP)
         boards = my_boards(session, caller=caller, now=now)
         view = home_view(groups, boards, now, notice)

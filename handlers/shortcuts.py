@@ -33,7 +33,7 @@ from handlers.intake import Intake, request_key
 from handlers.modals import log_form
 from handlers.origin import notice_message
 from handlers.work import WorkContext
-from storage.db import session_scope
+from storage.db import read_scope
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +118,7 @@ def work_log_form(ctx: WorkContext, job: Job) -> None:
     req = job.request
     caller = Caller(team_id=req["team_id"], user_id=req["user_id"], channel_id=req.get("channel_id"))
     now = ctx.deps.clock()
-    with session_scope(ctx.deps.session_factory) as session:
+    with read_scope(ctx.deps.session_factory) as session:
         reading = None
         if req.get("text"):
             board = log_choices(session, caller).default

@@ -8,7 +8,6 @@ from typing import Any
 from slack_sdk.models.blocks import Block, ButtonElement, MarkdownTextObject, SectionBlock
 from slack_sdk.models.views import View
 
-from bot.clock import local_date
 from bot.rendering.actions import MINE_GROUPS, MINE_WORDS, action_line
 from bot.rendering.buttons import HOME, action_row
 from bot.rendering.formatting import RAG_EMOJI, short_date
@@ -16,6 +15,7 @@ from bot.rendering.message import context, divider, header, section
 from bot.services.action_lists import BoardGlance, MyActions, MyBoards
 from bot.services.meetings import meeting_date
 from bot.text import escape, plural, truncate
+from bot.walltime import local_date
 
 MAX_HOME_BLOCKS = 100
 PREVIEW_SUMMARY = "home_preview_summary"
