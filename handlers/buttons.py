@@ -34,6 +34,7 @@ from bot.rendering.formatting import ref_of
 from bot.rendering.home import PREVIEW_SUMMARY
 from bot.rendering.message import Message
 from bot.services import meetings as meeting_service
+from bot.services.actions import find_action
 from bot.services.boards import resolve_board
 from bot.services.changes import ActionOutcome, change_action
 from bot.services.context import Caller
@@ -98,21 +99,32 @@ def _ack_only(ack: Ack, body: dict[str, Any]) -> None:
     request_log.note(kind="action", name=str(_click(body).get("action_id")), outcome="modal")
 
 
-def _open_form(build: Callable[[str, dict[str, Any]], dict[str, Any]]) -> Callable[..., None]:
-    def open_form(body: dict[str, Any], client: WebClient) -> None:
+def _open_form(intake: Intake, build: Callable[..., dict[str, Any]]) -> Callable[..., None]:
+    def open_form(body: dict[str, Any], client: WebClient, request: BoltRequest) -> None:
         # A lazy listener: runs right after the ack, and opens the modal while the trigger_id is fresh.
         click = _click(body)
         ref = str(click.get("value") or "")
         origin = Origin.of_click(body, str(click.get("block_id") or ""))
+        meta = {"ref": ref, "origin": origin.to_json()}
         try:
-            client.views_open(
-                trigger_id=body.get("trigger_id"), view=build(ref, {"ref": ref, "origin": origin.to_json()})
-            )
+            opened = client.views_open(trigger_id=body.get("trigger_id"), view=build(ref, meta))
         except Exception as exc:
             log.warning("views.open failed: %s", classify(exc).code)
             respond = respond_to(origin)
             if respond is not None:
                 tell(respond, notice_message(FORM_DID_NOT_OPEN))
+            return
+        # The action's line, or why it can't be changed, follows from the database.
+        caller = _caller(body)
+        job = {
+            "team_id": caller.team_id,
+            "user_id": caller.user_id,
+            "button": click.get("action_id"),
+            "meta": meta,
+            "view_id": opened["view"]["id"],
+            "hash": opened["view"]["hash"],
+        }
+        intake.accept("action_form", job, request_key(request, body) + "-form")
 
     return open_form
 
@@ -242,15 +254,53 @@ def work_preview(ctx: WorkContext, job: Job) -> None:
         publish_home(ctx, caller, f":warning: I couldn't send you the preview ({classify(exc).code}). Try again soon.")
 
 
-JOBS = {"button": work_button, "preview_summary": work_preview}
+_FORMS = {
+    UPDATE: (views.ADD_UPDATE, "Add an update", "record progress on it", views.update_modal),
+    REDATE: (views.CHANGE_DATE, "Change the due date", "re-date it", views.redate_modal),
+}
+
+
+def work_action_form(ctx: WorkContext, job: Job) -> None:
+    """Fill an opened Add update / Change date modal in with the action's line (and its due date), or say
+    there why it can't be changed (closed, gone, not found), guarded by the view's hash."""
+    req = job.request
+    caller = Caller(team_id=req["team_id"], user_id=req["user_id"])
+    callback_id, title, doing, build = _FORMS[req["button"]]
+    meta = req.get("meta") or {}
+    ref = str(meta.get("ref") or "")
+    now = ctx.deps.clock()
+    with read_scope(ctx.deps.session_factory) as session:
+        try:
+            action = find_action(session, caller, parse_ref(ref))
+        except UserError as exc:
+            view = views.result_view(callback_id, title, f":warning: {exc.message}")
+        else:
+            if action.status != ActionStatus.OPEN:
+                view = views.result_view(callback_id, title, f":warning: {_closed_by(action)}, so you can't {doing}.")
+            else:
+                values: dict[str, str] = {}
+                if action.due_kind == "next_meeting":
+                    values = {views.DUE_NEXT: "1"}
+                elif action.due_date:
+                    values = {views.DUE_DATE: action.due_date.isoformat()}
+                about = render.action_line(action, now, with_board=True)
+                view = build(ref, meta, about=about, values=values if req["button"] == REDATE else None)
+    try:
+        ctx.client.views_update(view_id=req["view_id"], hash=req.get("hash"), view=view)
+    except Exception as exc:
+        # hash_conflict: the modal moved on (submitted, closed) first; nothing to do.
+        log.info("views.update of the %s form skipped: %s", callback_id, classify(exc).code)
+
+
+JOBS = {"button": work_button, "preview_summary": work_preview, "action_form": work_action_form}
 
 
 def register(app: App, intake: Intake) -> None:
     """Wire the buttons under actions and on the Home tab."""
     for action_id in (DONE, SNOOZE):
         app.action(action_id)(_queue(intake, "button"))
-    app.action(UPDATE)(ack=_ack_only, lazy=[_open_form(views.update_modal)])
-    app.action(REDATE)(ack=_ack_only, lazy=[_open_form(views.redate_modal)])
+    app.action(UPDATE)(ack=_ack_only, lazy=[_open_form(intake, views.update_modal)])
+    app.action(REDATE)(ack=_ack_only, lazy=[_open_form(intake, views.redate_modal)])
     app.action(PREVIEW_SUMMARY)(_queue(intake, "preview_summary"))
     # Any other button (a link button, say) is acknowledged and needs nothing.
     app.action(re.compile(".*"))(_ack_only)

@@ -239,3 +239,37 @@ def test_undated_action_has_no_snooze_button(board):
     add(board, "AF to circulate the report")
     [row] = [b for b in _mine(board).args["blocks"] if b["type"] == "actions"]
     assert SNOOZE not in [e["action_id"] for e in row["elements"]]
+
+
+def test_update_form_is_filled_in_with_the_actions_line(board):
+    add(board, "AF to circulate the report by 15/12/2026")
+    calls = board.click(UPDATE, "SSCB-1", message=_mine(board))
+    first = opened(calls)
+    filled = board.fake.current_view(first["id"])
+    assert "Circulate the report" not in view_text(first) and "Circulate the report" in view_text(filled)
+    [fill] = updates(calls)
+    assert fill["callback_id"] == "add_update" and fill.get("submit")
+
+
+def test_change_date_form_on_a_closed_action_says_so_at_once(board):
+    add(board, "AF to circulate the report by 15/12/2026")
+    reply = _mine(board)
+    board.command("/action", "done SSCB-1", user="UCAROL")
+    calls = board.click(REDATE, "SSCB-1", message=reply)
+    filled = board.fake.current_view(opened(calls)["id"])
+    assert "was already marked done by <@UCAROL>" in view_text(filled) and not filled.get("submit")
+
+
+def test_change_date_form_starts_from_the_current_date(board):
+    add(board, "AF to circulate the report by 15/12/2026")
+    calls = board.click(REDATE, "SSCB-1", message=_mine(board))
+    filled = board.fake.current_view(opened(calls)["id"])
+    [picker] = [b for b in filled["blocks"] if b.get("block_id") == "due_date"]
+    assert picker["element"]["initial_date"] == "2026-12-15"
+
+
+def test_form_that_did_not_open_in_time_is_said_privately(board):
+    add(board, "AF to circulate the report by 15/12/2026")
+    board.fake.fail_next("views.open", "expired_trigger_id")
+    calls = board.click(UPDATE, "SSCB-1", message=_mine(board))
+    assert any("didn't open" in c.text for c in replies(calls))

@@ -181,3 +181,9 @@ def test_message_shortcut_when_slack_gives_no_permalink_logs_and_says_so(board, 
     _, done = board.submit(view, log_values(what="Book the venue", owners=["UALICE"]))
     assert "without its source" in view_text(updates(done)[-1])
     assert load_action(session_factory, "SSCB", 1).source_url is None
+
+
+def test_log_form_that_did_not_open_in_time_is_said_privately(board):
+    board.fake.fail_next("views.open", "expired_trigger_id")
+    calls = board.command("/action", "")
+    assert any("didn't open" in c.text for c in replies(calls))

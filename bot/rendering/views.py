@@ -238,18 +238,25 @@ def _due_inputs(due: date | None, next_meeting: bool, errors: Mapping[str, str],
     return blocks
 
 
+def _about(block: Block) -> Block:
+    # The action's line (filled in once the action is read) keeps its block id across views.update.
+    block.block_id = "about"
+    return block
+
+
 def update_modal(
     ref: str,
     meta: Mapping[str, Any],
     *,
     errors: Mapping[str, str] | None = None,
     values: Mapping[str, str] | None = None,
+    about: str | None = None,
 ) -> dict[str, Any]:
-    """Add an update: progress (required), a new RAG and evidence (optional)."""
+    """Add an update: progress (required), a new RAG and evidence (optional); `about` is the action's line."""
     errors = errors or {}
     values = values or {}
     rag_options = [_option(Choice(v, label)) for v, label in _RAG_OPTIONS]
-    blocks: list[Block] = [section(f"Progress on *{escape(ref)}*")]
+    blocks: list[Block] = [_about(section(f"Progress on *{escape(ref)}*" + (f"\n{about}" if about else "")))]
     if "" in errors:
         blocks.append(section(f":warning: {errors['']}"))
     blocks += [
@@ -295,12 +302,14 @@ def redate_modal(
     *,
     errors: Mapping[str, str] | None = None,
     values: Mapping[str, str] | None = None,
+    about: str | None = None,
 ) -> dict[str, Any]:
-    """Change the due date: a date or the next meeting, and the reason (kept in the history)."""
+    """Change the due date: a date or the next meeting, and the reason (kept in the history); `about` is the
+    action's line."""
     errors = errors or {}
     values = values or {}
     due = date.fromisoformat(values[DUE_DATE]) if values.get(DUE_DATE) else None
-    blocks: list[Block] = [section(f"New due date for *{escape(ref)}*")]
+    blocks: list[Block] = [_about(section(f"New due date for *{escape(ref)}*" + (f"\n{about}" if about else "")))]
     if "" in errors:
         blocks.append(section(f":warning: {errors['']}"))
     blocks += _due_inputs(due, bool(values.get(DUE_NEXT)), errors, optional=False)
