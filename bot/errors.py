@@ -8,9 +8,25 @@ plain wording every surface can show as is.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
+
+
+class Field(StrEnum):
+    """Which part of a request an error is about, so a form can show it next to that input."""
+
+    BOARD = "board"
+    TEXT = "text"
+    OWNERS = "owners"
+    DUE = "due"
+    RAG = "rag"
+    PROGRESS = "progress"
+    EVIDENCE = "evidence"
+    REASON = "reason"
+    NOTE = "note"
+    DAYS = "days"
 
 
 class RemedyKind(StrEnum):
@@ -51,19 +67,32 @@ class UserError(Exception):
     """Input the bot cannot act on: `message` says what was wrong, `usage` how to do it right.
 
     `parts` may interleave text with `Remedy`s; `worded(wording)` renders them for one surface and
-    `message` renders them in plain words. Raised before anything is written, or inside a session
+    `message` renders them in plain words. `field`, when known, is the part of the request it is about
+    (a modal shows the error next to that input). Raised before anything is written, or inside a session
     scope so that the whole unit of work rolls back: a rejected command never changes data.
     """
 
-    def __init__(self, message: str | Sequence[Part], usage: str | None = None) -> None:
+    def __init__(self, message: str | Sequence[Part], usage: str | None = None, *, field: Field | None = None) -> None:
         self.parts: tuple[Part, ...] = (message,) if isinstance(message, str) else tuple(message)
         self.message = self.worded(plain_wording)
         super().__init__(self.message)
         self.usage = usage
+        self.field = field
 
     def worded(self, wording: Wording) -> str:
         """The message with each remedy worded by `wording`."""
         return "".join(p if isinstance(p, str) else wording(p) for p in self.parts)
+
+
+@contextmanager
+def about(part: Field) -> Iterator[None]:
+    """Mark a UserError raised in the block as being about `part` (unless it already names a field)."""
+    try:
+        yield
+    except UserError as exc:
+        if exc.field is None:
+            exc.field = part
+        raise
 
 
 class NotFound(UserError):

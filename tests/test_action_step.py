@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from bot.dates import Due, DueKind
 from bot.deps import Deps
-from bot.errors import ActionNotOpen, NotAllowed, NotFound, UserError
+from bot.errors import ActionNotOpen, Field, NotAllowed, NotFound, UserError
 from bot.refs import Ref
 from bot.services.changes import change_action, log_action
 from bot.services.context import Caller
@@ -179,3 +179,21 @@ def test_only_the_chair_may_post_the_summary(deps, session_factory):
         with pytest.raises(NotAllowed) as refused:
             ensure_may_post(sscb, ALICE, deps.directory)
     assert "/summary" not in refused.value.message
+
+
+def test_an_error_names_the_part_of_the_request_it_is_about(deps):
+    with pytest.raises(UserError) as owners:
+        log_action(deps, ALICE, AddAction(text="book the venue", owners=Owners(slack_user_ids=("UDAVE",))))
+    with pytest.raises(UserError) as text:
+        log_action(deps, ALICE, AddAction(text="   ", owners=Owners(text="AF"), due=Due(DueKind.NONE)))
+    with pytest.raises(UserError) as due:
+        log_action(deps, ALICE, AddAction(text="x", owners=Owners(text="AF"), due=Due(DueKind.DATE, date(1926, 1, 1))))
+    with pytest.raises(UserError) as note:
+        change_action(deps, ALICE, CloseAction(SSCB_1, status=ActionStatus.DROPPED))
+
+    assert (owners.value.field, text.value.field, due.value.field, note.value.field) == (
+        Field.OWNERS,
+        Field.TEXT,
+        Field.DUE,
+        Field.NOTE,
+    )

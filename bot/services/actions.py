@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from bot.dates import DateParseError, Due, DueKind, TermDates, find_due, is_plain_date
 from bot.directory import Directory
-from bot.errors import ActionNotOpen, NotAllowed, NotFound, NothingToChange, Remedy, RemedyKind, UserError
+from bot.errors import ActionNotOpen, Field, NotAllowed, NotFound, NothingToChange, Remedy, RemedyKind, UserError, about
 from bot.owners import MENTION, OwnerToken, find_owners
 from bot.refs import Ref, format_ref
 from bot.services.audit import record_action_event
@@ -130,10 +130,11 @@ def _parse_due_clause(
         found = find_due(text, today=today, **board_calendar(board))
     except DateParseError as exc:
         # The parser quotes what was typed; it becomes a Slack message, so escape it.
-        raise UserError(escape(str(exc))) from None
+        raise UserError(escape(str(exc)), field=Field.DUE) from None
     if found.due is None or found.phrase is None:
         return found.text, None, None
-    due = _resolve_month_meeting(session, board, found.due)
+    with about(Field.DUE):
+        due = _resolve_month_meeting(session, board, found.due)
     return found.text, due, _reading(found.phrase, due, today)
 
 
@@ -212,7 +213,8 @@ def _not_a_member(board: Board) -> UserError:
             "person who set it up, and workspace admins). Anyone may read its log. To be added, ask the chair",
             Remedy(RemedyKind.JOIN_BOARD, " to add you as a member."),
             " Nothing was stored.",
-        )
+        ),
+        field=Field.BOARD,
     )
 
 
@@ -249,30 +251,36 @@ def add_action(
     board_store.lock_board(session, board.id)
     if not manager and not _is_member(session, board, caller):
         raise _not_a_member(board)
-    text = _check_text(request.text, "action text")
+    with about(Field.TEXT):
+        text = _check_text(request.text, "action text")
     today = local_date(now, board.tz)
     if request.due is None:
         body, due, reading = _parse_due_clause(session, board, text, today)
     else:
-        body, due = text, _resolve_month_meeting(session, board, request.due)
+        with about(Field.DUE):
+            body, due = text, _resolve_month_meeting(session, board, request.due)
+            _ensure_plausible_due(due)
         reading = _reading(request.due_phrase, due, today) if request.due_phrase else None
     if reading is not None and readings is not None:
         readings.append(reading)
-    if request.owners is None:
-        resolved = resolve_text(session, board, find_owners(body), directory=directory)
-    else:
-        resolved = resolve_choice(session, board, request.owners, directory=directory, task=body)
+    with about(Field.OWNERS):
+        if request.owners is None:
+            resolved = resolve_text(session, board, find_owners(body), directory=directory)
+        else:
+            resolved = resolve_choice(session, board, request.owners, directory=directory, task=body)
     owners = resolved.members
     if resolved.empty:
         # Only a text that names no one at all is the caller's own action.
         me = board_store.current_member_by_user(session, board.id, caller.user_id)
         if me is None:
-            raise UserError(("Who owns this action? ", Remedy(RemedyKind.NAME_OWNER, "Name its owner.")))
+            raise UserError(
+                ("Who owns this action? ", Remedy(RemedyKind.NAME_OWNER, "Name its owner.")), field=Field.OWNERS
+            )
         owners = [me]
     task = _capitalise(_mentions_as_initials(resolved.task, owners).strip())
     # `AF to` followed by a zero-width space has owners and nothing to read.
     if not visible_text(task):
-        raise UserError("The action has owners but no task: say what is to be done.")
+        raise UserError("The action has owners but no task: say what is to be done.", field=Field.TEXT)
     return _create(session, caller, board, request, text, task, owners, resolved.all_members, due, now)
 
 
@@ -385,9 +393,11 @@ def record_update(
     """Record progress, optionally with a new RAG and evidence (under the action's lock)."""
     seen = lock_for_change(session, action, caller, directory)
     _ensure_open(action, "record progress on it", seen)
-    text = _check_text(text, "progress update")
+    with about(Field.PROGRESS):
+        text = _check_text(text, "progress update")
     if evidence is not None:
-        evidence = _check_text(evidence, "evidence")
+        with about(Field.EVIDENCE):
+            evidence = _check_text(evidence, "evidence")
     _event(session, action, caller, "update", now, note=text, evidence=evidence, rag=rag)
     if rag and rag != action.rag:
         _set_rag(session, action, caller, rag, text, now)
@@ -410,7 +420,8 @@ def change_rag(
     seen = lock_for_change(session, action, caller, directory)
     _ensure_open(action, "change its RAG", seen)
     if reason is not None:
-        reason = _check_text(reason, "reason")
+        with about(Field.REASON):
+            reason = _check_text(reason, "reason")
     if rag == action.rag:
         raise NothingToChange(f"{format_ref(action.board.code, action.number)} is already {rag.capitalize()}.")
     _set_rag(session, action, caller, rag, reason, now)
@@ -437,9 +448,10 @@ def close_action(
         raise NothingToChange(f"{ref} is already {status}.")
     _ensure_open(action, "close it again", seen)
     if note is not None:
-        note = _check_text(note, "note")
+        with about(Field.NOTE):
+            note = _check_text(note, "note")
     if status == DROPPED and not note:
-        raise UserError(f"Say why {ref} is being dropped: boards need the reason on the record.")
+        raise UserError(f"Say why {ref} is being dropped: boards need the reason on the record.", field=Field.NOTE)
     action.status = status
     action.closed_at = now
     action.closed_by = caller.user_id
@@ -472,7 +484,8 @@ def reopen_action(
         )
     before = _owner_labels(action)
     if owners is not None and not owners.empty:
-        resolved = resolve_choice(session, action.board, owners, directory=directory)
+        with about(Field.OWNERS):
+            resolved = resolve_choice(session, action.board, owners, directory=directory)
         new_owners, all_members = list(resolved.members), resolved.all_members
     else:
         new_owners = [m for m in action.owners if m.removed_at is None]
@@ -509,7 +522,8 @@ def assign_action(
     are being given the action (removal takes the board's lock and then finds the action open)."""
     seen = lock_for_change(session, action, caller, directory)
     _ensure_open(action, "reassign it", seen)
-    resolved = resolve_choice(session, action.board, owners, directory=directory)
+    with about(Field.OWNERS):
+        resolved = resolve_choice(session, action.board, owners, directory=directory)
     before = _owner_labels(action)
     after = (["All members"] if resolved.all_members else []) + [m.initials for m in resolved.members]
     if sorted(before) == sorted(after):
@@ -541,8 +555,11 @@ def redate_action(
     seen = lock_for_change(session, action, caller, directory)
     _ensure_open(action, "re-date it", seen)
     today = local_date(now, action.board.tz)
-    due = _resolve_month_meeting(session, action.board, due)
-    reason = _check_text(reason, "reason") if reason and reason.strip() else None
+    with about(Field.DUE):
+        due = _resolve_month_meeting(session, action.board, due)
+        _ensure_plausible_due(due)
+    with about(Field.REASON):
+        reason = _check_text(reason, "reason") if reason and reason.strip() else None
     ref = format_ref(action.board.code, action.number)
     same_meeting = due.kind is DueKind.NEXT_MEETING and action.due_kind == due.kind.value
     no_date = due.kind is DueKind.NONE and action.due_kind is None

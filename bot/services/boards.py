@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.directory import Directory
-from bot.errors import NotAllowed, NotFound, Remedy, RemedyKind, UserError
+from bot.errors import Field, NotAllowed, NotFound, Remedy, RemedyKind, UserError
 from bot.owners import INITIALS
 from bot.refs import BOARD_CODE
 from bot.services.audit import record_board_event
@@ -45,11 +45,13 @@ def resolve_board(session: Session, caller: Caller, code: str | None) -> Board:
     if code:
         board = store.board_by_code(session, caller.team_id, code)
         if board is None:
-            raise NotFound(f"There is no board with code `{escape(code.upper())}` in this workspace.")
+            raise NotFound(
+                f"There is no board with code `{escape(code.upper())}` in this workspace.", field=Field.BOARD
+            )
         return board
     board = store.board_by_channel(session, caller.team_id, caller.channel_id or "")
     if board is None:
-        raise NotFound(NO_BOARD)
+        raise NotFound(NO_BOARD, field=Field.BOARD)
     return board
 
 

@@ -53,11 +53,12 @@ class ActionOutcome:
     (`refusal.by_someone_else`: someone else made it so a moment ago). `events`: the history rows written,
     and `kinds` their kinds (`done`, `update`, `rag`, …). `readings`: how an interpreted due date was read
     (say it back privately). `reason`: the reason a re-date gave; `snoozed_until`: the last day a snooze
-    pauses reminders."""
+    pauses reminders. `at`: the instant of the change (render confirmations with it)."""
 
     request: ActionChange
     action: Action
     changed: bool
+    at: datetime
     events: tuple[ActionEvent, ...] = ()
     refusal: NothingToChange | None = None
     readings: tuple[service.DueReading, ...] = ()
@@ -82,9 +83,11 @@ class ActionOutcome:
 
 @dataclass(frozen=True)
 class AddOutcome:
-    """An action logged: the action (board and owners loaded) and how an interpreted due date was read."""
+    """An action logged: the action (board and owners loaded), when (`at`) and how an interpreted due date
+    was read."""
 
     action: Action
+    at: datetime
     readings: tuple[service.DueReading, ...] = ()
 
     @property
@@ -116,6 +119,7 @@ def change_action(
             request=change,
             action=action,
             changed=refusal is None,
+            at=now,
             events=tuple(written),
             refusal=refusal,
             readings=tuple(readings),
@@ -137,7 +141,7 @@ def log_action(
             session, caller=caller, board=board, request=request, directory=deps.directory, now=now, readings=readings
         )
         _load(action)
-        outcome = AddOutcome(action=action, readings=tuple(readings))
+        outcome = AddOutcome(action=action, at=now, readings=tuple(readings))
         return present(session, outcome) if present is not None else outcome
 
 

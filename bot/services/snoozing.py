@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.orm import Session
 
 from bot.directory import Directory
-from bot.errors import ActionNotOpen, UserError
+from bot.errors import ActionNotOpen, Field, UserError
 from bot.refs import format_ref
 from bot.services.actions import closed_just_now, lock_for_change
 from bot.services.audit import record_action_event
@@ -25,7 +25,7 @@ def snooze(session: Session, *, caller: Caller, action: Action, days: int, direc
     Under the action's lock (its board's, then its row's), so it is never snoozed as it is closed."""
     seen = lock_for_change(session, action, caller, directory)
     if not 1 <= days <= MAX_SNOOZE_DAYS:
-        raise UserError(f"`{days}` is not a number of days from 1 to {MAX_SNOOZE_DAYS}.")
+        raise UserError(f"`{days}` is not a number of days from 1 to {MAX_SNOOZE_DAYS}.", field=Field.DAYS)
     ref = format_ref(action.board.code, action.number)
     if action.status != ActionStatus.OPEN and seen == ActionStatus.OPEN:
         raise ActionNotOpen(

@@ -130,15 +130,14 @@ def _add(deps: Deps, caller: Caller, rest: str) -> Reply:
     code, body = _board_code(rest, lambda: _team_codes(deps, caller))
     if not squash(body):
         raise UserError("Say what the action is, e.g. `/action add AF to circulate the report by 15/12`.")
-    now = deps.clock()
 
     def present(session: Session, outcome: AddOutcome) -> Reply:
         action = outcome.action
         reply = _with_readings(
-            to_channel(action.board.channel_id, render.logged(action, caller.user_id, now)),
+            to_channel(action.board.channel_id, render.logged(action, caller.user_id, outcome.at)),
             action,
             outcome.readings,
-            now,
+            outcome.at,
         )
         return _warn_of_identifiers(reply, action.board, action, body)
 
@@ -186,11 +185,12 @@ def _update(deps: Deps, caller: Caller, rest: str) -> Reply:
         body = body[: m.start()] + body[m.end() :]
     if not squash(body):
         raise UserError("Say what progress has been made, e.g. `/action update SSCB-12 draft circulated`.")
-    now = deps.clock()
 
     def confirm(outcome: ActionOutcome) -> Reply:
         action = outcome.action
-        reply = to_channel(action.board.channel_id, render.updated(action, caller.user_id, now, squash(body), evidence))
+        reply = to_channel(
+            action.board.channel_id, render.updated(action, caller.user_id, outcome.at, squash(body), evidence)
+        )
         return _warn_of_identifiers(reply, action.board, action, f"{body} {evidence or ''}")
 
     return _change(deps, caller, UpdateAction(ref, body, rag, evidence), USAGE["update"], confirm)
@@ -211,13 +211,12 @@ def _rag(deps: Deps, caller: Caller, rest: str) -> Reply:
     rag = _RAG_WORD.get(word.lower())
     if rag is None:
         raise UserError(f"`{escape(word) or '(nothing)'}` is not a RAG rating: use red, amber or green.")
-    now = deps.clock()
     return _change(
         deps,
         caller,
         ChangeRag(ref, rag, reason.strip() or None),
         USAGE["rag"],
-        lambda o: to_channel(o.board.channel_id, render.rag_changed(o.action, caller.user_id, now)),
+        lambda o: to_channel(o.board.channel_id, render.rag_changed(o.action, caller.user_id, o.at)),
     )
 
 
@@ -225,13 +224,12 @@ def _close(status: ActionStatus) -> Callable[[Deps, Caller, str], Reply]:
     def handler(deps: Deps, caller: Caller, rest: str) -> Reply:
         token, note = _ref_and_rest(rest)
         ref = parse_ref(token)
-        now = deps.clock()
         return _change(
             deps,
             caller,
             CloseAction(ref, note or None, status),
             USAGE[status.value if status is ActionStatus.DONE else "drop"],
-            lambda o: to_channel(o.board.channel_id, render.closed(o.action, caller.user_id, now)),
+            lambda o: to_channel(o.board.channel_id, render.closed(o.action, caller.user_id, o.at)),
         )
 
     return handler
@@ -240,13 +238,12 @@ def _close(status: ActionStatus) -> Callable[[Deps, Caller, str], Reply]:
 def _reopen(deps: Deps, caller: Caller, rest: str) -> Reply:
     token, owners = _ref_and_rest(rest)
     ref = parse_ref(token)
-    now = deps.clock()
     return _change(
         deps,
         caller,
         Reopen(ref, Owners(text=owners) if owners else None),
         USAGE["reopen"],
-        lambda o: to_channel(o.board.channel_id, render.reopened(o.action, caller.user_id, now)),
+        lambda o: to_channel(o.board.channel_id, render.reopened(o.action, caller.user_id, o.at)),
     )
 
 
@@ -255,13 +252,12 @@ def _assign(deps: Deps, caller: Caller, rest: str) -> Reply:
     ref = parse_ref(token)
     if not owners:
         raise UserError("Who should own it? Give initials or mentions, e.g. `/action assign SSCB-12 AF & EA`.")
-    now = deps.clock()
     return _change(
         deps,
         caller,
         Reassign(ref, Owners(text=owners)),
         USAGE["assign"],
-        lambda o: to_channel(o.board.channel_id, render.reassigned(o.action, caller.user_id, now)),
+        lambda o: to_channel(o.board.channel_id, render.reassigned(o.action, caller.user_id, o.at)),
     )
 
 
@@ -284,9 +280,9 @@ def _due(deps: Deps, caller: Caller, rest: str) -> Reply:
 
     def confirm(outcome: ActionOutcome) -> Reply:
         reply = to_channel(
-            outcome.board.channel_id, render.redated(outcome.action, caller.user_id, now, outcome.reason)
+            outcome.board.channel_id, render.redated(outcome.action, caller.user_id, outcome.at, outcome.reason)
         )
-        return _with_readings(reply, outcome.action, outcome.readings, now)
+        return _with_readings(reply, outcome.action, outcome.readings, outcome.at)
 
     return _change(deps, caller, Redate(ref, due, reason.strip() or None, phrase), USAGE["due"], confirm)
 
