@@ -14,7 +14,6 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -147,8 +146,9 @@ class _Said:
     refusal: str | None = None
 
 
-def _present(caller: Caller, now: datetime) -> Callable[[Session, ActionOutcome], _Said]:
+def _present(caller: Caller) -> Callable[[Session, ActionOutcome], _Said]:
     def present(session: Session, outcome: ActionOutcome) -> _Said:
+        now = outcome.at
         action = outcome.action
         if not outcome.changed:
             assert outcome.refusal is not None
@@ -182,7 +182,7 @@ def work_button(ctx: WorkContext, job: Job) -> None:
     try:
         ref = parse_ref(req["value"])
         change = CloseAction(ref) if req["button"] == DONE else Snooze(ref, SNOOZE_DAYS)
-        said = change_action(ctx.deps, caller, change, present=_present(caller, ctx.deps.clock()))
+        said = change_action(ctx.deps, caller, change, present=_present(caller))
     except UserError as exc:
         said = _Said(refusal=exc.message)
     except Exception as exc:

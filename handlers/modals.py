@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from bot import request_log
 from bot.case_identifiers import find_identifiers
 from bot.dates import Due, DueKind
-from bot.errors import UserError
+from bot.errors import Field, UserError
 from bot.inbox import Job
 from bot.refs import Ref, parse_ref
 from bot.rendering import actions as render
@@ -211,6 +211,27 @@ def _read_redate(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]
 
 # -- the work side ---------------------------------------------------------------------------------
 
+# The input of a form each part of a request is shown at (the services name the part: errors.Field).
+_BLOCK_OF = {
+    Field.BOARD: views.BOARD,
+    Field.TEXT: views.WHAT,
+    Field.OWNERS: views.OWNERS,
+    Field.DUE: views.DUE_DATE,
+    Field.RAG: views.RAG,
+    Field.PROGRESS: views.PROGRESS,
+    Field.EVIDENCE: views.EVIDENCE,
+    Field.REASON: views.REASON,
+}
+SEE_BELOW = "Nothing was saved: put right what is marked below."
+
+
+def inline_errors(error: UserError) -> dict[str, str]:
+    """A refusal as a form shows it: under the input it is about, or above the form."""
+    block = _BLOCK_OF.get(error.field) if error.field else None
+    if block is None:
+        return {"": error.message}
+    return {"": SEE_BELOW, block: error.message}
+
 
 def _update_view(ctx: WorkContext, view_id: str | None, view: dict[str, Any]) -> None:
     try:
@@ -296,8 +317,9 @@ def log_form(
     )
 
 
-def _logged(caller: Caller, form: LogSubmission, now: datetime) -> Callable[[Session, AddOutcome], tuple[Reply, str]]:
+def _logged(caller: Caller, form: LogSubmission) -> Callable[[Session, AddOutcome], tuple[Reply, str]]:
     def present(session: Session, outcome: AddOutcome) -> tuple[Reply, str]:
+        now = outcome.at
         action, board = outcome.action, outcome.board
         reply = to_channel(board.channel_id, render.logged(action, caller.user_id, now))
         if outcome.readings:
@@ -332,10 +354,10 @@ def work_log_action(ctx: WorkContext, job: Job) -> None:
         source_url=source_url,
     )
     try:
-        said = log_action(ctx.deps, caller, request, present=_logged(caller, form, ctx.deps.clock()))
+        said = log_action(ctx.deps, caller, request, present=_logged(caller, form))
     except UserError as exc:
         with read_scope(ctx.deps.session_factory) as session:
-            view = log_form(session, caller, form, meta=meta, errors={"": exc.message})
+            view = log_form(session, caller, form, meta=meta, errors=inline_errors(exc))
         _update_view(ctx, req.get("view_id"), view)
         return
     except Exception as exc:
@@ -392,7 +414,7 @@ def _action_change(
     callback_id: str,
     build: Callable[..., dict[str, Any]],
     request: Callable[[Ref, dict[str, Any]], ActionChange],
-    present: Callable[[Caller, dict[str, Any], datetime], Present],
+    present: Callable[[Caller, dict[str, Any]], Present],
 ) -> Callable[[WorkContext, Job], None]:
     def work(ctx: WorkContext, job: Job) -> None:
         req = job.request
@@ -406,7 +428,7 @@ def _action_change(
                 ctx.deps,
                 caller,
                 request(parse_ref(ref), form),
-                present=_unless_refused(present(caller, form, ctx.deps.clock())),
+                present=_unless_refused(present(caller, form)),
             )
         except UserError as exc:
             outcome = exc
@@ -418,7 +440,7 @@ def _action_change(
             return
         if isinstance(outcome, UserError):
             # Nothing changed: the form again, with the reason in it, and the message it came from as it is now.
-            _update_view(ctx, req.get("view_id"), build(ref, meta, errors={"": outcome.message}, values=form))
+            _update_view(ctx, req.get("view_id"), build(ref, meta, errors=inline_errors(outcome), values=form))
             refresh(ctx, caller, origin)
             return
         assert isinstance(outcome, tuple)
@@ -443,8 +465,9 @@ def _update_request(ref: Ref, form: dict[str, Any]) -> ActionChange:
     return UpdateAction(ref, form["progress"], rag=Rag(rag) if rag else None, evidence=form.get("evidence") or None)
 
 
-def _updated(caller: Caller, form: dict[str, Any], now: datetime) -> Present:
+def _updated(caller: Caller, form: dict[str, Any]) -> Present:
     def present(session: Session, outcome: ActionOutcome) -> tuple[Reply, str]:
+        now = outcome.at
         action = outcome.action
         evidence = form.get("evidence") or None
         message = render.updated(action, caller.user_id, now, squash(form["progress"]), evidence)
@@ -465,8 +488,9 @@ def _redate_request(ref: Ref, form: dict[str, Any]) -> ActionChange:
     return Redate(ref, due, reason=(form.get("reason") or "").strip() or None)
 
 
-def _redated(caller: Caller, form: dict[str, Any], now: datetime) -> Present:
+def _redated(caller: Caller, form: dict[str, Any]) -> Present:
     def present(session: Session, outcome: ActionOutcome) -> tuple[Reply, str]:
+        now = outcome.at
         action = outcome.action
         reply = to_channel(action.board.channel_id, render.redated(action, caller.user_id, now, outcome.reason))
         return reply, f":calendar: *{ref_of(action)}* re-dated."
