@@ -147,13 +147,17 @@ def _ids(body: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
     return str(team), str(user.get("id") or ""), body.get("view") or {}
 
 
+_FIRST_INPUT = {"log_action": views.WHAT, "add_update": views.PROGRESS, "change_date": views.DUE_DATE}
+
+
 def _queue_or_say(intake: Intake, ack: Ack, kind: str, job: dict[str, Any], key: str, saving: dict[str, Any]) -> None:
     """Switch the modal to "Saving…" and queue the work; if it can't be queued, say so in the modal."""
     outcome = intake.accept(kind, job, key)
     request_log.note(outcome=outcome.value)
     if outcome.value in ("busy", "failed"):
         text = BUSY if outcome.value == "busy" else NOT_TAKEN
-        ack(response_action="errors", errors={job.get("first_block", views.WHAT): text[:150]})
+        # Shown under the form's first input (an error must name a block the view has).
+        ack(response_action="errors", errors={_FIRST_INPUT[kind]: text})
         return
     ack(response_action="update", view=saving)
 
