@@ -289,3 +289,33 @@ def test_a_flattened_rag_block_pairs_each_priority_with_its_date_lead_and_rag():
         ("Increase % of children open with a plan", ["Julian Watkins"], "2020-10-31", "green"),
         ("Analyse re-referrals into Early Help", ["Julian Watkins"], "2020-07-31", "green"),
     ]
+
+
+def test_an_organisation_the_sentence_starts_with_is_not_an_owner_when_the_owner_is_marked():
+    [found] = _found("- Agreed that the Youth Offending Forum will send a senior officer to each meeting. **KP**")
+    assert found["owners"] == ["KP"]
+    assert found["text"] == "Agreed that the Youth Offending Forum will send a senior officer to each meeting"
+
+
+def test_a_sentence_broken_after_a_preposition_is_joined_to_its_last_word():
+    [found] = _found("Jo Bloggs to circulate the leaflet to schools in **JB**\n\nPortsmouth\n")
+    assert found["text"] == "Circulate the leaflet to schools in Portsmouth"
+    assert found["owners"] == ["Jo Bloggs"]
+
+
+def test_a_run_together_priorities_cell_is_cut_where_each_item_starts():
+    text = (
+        "| Area | Previous RAG | Current RAG | Priorities | Target Date |\n"
+        "|---|---|---|---|---|\n"
+        "| Early Help | Amber | Green | Review the offer with schools Quarterly audit of step-down cases "
+        "Consistency of Family Support plans Analyse referrals from Health Visitors | "
+        "Mar-26<br>Apr-26<br>May-26<br>Jun-26 |\n"
+    )
+    found = _found(text)
+    assert [f["text"] for f in found] == [
+        "Review the offer with schools",
+        "Quarterly audit of step-down cases",
+        "Consistency of Family Support plans",
+        "Analyse referrals from Health Visitors",
+    ]
+    assert [f["due"] for f in found] == ["2026-03-31", "2026-04-30", "2026-05-31", "2026-06-30"]

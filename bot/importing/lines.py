@@ -151,7 +151,7 @@ def _split_sentences(found: _Found) -> list[tuple[list[str], str]]:
     sentences = _SENTENCE.split(found.body)
     parts: list[tuple[list[str], str]] = []
     for sentence in sentences:
-        owners, task = leading_owners(sentence)
+        owners, task = leading_owners(sentence, named_elsewhere=bool(found.owners))
         if parts and (not owners or task.lower().startswith("be ")):
             parts[-1] = (parts[-1][0], f"{parts[-1][1]} {sentence}")
         else:
@@ -215,6 +215,41 @@ def _continues(text: str, following: str) -> bool:
         and not _label_only(clean_line(nxt))
         and not is_owner_list(nxt.strip("* "))
     )
+
+
+# A sentence cannot end on these words: when it does, the extraction broke it (`… families in **DM**`, then
+# `Southampton` on a line of its own).
+_DANGLING = frozenset(
+    ["in", "of", "the", "to", "at", "for", "with", "and", "or", "a", "an", "by", "from", "on", "into", "across",
+     "within", "between", "about", "our", "their", "its", "his", "her", "this", "that", "these", "those"]
+)  # fmt: skip
+
+
+def _dangling_end(lines: list[Line], index: int, text: str) -> tuple[str, int]:
+    """`text` completed by the short fragment on the next non-blank line when it stops on a word no sentence
+    ends with; an owner marker at its end stays at the end. Else `text` and `index` unchanged."""
+    tail_match = _BOLD_TAIL.search(text)
+    body = text[: tail_match.start()].rstrip() if tail_match and tail_match.start() > 0 else text
+    tail = text[len(body) :]
+    words = body.split()
+    if not words or words[-1].lower() not in _DANGLING:
+        return text, index
+    after = index
+    while after < len(lines) and not lines[after].text.strip():
+        after += 1
+    if after >= len(lines):
+        return text, index
+    fragment = clean_line(lines[after].text)
+    if (
+        not fragment
+        or len(fragment.split()) > 6
+        or _ACTION_PREFIX.match(fragment)
+        or _label_only(fragment)
+        or is_owner_list(fragment)
+        or fragment.endswith(":")
+    ):
+        return text, index
+    return f"{body} {fragment}{tail}", after + 1
 
 
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•·▪]|\d+[.)])\s+(?P<text>\S.*)$")
@@ -299,6 +334,7 @@ def line_candidates(lines: list[Line], today: datetime.date) -> list[Candidate]:
         while index < len(lines) and _continues(text, lines[index].text):
             text = f"{text} {clean_line(lines[index].text)}"
             index += 1
+        text, index = _dangling_end(lines, index, text)
         found = _Found(line.number, text)
         if m := _ACTION_PREFIX.match(text):
             found.body, found.ref, found.prefixed = m.group("body").strip(), m.group("ref"), True

@@ -217,14 +217,20 @@ _LEADING_CLAUSE = re.compile(
 )
 
 
-def leading_owners(text: str) -> tuple[list[str], str]:
+def leading_owners(text: str, *, named_elsewhere: bool = False) -> tuple[list[str], str]:
     """The owners a sentence starts with and the task after them: `AF & EA to review…`,
-    `Dawn Maxwell and JB to update…`, `FB agreed to send…`. No owners: `([], text)`."""
+    `Dawn Maxwell and JB to update…`, `FB agreed to send…`. No owners: `([], text)`.
+
+    `named_elsewhere`: the action's owners are marked elsewhere (`… **AM**`). Then, as in `/action add`,
+    words that only probably name people (SOFT: `the Domestic Violence Forum will …`) are not owners."""
     owned = find_owners(text)
     lead = owned.lead
+    weakest = Strength.SOFT if named_elsewhere else Strength.WEAK
     # Words the reading is not sure name people (WEAK) are left to the patterns below.
-    if lead is not None and lead.refs and all(r.strength > Strength.WEAK for r in lead.refs):
+    if lead is not None and lead.refs and all(r.strength > weakest for r in lead.refs):
         return [_as_written(ref) for ref in lead.refs], owned.task
+    if lead is not None and named_elsewhere and any(r.strength <= weakest for r in lead.refs):
+        return [], text
     m = _LEADING_CLAUSE.match(text.strip())
     if m and is_owner_list(m.group("owners")):
         return owners_in_cell(m.group("owners")), m.group("rest").strip()
