@@ -48,9 +48,9 @@ JobRunner = Callable[[WorkContext, Job], None]
 
 def job_runners() -> dict[str, JobRunner]:
     """Every kind of job, by name (imported here so that handlers register nothing at import)."""
-    from handlers import commands, home
+    from handlers import commands, file_import, home
 
-    return {**commands.JOBS, **home.JOBS}
+    return {**commands.JOBS, **home.JOBS, **file_import.JOBS}
 
 
 def run_job(ctx: WorkContext, job: Job, runners: dict[str, JobRunner] | None = None) -> None:

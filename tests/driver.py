@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import itertools
+import json
 import time
 from dataclasses import dataclass
 from urllib.parse import urlencode, urlparse
@@ -93,6 +94,22 @@ class SlackDriver:
         """Run a slash command to completion; return the calls the bot made for it."""
         before = len(self.fake.calls)
         answer = self.post(self.command_body(command, text, user=user, channel=channel, team=team))
+        assert answer.status == 200, answer
+        self.wait_idle()
+        return self.fake.calls[before:]
+
+    def event(self, event: dict, *, team: str | None = None) -> list[Call]:
+        """Deliver an Events API event (signed JSON) and run its work to completion; the calls it made."""
+        before = len(self.fake.calls)
+        body = {
+            "type": "event_callback",
+            "team_id": team or self.fake.team_id,
+            "api_app_id": "A1",
+            "event_id": f"Ev{next(self._ids):08d}",
+            "event_time": int(time.time()),
+            "event": event,
+        }
+        answer = self.post(json.dumps(body), content_type="application/json")
         assert answer.status == 200, answer
         self.wait_idle()
         return self.fake.calls[before:]

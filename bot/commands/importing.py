@@ -8,7 +8,7 @@ from datetime import date, datetime
 from bot.commands.reply import Reply, Upload, private, to_channel
 from bot.deps import Deps
 from bot.errors import UserError
-from bot.importing.readers import read_text
+from bot.importing.readers import read_document, read_text
 from bot.rendering import export as export_render
 from bot.rendering import importing as render
 from bot.rendering.message import Message, section
@@ -45,24 +45,55 @@ def import_command(deps: Deps, caller: Caller, rest: str) -> Reply:
     if m := _CONFIRM.match(rest):
         return _confirm(deps, caller, int(m.group("id")))
     first, _, body = rest.partition("\n")
-    m = _OPTIONS.match(first)
-    code = (m.group("code") or m.group("code2")) if m else None
-    meeting = _meeting_date(m.group("meeting")) if m and m.group("meeting") else None
-    text = (first[m.end() :] if m else first) + ("\n" + body if body else "")
+    code, meeting, first = parse_options(first)
+    text = first + ("\n" + body if body else "")
     if not text.strip():
         raise UserError("Paste the minutes after `/action import`: the lines with actions, or the whole text.")
+    plan, draft_id = preview_import(deps, caller, code=code, meeting=meeting, name=PASTED, text=text)
+    return private(render.preview(plan, draft_id))
+
+
+def preview_import(
+    deps: Deps,
+    caller: Caller,
+    *,
+    code: str | None,
+    meeting: date | None,
+    name: str,
+    text: str = "",
+    data: bytes | None = None,
+) -> tuple[service.ImportPlan, int]:
+    """Plan the import of pasted `text` (or a shared file's `data`) into the board named by `code` or the
+    caller's channel, for a board manager; keep it as a draft when it has anything new. The draft's
+    number is 0 when there is nothing to confirm."""
     now = deps.clock()
     with session_scope(deps.session_factory) as session:
         board = resolve_board(session, caller, code.upper() if code else None)
         ensure_can_manage(board, caller, deps.directory)
-        plan = service.plan_import(session, board=board, document=read_text(PASTED, text), meeting=meeting, now=now)
+        document = read_document(name, data) if data is not None else read_text(name, text)
+        plan = service.plan_import(session, board=board, document=document, meeting=meeting, now=now)
         draft_id = 0
         if plan.to_create:
             draft = service.save_draft(
-                session, caller=caller, board=board, name=PASTED, text=text, meeting=meeting, now=now
+                session, caller=caller, board=board, name=name, text=text, data=data, meeting=meeting, now=now
             )
             draft_id = draft.id
-        return private(render.preview(plan, draft_id))
+        return plan, draft_id
+
+
+def check_can_import(deps: Deps, caller: Caller, code: str | None) -> None:
+    """Raise UserError unless the board named by `code` (or the caller's channel) exists and the caller manages it."""
+    with session_scope(deps.session_factory) as session:
+        board = resolve_board(session, caller, code.upper() if code else None)
+        ensure_can_manage(board, caller, deps.directory)
+
+
+def parse_options(first: str) -> tuple[str | None, date | None, str]:
+    """`in CODE` and `meeting DATE` at the start of a line, and what follows them."""
+    m = _OPTIONS.match(first)
+    code = (m.group("code") or m.group("code2")) if m else None
+    meeting = _meeting_date(m.group("meeting")) if m and m.group("meeting") else None
+    return code, meeting, first[m.end() :] if m else first
 
 
 def _confirm(deps: Deps, caller: Caller, draft_id: int) -> Reply:
@@ -72,7 +103,7 @@ def _confirm(deps: Deps, caller: Caller, draft_id: int) -> Reply:
         board = session.get(Board, draft.board_id)
         assert board is not None  # the foreign key keeps it
         ensure_can_manage(board, caller, deps.directory)
-        document = read_text(draft.source_document, text)
+        document = service.draft_document(draft.source_document, text)
         plan = service.plan_import(session, board=board, document=document, meeting=draft.meeting, now=now)
         result = service.apply_import(session, caller=caller, plan=plan, now=now)
         return to_channel(board.channel_id, render.imported(result))

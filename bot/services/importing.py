@@ -8,6 +8,7 @@ the same minutes twice creates nothing the second time.
 
 from __future__ import annotations
 
+import base64
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from bot.clock import local_date
 from bot.errors import UserError
 from bot.importing.extract import extract_actions
 from bot.importing.model import Candidate, Document
+from bot.importing.readers import read_document, read_text
 from bot.importing.reading import INITIALS, DueKind, initials_for, resolve_owner
 from bot.services.boards import record_board_event
 from bot.services.context import Caller
@@ -287,10 +289,24 @@ def _create(
 # --- drafts (Slack: preview, then confirm) ----------------------------------------------------------------
 
 
+# A shared file is kept as its bytes (a Word or Excel file has no text form to keep), marked so.
+_FILE_MARK = "file:base64:"
+
+
 def save_draft(
-    session: Session, *, caller: Caller, board: Board, name: str, text: str, meeting: date | None, now: datetime
+    session: Session,
+    *,
+    caller: Caller,
+    board: Board,
+    name: str,
+    text: str = "",
+    meeting: date | None,
+    now: datetime,
+    data: bytes | None = None,
 ) -> ImportDraft:
-    """Keep pasted minutes until the caller confirms the preview."""
+    """Keep pasted minutes (`text`), or a shared file's bytes (`data`), until the caller confirms the preview."""
+    if data is not None:
+        text = _FILE_MARK + base64.b64encode(data).decode("ascii")
     return store.add_draft(
         session,
         ImportDraft(
@@ -317,3 +333,15 @@ def take_draft(session: Session, *, caller: Caller, draft_id: int, now: datetime
     text = draft.text
     draft.status, draft.used_at, draft.text = "imported", now, ""
     return draft, text
+
+
+def draft_document(name: str, kept: str) -> Document:
+    """The document a draft keeps: pasted text, or a shared file read again by its format."""
+    if kept.startswith(_FILE_MARK):
+        return read_document(name, base64.b64decode(kept.removeprefix(_FILE_MARK)))
+    return read_text(name, kept)
+
+
+def draft_text(kept: str) -> str | None:
+    """The pasted text a draft keeps (to edit it again), None for a shared file."""
+    return None if kept.startswith(_FILE_MARK) else kept
