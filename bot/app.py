@@ -20,7 +20,7 @@ from bot.inbox import Inbox
 from bot.settings import Settings
 from bot.slack_retry import SafeConnectionErrorRetryHandler, SafeServerErrorRetryHandler
 from bot.workers import ThreadWorkers, Workers
-from handlers import commands, file_import, home, unhandled
+from handlers import commands, file_import, home, import_modal, unhandled
 from handlers.intake import Intake
 from handlers.work import WorkContext, run_job
 
@@ -91,6 +91,7 @@ def create_app(
     commands.register(app, intake)
     home.register(app, intake)
     file_import.register(app, intake)
+    import_modal.register(app, intake)
     # Last: a catch-all that answers 200 to event types no listener above handles.
     unhandled.register(app)
     return app

@@ -48,9 +48,9 @@ JobRunner = Callable[[WorkContext, Job], None]
 
 def job_runners() -> dict[str, JobRunner]:
     """Every kind of job, by name (imported here so that handlers register nothing at import)."""
-    from handlers import commands, file_import, home
+    from handlers import commands, file_import, home, import_modal
 
-    return {**commands.JOBS, **home.JOBS, **file_import.JOBS}
+    return {**commands.JOBS, **home.JOBS, **file_import.JOBS, **import_modal.JOBS}
 
 
 def run_job(ctx: WorkContext, job: Job, runners: dict[str, JobRunner] | None = None) -> None:

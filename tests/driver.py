@@ -114,6 +114,13 @@ class SlackDriver:
         self.wait_idle()
         return self.fake.calls[before:]
 
+    def interact(self, payload: dict) -> HttpAnswer:
+        """Send an interaction (block_actions, view_submission) as Slack does: a signed form with `payload`;
+        run its work to completion; the HTTP answer (the ack, with any response_action)."""
+        answer = self.post(urlencode({"payload": json.dumps(payload)}))
+        self.wait_idle()
+        return answer
+
     def wait_idle(self) -> None:
         """Wait until the work of every request acked so far has finished."""
         self.executor.wait_idle()

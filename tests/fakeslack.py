@@ -386,6 +386,18 @@ class FakeSlack:
         with self._cond:
             return [f for f in self.files.values() if "channel_id" in f]
 
+    def _api_views_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        self._record("views.open", args, None)
+        view = args.get("view") or {}
+        self.violations += [f"views.open: {p}" for p in limit_problems(view, MAX_BLOCKS_SURFACE)]
+        return {"ok": True, "view": {**view, "id": f"V{next(self._ts):08d}"}}
+
+    def _api_views_update(self, args: dict[str, Any]) -> dict[str, Any]:
+        self._record("views.update", args, None)
+        view = args.get("view") or {}
+        self.violations += [f"views.update: {p}" for p in limit_problems(view, MAX_BLOCKS_SURFACE)]
+        return {"ok": True, "view": {**view, "id": args.get("view_id")}}
+
     def _api_views_publish(self, args: dict[str, Any]) -> dict[str, Any]:
         self._record("views.publish", args, None)
         view = args.get("view") or {}

@@ -62,10 +62,11 @@ def preview_import(
     name: str,
     text: str = "",
     data: bytes | None = None,
+    keep_always: bool = False,
 ) -> tuple[service.ImportPlan, int]:
     """Plan the import of pasted `text` (or a shared file's `data`) into the board named by `code` or the
-    caller's channel, for a board manager; keep it as a draft when it has anything new. The draft's
-    number is 0 when there is nothing to confirm."""
+    caller's channel, for a board manager; keep it as a draft when it has anything new (or always, for the
+    modal's Back). The draft's number is 0 when none was kept."""
     now = deps.clock()
     with session_scope(deps.session_factory) as session:
         board = resolve_board(session, caller, code.upper() if code else None)
@@ -73,7 +74,7 @@ def preview_import(
         document = read_document(name, data) if data is not None else read_text(name, text)
         plan = service.plan_import(session, board=board, document=document, meeting=meeting, now=now)
         draft_id = 0
-        if plan.to_create:
+        if plan.to_create or keep_always:
             draft = service.save_draft(
                 session, caller=caller, board=board, name=name, text=text, data=data, meeting=meeting, now=now
             )
@@ -96,7 +97,9 @@ def parse_options(first: str) -> tuple[str | None, date | None, str]:
     return code, meeting, first[m.end() :] if m else first
 
 
-def _confirm(deps: Deps, caller: Caller, draft_id: int) -> Reply:
+def confirm_import(deps: Deps, caller: Caller, draft_id: int) -> tuple[str, service.ImportResult]:
+    """Import the caller's previewed draft, once (the draft row is locked and marked used); with the board's
+    channel, where the import is announced."""
     now = deps.clock()
     with session_scope(deps.session_factory) as session:
         draft, text = service.take_draft(session, caller=caller, draft_id=draft_id, now=now)
@@ -106,7 +109,19 @@ def _confirm(deps: Deps, caller: Caller, draft_id: int) -> Reply:
         document = service.draft_document(draft.source_document, text)
         plan = service.plan_import(session, board=board, document=document, meeting=draft.meeting, now=now)
         result = service.apply_import(session, caller=caller, plan=plan, now=now)
-        return to_channel(board.channel_id, render.imported(result))
+        return board.channel_id, result
+
+
+def edit_again(deps: Deps, caller: Caller, draft_id: int) -> tuple[str, date | None]:
+    """The pasted text and meeting date of the caller's draft, to edit (the draft is set aside)."""
+    with session_scope(deps.session_factory) as session:
+        draft, text = service.reopen_draft(session, caller=caller, draft_id=draft_id, now=deps.clock())
+        return text, draft.meeting
+
+
+def _confirm(deps: Deps, caller: Caller, draft_id: int) -> Reply:
+    channel_id, result = confirm_import(deps, caller, draft_id)
+    return to_channel(channel_id, render.imported(result))
 
 
 def export_command(deps: Deps, caller: Caller, rest: str) -> Reply:

@@ -335,6 +335,19 @@ def take_draft(session: Session, *, caller: Caller, draft_id: int, now: datetime
     return draft, text
 
 
+def reopen_draft(session: Session, *, caller: Caller, draft_id: int, now: datetime) -> tuple[ImportDraft, str]:
+    """The caller's pending draft and its pasted text, to edit again: the draft is set aside (cancelled);
+    the edited minutes become a new one."""
+    draft = store.draft_for_update(session, draft_id)
+    if draft is None or draft.created_by != caller.user_id:
+        raise UserError(f"There is no import `{draft_id}` of yours to edit. Paste the minutes again.")
+    if draft.status != "pending":
+        raise UserError(f"Import `{draft_id}` has already been {draft.status}: paste the minutes again.")
+    text = draft_text(draft.text) or ""
+    draft.status, draft.used_at, draft.text = "cancelled", now, ""
+    return draft, text
+
+
 def draft_document(name: str, kept: str) -> Document:
     """The document a draft keeps: pasted text, or a shared file read again by its format."""
     if kept.startswith(_FILE_MARK):
