@@ -115,10 +115,10 @@ class SlackDriver:
         return self.fake.calls[before:]
 
     def interact(self, payload: dict) -> HttpAnswer:
-        """Send an interaction (block_actions, view_submission) as Slack does: a signed form with `payload`;
-        run its work to completion; the HTTP answer (the ack, with any response_action)."""
+        """POST an interaction (block_actions, view_submission) as Slack does: form-encoded `payload=<json>`,
+        signed. The HTTP answer is the ack, with any response_action; `wait_idle()` runs the queued work."""
         answer = self.post(urlencode({"payload": json.dumps(payload)}))
-        self.wait_idle()
+        assert answer.status == 200, answer
         return answer
 
     def wait_idle(self) -> None:

@@ -14,12 +14,18 @@ from bot.importing.readers import FORMATS, UnreadableDocument, read_document, re
 DATA = Path(__file__).parent / "data" / "import"
 # Documents written for the labelled set, one per layout: read exactly as labelled.
 WRITTEN = [
+    "council_action_tracker",
     "council_board_minutes",
     "hwb_minutes",
+    "hwb_owner_due_lines",
     "improvement_plan",
     "lscb_action_log",
+    "lscp_action_log",
+    "partnership_actions_arising",
     "partnership_minutes",
+    "qa_subgroup_bold",
     "rag_report",
+    "sab_minutes_table",
     "subgroup_minutes",
 ]
 TODAY = datetime.date(2026, 1, 14)
@@ -319,3 +325,24 @@ def test_a_run_together_priorities_cell_is_cut_where_each_item_starts():
         "Analyse referrals from Health Visitors",
     ]
     assert [f["due"] for f in found] == ["2026-03-31", "2026-04-30", "2026-05-31", "2026-06-30"]
+
+
+def test_a_date_after_a_dash_ends_the_action_and_its_owner_in_brackets_before_it():
+    [found] = _found("1. Notify the National Panel of the decision (OS) – 05/03/26")
+    assert (found["text"], found["owners"], found["due"]) == ("Notify the National Panel of the decision", ["OS"],
+                                                             "2026-03-05")  # fmt: skip
+
+
+def test_tbc_after_a_dash_is_a_date_to_be_confirmed_not_an_owner():
+    [found] = _found("Share the annual report with the Executive (FW) – TBC")
+    assert found["owners"] == ["FW"] and found["due"] is None
+
+
+def test_a_time_of_day_after_a_dash_is_not_an_action():
+    assert _found("11.00 am – 1.00pm\nCommittee Room 2") == []
+
+
+def test_a_by_column_in_an_action_table_is_the_due_date():
+    text = "| Action | Owner | By |\n|---|---|---|\n| Provide the ward breakdown | MF | 30 April 2026 |\n"
+    [found] = _found(text)
+    assert (found["owners"], found["due"]) == (["MF"], "2026-04-30")

@@ -44,7 +44,9 @@ def _submit(
         "trigger_id": trigger,
         "view": {**view, "id": view_id, "state": {"values": values or {}}},
     }
-    return board.interact(payload)
+    answer = board.interact(payload)
+    board.wait_idle()
+    return answer
 
 
 def _minutes(text: str, meeting: str | None = None) -> dict:
@@ -114,7 +116,8 @@ def test_back_returns_to_the_form_with_the_minutes_as_pasted(board, session_fact
         "view": {**update["view"], "id": "V1"},
         "actions": [{"type": "button", "action_id": "import_back", "block_id": "b", "value": "back"}],
     }
-    assert board.interact(back).status == 200
+    board.interact(back)
+    board.wait_idle()
     edit = _last_update(board)["view"]
     assert edit["callback_id"] == "import_minutes"
     [minutes] = [b for b in edit["blocks"] if b.get("block_id") == "minutes"]

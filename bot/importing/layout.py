@@ -57,8 +57,8 @@ _HEADERS: list[tuple[str, Col]] = [
         Col.OWNER,
     ),
     (
-        r"(target|due|completion|deadline|review)( date)?|date due|by when|when|timescales?|date for completion|"
-        r"target completion( date)?|deadline",
+        r"(target|due|completion|deadline|review)( date)?|date due|by when|when|by|by date|timescales?|"
+        r"date for completion|target completion( date)?|deadline",
         Col.DUE,
     ),
     (r"status|complete\??|completed\??|open/closed|state", Col.STATUS),

@@ -26,6 +26,7 @@ from bot.importing.reading import (
     mentions_next_meeting,
     owners_in_cell,
     role_subject,
+    trailing_due,
 )
 from bot.importing.tables import squash, tidy_task
 
@@ -348,6 +349,8 @@ def line_candidates(lines: list[Line], today: datetime.date) -> list[Candidate]:
                     out[-1].owners = _merge(out[-1].owners, owners)
                     continue
                 found = _Found(previous.number, clean_line(previous.text), found.ref, owners, prefixed=True)
+        if found.due is None:
+            found.body, found.due = trailing_due(found.body, today=today)
         found.body, tail = _take_tail_owners(found.body)
         found.owners = _merge(found.owners, tail)
         _take_labels(found, today)

@@ -35,6 +35,7 @@ __all__ = [
     "owners_in_cell",
     "resolve_owner",
     "role_subject",
+    "trailing_due",
 ]
 
 # --- dates -----------------------------------------------------------------------------------------------
@@ -101,6 +102,31 @@ _DEADLINE = re.compile(
     r"[\s,;(\-–—]+(?:deadline|target(?:\s+date)?|timescale|completion\s+date|by\s+when)\s*[:\-–]?\s*(?P<rest>[^:]+?)\)?$",
     re.IGNORECASE,
 )
+
+
+# "… (OS) – 05/03/26", "… – before the next meeting": a date column after a dash, the whole of it a date.
+_DASH_DATE = re.compile(r"\s[-–—]+\s*(?P<date>[^-–—()]{2,40}?)\s*\.?\s*$")
+
+
+# `- by <date>` and `- due <date>` are read by `due_in_text`, which also knows sentences with two dates; a
+# time of day is not a due date.
+_NOT_A_DATE_COLUMN = re.compile(r"^(?:by|due)\b|^\d{1,2}[.:]\d{2}\s*(?:am|pm)?$", re.IGNORECASE)
+
+
+def trailing_due(text: str, *, today: datetime.date) -> tuple[str, Due | None]:
+    """Split a due date written as the last, dash-separated column of a line (`… – 05/03/26`, `… – TBC`);
+    only when everything after the dash reads as a date, so `… – 3 schools` stays whole."""
+    m = _DASH_DATE.search(text)
+    if not m or _NOT_A_DATE_COLUMN.match(m.group("date")):
+        return text, None
+    head = text[: m.start()].rstrip(" ,;")
+    if len(re.findall(r"[A-Za-z]{2,}", head)) < 3:
+        return text, None  # "11.00 am – 1.00pm" is a time of day, not an action and its date
+    try:
+        due = parse_due(m.group("date"), today=today)
+    except DateParseError:
+        return text, None
+    return head, due
 
 
 _TRAILING_BY = re.compile(r"\s[-–—]\s*by\s+(?P<date>[^-–—]+?)\.?\s*$", re.IGNORECASE)
@@ -177,9 +203,13 @@ _NOT_NAMES = frozenset(
 )
 
 
+# Capitals that stand for a date, never for someone's initials: `… – TBC`.
+_DATE_CAPITALS = frozenset(["TBC", "TBA", "TBD", "ASAP", "EOD", "EOW", "COP", "COB"])
+
+
 def _owner_piece(piece: str) -> list[str]:
     piece = piece.strip(" .:;-–*_")
-    if not piece:
+    if not piece or piece.upper() in _DATE_CAPITALS:
         return []
     if m := _ROLE_WITH_INITIALS.match(piece):
         return [m.group(1).upper()]
