@@ -113,14 +113,15 @@ _DASH_DATE = re.compile(r"\s[-–—]+\s*(?P<date>[^-–—()]{2,40}?)\s*\.?\s*$
 _NOT_A_DATE_COLUMN = re.compile(r"^(?:by|due)\b|^\d{1,2}[.:]\d{2}\s*(?:am|pm)?$", re.IGNORECASE)
 
 
-def trailing_due(text: str, *, today: datetime.date) -> tuple[str, Due | None]:
+def trailing_due(text: str, *, today: datetime.date, min_words: int = 3) -> tuple[str, Due | None]:
     """Split a due date written as the last, dash-separated column of a line (`… – 05/03/26`, `… – TBC`);
-    only when everything after the dash reads as a date, so `… – 3 schools` stays whole."""
+    only when everything after the dash reads as a date, so `… – 3 schools` stays whole, and `min_words`
+    words are left before it (an owner cell, `KD – May 2026`, needs one)."""
     m = _DASH_DATE.search(text)
     if not m or _NOT_A_DATE_COLUMN.match(m.group("date")):
         return text, None
     head = text[: m.start()].rstrip(" ,;")
-    if len(re.findall(r"[A-Za-z]{2,}", head)) < 3:
+    if len(re.findall(r"[A-Za-z]{2,}", head)) < min_words:
         return text, None  # "11.00 am – 1.00pm" is a time of day, not an action and its date
     try:
         due = parse_due(m.group("date"), today=today)

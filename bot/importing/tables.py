@@ -17,6 +17,7 @@ from bot.importing.reading import (
     leading_owners,
     mentions_next_meeting,
     owners_in_cell,
+    trailing_due,
 )
 
 _RAG_WORDS = {"red": "red", "r": "red", "amber": "amber", "a": "amber", "green": "green", "g": "green"}
@@ -239,7 +240,12 @@ def _row_candidates(row: Row, layout: TableLayout, today: datetime.date) -> list
         return []
     ref = next((squash(_cell(row, i)) for i in layout.all(Col.REF) if squash(_cell(row, i))), None)
     owner_index = layout.first(Col.OWNER)
-    owners = _owners_of_cell(_cell(row, owner_index)) if owner_index is not None else []
+    owner_cell = _cell(row, owner_index)
+    # "Lead and timescale" columns: `KD – end of May 2026` is the owner and the due date.
+    owner_due = None
+    if "\n" not in owner_cell.strip():
+        owner_cell, owner_due = trailing_due(owner_cell, today=today, min_words=1)
+    owners = _owners_of_cell(owner_cell) if owner_index is not None else []
     if layout.layout == Layout.DECISIONS:
         owners = []
     previous, rag = read_rag(_cell(row, layout.first(Col.RAG)))
@@ -282,6 +288,7 @@ def _row_candidates(row: Row, layout: TableLayout, today: datetime.date) -> list
     if owner_index is None:
         owners, task = leading_owners(squash(text))
     due, task = _due_of(due_cell, task, today)
+    due = due or owner_due
     if not owners and due is None and owner_index is not None and not status_cell:
         return []  # a heading or note row: no owner, no date
     return [Candidate(tidy_task(task), row.number, ref, owners, due, status, rag, previous, update, raised)]
