@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import threading
+from urllib.parse import urlencode
 
 from sqlalchemy import select
 
@@ -177,3 +179,61 @@ def test_the_form_does_not_open_when_slack_refuses_and_the_user_is_told(board):
     board.fake.wait_for(lambda calls: any(c.method == "respond" for c in calls))
     [said] = board.fake.calls_to("respond")
     assert "couldn't open the import form" in said.text and "expired_trigger_id" in said.text
+
+
+def _race(board, *payloads: dict) -> None:
+    """POST the interactions at once, released together by a barrier; wait for all their work."""
+    barrier = threading.Barrier(len(payloads))
+    statuses: list[int] = []
+
+    def fire(payload: dict) -> None:
+        barrier.wait(timeout=10)
+        statuses.append(board.post(urlencode({"payload": json.dumps(payload)})).status)
+
+    threads = [threading.Thread(target=fire, args=(p,)) for p in payloads]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=15)
+    board.wait_idle()
+    assert statuses == [200] * len(payloads)
+
+
+def _submission(view: dict, trigger: str) -> dict:
+    return {
+        "type": "view_submission",
+        "team": {"id": "T1"},
+        "user": {"id": "UCAROL", "team_id": "T1"},
+        "api_app_id": "A1",
+        "trigger_id": trigger,
+        "view": {**view, "id": "V1", "state": {"values": {}}},
+    }
+
+
+def test_two_imports_of_one_preview_at_once_create_its_actions_once(board, session_factory):
+    # The draft row lock (take_draft) and the board lock (apply_import): one import wins, the other is told.
+    _, update = _preview(board)
+    _race(board, _submission(update["view"], "t.a"), _submission(update["view"], "t.b"))
+    assert action_count(session_factory) == 3
+    shown = [_view_text(c.args["view"]) for c in board.fake.calls_to("views.update")[-2:]]
+    assert sorted("Imported 3 actions" in t for t in shown) == [False, True]
+    assert any("already been imported" in t for t in shown), shown
+    assert len(board.fake.calls_to("chat.postMessage")) == 1
+
+
+def test_back_racing_import_either_imports_or_sets_the_draft_aside_never_both(board, session_factory):
+    _, update = _preview(board)
+    back = {
+        "type": "block_actions",
+        "team": {"id": "T1"},
+        "user": {"id": "UCAROL", "team_id": "T1"},
+        "api_app_id": "A1",
+        "trigger_id": "t.back",
+        "container": {"type": "view", "view_id": "V1"},
+        "view": {**update["view"], "id": "V1"},
+        "actions": [{"type": "button", "action_id": "import_back", "block_id": "b", "value": "back"}],
+    }
+    _race(board, _submission(update["view"], "t.import"), back)
+    with session_factory() as session:
+        [draft] = session.scalars(select(ImportDraft)).all()
+    assert (draft.status, action_count(session_factory)) in (("imported", 3), ("cancelled", 0))
