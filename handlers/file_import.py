@@ -26,6 +26,7 @@ from bot.importing.readers import UnreadableDocument, format_of
 from bot.inbox import Job
 from bot.rendering import importing as render
 from bot.rendering.message import Message, section
+from bot.services import importing as import_service
 from bot.services.context import Caller
 from bot.slack_faults import classify
 from handlers.delivery import tell
@@ -149,9 +150,9 @@ def _preview(ctx: WorkContext, caller: Caller, request: dict[str, Any]) -> Messa
     if rest.strip():
         raise UserError(f"I read only `in CODE` and `meeting DATE` after import: {USAGE}. Nothing was imported.")
     # Who may import, before the file is fetched: the same people as `/action import`.
-    import_command.check_can_import(ctx.deps, caller, code)
+    import_service.check_can_import(ctx.deps, caller, code)
     data = download(ctx.client, file["url"])
-    plan, draft_id = import_command.preview_import(
+    plan, draft_id = import_service.preview_import(
         ctx.deps, caller, code=code, meeting=meeting, name=file["name"], data=data
     )
     return render.preview(plan, draft_id)

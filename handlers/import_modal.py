@@ -21,7 +21,6 @@ from slack_bolt.request import BoltRequest
 from slack_sdk import WebClient
 
 from bot import request_log
-from bot.commands import importing as import_command
 from bot.commands.reply import to_channel
 from bot.errors import UserError
 from bot.importing.readers import UnreadableDocument
@@ -29,6 +28,7 @@ from bot.inbox import Job, Put
 from bot.rendering import import_modal as views
 from bot.rendering import importing as render
 from bot.rendering.message import Message, section
+from bot.services import importing as import_service
 from bot.services.context import Caller
 from bot.slack_faults import classify
 from handlers.delivery import deliver, tell
@@ -185,12 +185,12 @@ def work_preview(ctx: WorkContext, job: Job) -> None:
     caller, state, view_id = _job_state(job)
     meeting = job.request.get("meeting")
     try:
-        plan, draft_id = import_command.preview_import(
+        plan, draft_id = import_service.preview_import(
             ctx.deps,
             caller,
             code=state.code,
             meeting=datetime.date.fromisoformat(meeting) if meeting else None,
-            name=import_command.PASTED,
+            name=import_service.PASTED,
             text=job.request["text"],
             keep_always=True,
         )
@@ -209,7 +209,7 @@ def work_back(ctx: WorkContext, job: Job) -> None:
     caller, state, view_id = _job_state(job)
     fresh = views.ModalState(state.channel_id, state.code)
     try:
-        text, meeting = import_command.edit_again(ctx.deps, caller, state.draft_id) if state.draft_id else ("", None)
+        text, meeting = import_service.edit_again(ctx.deps, caller, state.draft_id) if state.draft_id else ("", None)
         view = views.edit_view(fresh, text=text, meeting=meeting)
     except UserError as exc:
         view = views.problem_view(fresh, exc.message, can_go_back=False)
@@ -234,7 +234,7 @@ def work_confirm(ctx: WorkContext, job: Job) -> None:
     caller, state, view_id = _job_state(job)
     assert state.draft_id is not None  # the listener queues only previews with a draft
     try:
-        channel_id, result = import_command.confirm_import(ctx.deps, caller, state.draft_id)
+        channel_id, result = import_service.confirm_import(ctx.deps, caller, state.draft_id)
     except UserError as exc:
         _show(ctx, view_id, views.problem_view(state, exc.message, can_go_back=False), caller)
         return

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 from sqlalchemy import select
 
 from storage.models import Action, ImportDraft
-from tests.action_support import action_count, only_post
+from tests.action_support import action_count, lock_boards, only_post
 
 DATA = Path(__file__).parent / "data" / "import"
 MINUTES = b"""3. Performance
@@ -116,3 +117,22 @@ def test_a_file_slack_will_not_let_the_bot_download_is_explained(board, session_
     assert "files:read" in _ephemeral(calls)
     with session_factory() as session:
         assert session.scalars(select(ImportDraft)).all() == []
+
+
+def test_a_shared_file_is_acked_while_the_database_is_locked_and_previewed_after(board, engine):
+    # The listener only queues: no download and no database on the request thread.
+    file = board.fake.add_file("minutes.txt", MINUTES)
+    event = {"type": "message", "subtype": "file_share", "text": "import", "user": "UCAROL", "channel": "CBOARD",
+             "channel_type": "channel", "ts": "1700000000.000200", "files": [file]}  # fmt: skip
+    body = {"type": "event_callback", "team_id": "T1", "api_app_id": "A1", "event_id": "EvLocked", "event_time": 1,
+            "event": event}  # fmt: skip
+    conn = lock_boards(engine)
+    try:
+        answer = board.post(json.dumps(body), content_type="application/json")
+        assert answer.status == 200
+        assert board.fake.calls_to("files.download") == []
+    finally:
+        conn.rollback()
+        conn.close()
+    board.wait_idle()
+    assert "2 actions" in _ephemeral(board.fake.calls)

@@ -12,7 +12,7 @@ from bot.importing.model import Candidate
 from bot.rendering.import_modal import ModalState, preview_view
 from bot.services.importing import ImportPlan, PlannedAction
 from storage.models import Action, Board, ImportDraft
-from tests.action_support import action_count
+from tests.action_support import action_count, lock_boards
 from tests.fakeslack import _block_texts
 
 MINUTES = """3. Performance
@@ -237,3 +237,16 @@ def test_back_racing_import_either_imports_or_sets_the_draft_aside_never_both(bo
     with session_factory() as session:
         [draft] = session.scalars(select(ImportDraft)).all()
     assert (draft.status, action_count(session_factory)) in (("imported", 3), ("cancelled", 0))
+
+
+def test_the_form_opens_while_the_database_is_locked(board, engine):
+    # Acked and opened with a view built without the database: the trigger expires in 3 s.
+    conn = lock_boards(engine)
+    try:
+        answer = board.post(board.command_body("/action", "import", user="UCAROL", channel="CBOARD"))
+        assert answer.status == 200
+        board.fake.wait_for(lambda calls: any(c.method == "views.open" for c in calls))
+    finally:
+        conn.rollback()
+        conn.close()
+    board.wait_idle()

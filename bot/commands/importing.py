@@ -8,22 +8,20 @@ from datetime import date, datetime
 from bot.commands.reply import Reply, Upload, private, to_channel
 from bot.deps import Deps
 from bot.errors import UserError
-from bot.importing.readers import read_document, read_text
 from bot.rendering import export as export_render
 from bot.rendering import importing as render
 from bot.rendering.message import Message, section
 from bot.services import importing as service
-from bot.services.boards import can_manage_board, ensure_can_manage, resolve_board
+from bot.services.boards import can_manage_board, resolve_board
 from bot.services.context import Caller
 from bot.services.exporting import action_log
 from bot.text import escape, plural
 from storage import boards as board_store
 from storage.db import session_scope
-from storage.models import Board
 
 IMPORT_USAGE = "/action import [in CODE] [meeting YYYY-MM-DD] <pasted minutes>  ·  /action import confirm <number>"
 EXPORT_USAGE = "/action export [xlsx|csv|docx|markdown] [all] [in CODE]"
-PASTED = "minutes pasted in Slack"
+PASTED = service.PASTED
 _OPTIONS = re.compile(
     r"^(?:in\s+(?P<code>[A-Za-z0-9]{2,10})\b\s*)?(?:meeting\s+(?P<meeting>\S+)\s*)?(?:in\s+(?P<code2>[A-Za-z0-9]{2,10})\b)?",
     re.IGNORECASE,
@@ -49,44 +47,8 @@ def import_command(deps: Deps, caller: Caller, rest: str) -> Reply:
     text = first + ("\n" + body if body else "")
     if not text.strip():
         raise UserError("Paste the minutes after `/action import`: the lines with actions, or the whole text.")
-    plan, draft_id = preview_import(deps, caller, code=code, meeting=meeting, name=PASTED, text=text)
+    plan, draft_id = service.preview_import(deps, caller, code=code, meeting=meeting, name=PASTED, text=text)
     return private(render.preview(plan, draft_id))
-
-
-def preview_import(
-    deps: Deps,
-    caller: Caller,
-    *,
-    code: str | None,
-    meeting: date | None,
-    name: str,
-    text: str = "",
-    data: bytes | None = None,
-    keep_always: bool = False,
-) -> tuple[service.ImportPlan, int]:
-    """Plan the import of pasted `text` (or a shared file's `data`) into the board named by `code` or the
-    caller's channel, for a board manager; keep it as a draft when it has anything new (or always, for the
-    modal's Back). The draft's number is 0 when none was kept."""
-    now = deps.clock()
-    with session_scope(deps.session_factory) as session:
-        board = resolve_board(session, caller, code.upper() if code else None)
-        ensure_can_manage(board, caller, deps.directory)
-        document = read_document(name, data) if data is not None else read_text(name, text)
-        plan = service.plan_import(session, board=board, document=document, meeting=meeting, now=now)
-        draft_id = 0
-        if plan.to_create or keep_always:
-            draft = service.save_draft(
-                session, caller=caller, board=board, name=name, text=text, data=data, meeting=meeting, now=now
-            )
-            draft_id = draft.id
-        return plan, draft_id
-
-
-def check_can_import(deps: Deps, caller: Caller, code: str | None) -> None:
-    """Raise UserError unless the board named by `code` (or the caller's channel) exists and the caller manages it."""
-    with session_scope(deps.session_factory) as session:
-        board = resolve_board(session, caller, code.upper() if code else None)
-        ensure_can_manage(board, caller, deps.directory)
 
 
 def parse_options(first: str) -> tuple[str | None, date | None, str]:
@@ -97,30 +59,8 @@ def parse_options(first: str) -> tuple[str | None, date | None, str]:
     return code, meeting, first[m.end() :] if m else first
 
 
-def confirm_import(deps: Deps, caller: Caller, draft_id: int) -> tuple[str, service.ImportResult]:
-    """Import the caller's previewed draft, once (the draft row is locked and marked used); with the board's
-    channel, where the import is announced."""
-    now = deps.clock()
-    with session_scope(deps.session_factory) as session:
-        draft, text = service.take_draft(session, caller=caller, draft_id=draft_id, now=now)
-        board = session.get(Board, draft.board_id)
-        assert board is not None  # the foreign key keeps it
-        ensure_can_manage(board, caller, deps.directory)
-        document = service.draft_document(draft.source_document, text)
-        plan = service.plan_import(session, board=board, document=document, meeting=draft.meeting, now=now)
-        result = service.apply_import(session, caller=caller, plan=plan, now=now)
-        return board.channel_id, result
-
-
-def edit_again(deps: Deps, caller: Caller, draft_id: int) -> tuple[str, date | None]:
-    """The pasted text and meeting date of the caller's draft, to edit (the draft is set aside)."""
-    with session_scope(deps.session_factory) as session:
-        draft, text = service.reopen_draft(session, caller=caller, draft_id=draft_id, now=deps.clock())
-        return text, draft.meeting
-
-
 def _confirm(deps: Deps, caller: Caller, draft_id: int) -> Reply:
-    channel_id, result = confirm_import(deps, caller, draft_id)
+    channel_id, result = service.confirm_import(deps, caller, draft_id)
     return to_channel(channel_id, render.imported(result))
 
 

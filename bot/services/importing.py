@@ -17,20 +17,24 @@ from datetime import date, datetime
 from sqlalchemy.orm import Session
 
 from bot.clock import local_date
+from bot.deps import Deps
 from bot.errors import UserError
 from bot.importing.extract import extract_actions
 from bot.importing.model import Candidate, Document
 from bot.importing.readers import read_document, read_text
 from bot.importing.reading import INITIALS, DueKind, initials_for, resolve_owner
-from bot.services.boards import record_board_event
+from bot.services.boards import ensure_can_manage, record_board_event, resolve_board
 from bot.services.context import Caller
 from bot.services.meetings import bind_next_meeting_actions
 from bot.text import MAX_ACTION_TEXT
 from storage import boards as board_store
 from storage import importing as store
+from storage.db import session_scope
 from storage.models import Action, ActionEvent, Board, ImportDraft, Member
 
 MAX_DOCUMENT_NAME = 300
+# The source document of minutes pasted in Slack (a command's text or the import form).
+PASTED = "minutes pasted in Slack"
 
 
 @dataclass
@@ -358,3 +362,66 @@ def draft_document(name: str, kept: str) -> Document:
 def draft_text(kept: str) -> str | None:
     """The pasted text a draft keeps (to edit it again), None for a shared file."""
     return None if kept.startswith(_FILE_MARK) else kept
+
+
+# --- the steps a surface runs (Slack: paste, file, modal), each in its own unit of work --------------------
+
+
+def preview_import(
+    deps: Deps,
+    caller: Caller,
+    *,
+    code: str | None,
+    meeting: date | None,
+    name: str,
+    text: str = "",
+    data: bytes | None = None,
+    keep_always: bool = False,
+) -> tuple[ImportPlan, int]:
+    """Plan the import of pasted `text` (or a shared file's `data`) into the board named by `code` or the
+    caller's channel, for a board manager; keep it as a draft when it has anything new (or always, for the
+    modal's Back). The draft's number is 0 when none was kept."""
+    now = deps.clock()
+    with session_scope(deps.session_factory) as session:
+        board = resolve_board(session, caller, code.upper() if code else None)
+        ensure_can_manage(board, caller, deps.directory)
+        document = read_document(name, data) if data is not None else read_text(name, text)
+        plan = plan_import(session, board=board, document=document, meeting=meeting, now=now)
+        draft_id = 0
+        if plan.to_create or keep_always:
+            draft = save_draft(
+                session, caller=caller, board=board, name=name, text=text, data=data, meeting=meeting, now=now
+            )
+            draft_id = draft.id
+        return plan, draft_id
+
+
+def check_can_import(deps: Deps, caller: Caller, code: str | None) -> None:
+    """Raise UserError unless the board named by `code` (or the caller's channel) exists and the caller manages it.
+
+    Reads only, and never commits: a job's first commit records its request key, which belongs to its work."""
+    with deps.session_factory() as session:
+        board = resolve_board(session, caller, code.upper() if code else None)
+        ensure_can_manage(board, caller, deps.directory)
+
+
+def confirm_import(deps: Deps, caller: Caller, draft_id: int) -> tuple[str, ImportResult]:
+    """Import the caller's previewed draft, once (the draft row is locked and marked used); with the board's
+    channel, where the import is announced."""
+    now = deps.clock()
+    with session_scope(deps.session_factory) as session:
+        draft, text = take_draft(session, caller=caller, draft_id=draft_id, now=now)
+        board = session.get(Board, draft.board_id)
+        assert board is not None  # the foreign key keeps it
+        ensure_can_manage(board, caller, deps.directory)
+        document = draft_document(draft.source_document, text)
+        plan = plan_import(session, board=board, document=document, meeting=draft.meeting, now=now)
+        result = apply_import(session, caller=caller, plan=plan, now=now)
+        return board.channel_id, result
+
+
+def edit_again(deps: Deps, caller: Caller, draft_id: int) -> tuple[str, date | None]:
+    """The pasted text and meeting date of the caller's draft, to edit (the draft is set aside)."""
+    with session_scope(deps.session_factory) as session:
+        draft, text = reopen_draft(session, caller=caller, draft_id=draft_id, now=deps.clock())
+        return text, draft.meeting
