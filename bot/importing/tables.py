@@ -80,11 +80,15 @@ def _is_header_again(row: Row, layout: TableLayout) -> bool:
 
 
 def _owners_of_cell(text: str) -> list[str]:
-    owners = owners_in_cell(text)
-    if owners or not squash(text):
-        return owners
-    # A role with no initials ("Head of Early Help") is kept as written, never dropped.
-    return [squash(part) for part in re.split(r"\s*(?:;|/|&|\n)\s*", text) if squash(part)]
+    owners: list[str] = []
+    for part in re.split(r"\s*(?:;|/|&|\n)\s*", text):
+        if not squash(part):
+            continue
+        # A role with no initials ("Head of Early Help", "AD Commissioning") is kept as written, never dropped.
+        for owner in owners_in_cell(part) or [squash(part)]:
+            if owner not in owners:
+                owners.append(owner)
+    return owners
 
 
 def _area_leads(text: str) -> list[str]:
@@ -234,6 +238,9 @@ def split_items(text: str, count: int) -> list[str]:
     return _split_run(segments, count) or items
 
 
+_NUMBERED = re.compile(r"^(?P<ref>\d{1,3}(?:\.\d{1,3})*[a-z]?)[.)]\s+(?P<rest>\S.*)$")
+
+
 def _row_candidates(row: Row, layout: TableLayout, today: datetime.date) -> list[Candidate]:
     text = _cell(row, layout.first(Col.DETAILS if layout.layout == Layout.DECISIONS else Col.TEXT))
     if not squash(text):
@@ -285,6 +292,9 @@ def _row_candidates(row: Row, layout: TableLayout, today: datetime.date) -> list
         return [Candidate(tidy_task(body), row.number, ref, owners, due, status, rag, previous, update, raised)]
 
     task = text
+    if ref is None and (numbered := _NUMBERED.match(squash(text))):
+        # "1. Arrange …" in a table without a number column: the number is the action's reference.
+        ref, task = numbered.group("ref"), numbered.group("rest")
     if owner_index is None:
         owners, task = leading_owners(squash(text))
     due, task = _due_of(due_cell, task, today)
