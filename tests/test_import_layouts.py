@@ -16,6 +16,7 @@ DATA = Path(__file__).parent / "data" / "import"
 WRITTEN = [
     "council_action_tracker",
     "council_board_minutes",
+    "cpb_minutes_lettered",
     "cpb_tracker_tabs",
     "hwb_actions_table",
     "hwb_minutes",

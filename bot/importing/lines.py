@@ -32,7 +32,7 @@ from bot.importing.tables import squash, tidy_task
 
 _MARKUP = re.compile(r"^\s*(?:#{1,6}\s+|>\s*)?(?:(?:[-*•·▪–]|\(?[0-9ivx]{1,4}[.)]|\(?[a-h][.)])\s+)?")
 _ACTION_PREFIX = re.compile(
-    r"^(?:agreed\s+)?(?:action(?:\s+point)?s?|ap)\s*(?P<ref>\d+(?:\.\d+)*[a-z]?)?\s*(?:\([^)]{0,40}\))?\s*[:\-–—]\s*(?P<body>.*)$",
+    r"^(?:agreed\s+)?(?:action(?:\s+point)?s?|ap)\s*(?P<ref>\d+(?:\.\d+)*[a-z]?)?\s*(?:\((?P<marked>[^)]{0,40})\))?\s*[:\-–—]\s*(?P<body>.*)$",
     re.IGNORECASE,
 )
 _ACTIONS_HEADING = re.compile(
@@ -206,11 +206,16 @@ def _owner_lines(lines: list[Line], start: int) -> tuple[list[str], int, bool]:
     return owners, index, bold
 
 
+# `b) …`, `(ii) …`: the next item of a list, not the rest of this one.
+_NEXT_ITEM = re.compile(r"^\(?(?:[a-z]|[ivx]{1,4})[.)]\s")
+
+
 def _continues(text: str, following: str) -> bool:
     nxt = following.strip()
     return (
         bool(nxt)
         and nxt[:1].islower()
+        and not _NEXT_ITEM.match(nxt)
         and not re.search(r"[.!?:;]\s*(?:\*\*)?$", text)
         and not _BOLD_TAIL.search(text)
         and not _label_only(clean_line(nxt))
@@ -339,6 +344,8 @@ def line_candidates(lines: list[Line], today: datetime.date) -> list[Candidate]:
         found = _Found(line.number, text)
         if m := _ACTION_PREFIX.match(text):
             found.body, found.ref, found.prefixed = m.group("body").strip(), m.group("ref"), True
+            if (marked := m.group("marked")) and is_owner_list(marked):
+                found.owners = owners_in_cell(marked)  # "ACTION (JS): …": the owners in the brackets
             if not found.body:
                 in_actions_block = True
                 continue
@@ -351,9 +358,11 @@ def line_candidates(lines: list[Line], today: datetime.date) -> list[Candidate]:
                 found = _Found(previous.number, clean_line(previous.text), found.ref, owners, prefixed=True)
         if found.due is None:
             found.body, found.due = trailing_due(found.body, today=today)
+        # An owner label takes its whole value (`Responsible: Head of Service (LC)`) before the tail rules
+        # could read `(LC)` alone.
+        _take_labels(found, today)
         found.body, tail = _take_tail_owners(found.body)
         found.owners = _merge(found.owners, tail)
-        _take_labels(found, today)
         # Labelled fields and owner-only lines that follow belong to this line.
         while index < len(lines) and _label_only(clean_line(lines[index].text)):
             extra = _Found(line.number, clean_line(lines[index].text))
