@@ -349,3 +349,21 @@ def test_a_by_column_in_an_action_table_is_the_due_date():
     text = "| Action | Owner | By |\n|---|---|---|\n| Provide the ward breakdown | MF | 30 April 2026 |\n"
     [found] = _found(text)
     assert (found["owners"], found["due"]) == (["MF"], "2026-04-30")
+
+
+def test_actions_none_is_not_an_action():
+    assert _found("Members noted the report.\nActions: none.\nAction: N/A\n") == []
+
+
+def test_an_action_line_with_owners_in_brackets_after_the_word_action():
+    [found] = _found("ACTION (JS): Refresh the fostering recruitment campaign with young people.")
+    assert (found["owners"], found["text"]) == (["JS"], "Refresh the fostering recruitment campaign with young people")
+
+
+def test_lettered_items_are_separate_actions_with_their_own_fields():
+    found = _found(
+        "Actions agreed:\n"
+        "a) Escalate the delays to the Designated Nurse. Responsible: Dr Kaur. Timescale: April 2026\n"
+        "b) Report monthly performance to the Board - Responsible: Head of Service (LC)\n"
+    )
+    assert [(f["owners"], f["due"]) for f in found] == [(["Dr Kaur"], "2026-04-30"), (["LC"], None)]

@@ -35,6 +35,7 @@ _ACTION_PREFIX = re.compile(
     r"^(?:agreed\s+)?(?:action(?:\s+point)?s?|ap)\s*(?P<ref>\d+(?:\.\d+)*[a-z]?)?\s*(?:\((?P<marked>[^)]{0,40})\))?\s*[:\-–—]\s*(?P<body>.*)$",
     re.IGNORECASE,
 )
+_NO_ACTIONS = re.compile(r"^(?:none|nil|n/?a|-+|no\s+(?:new\s+|further\s+)?actions?(?:\s+arising)?)\W*$", re.I)
 _ACTIONS_HEADING = re.compile(
     r"^(?:agreed\s+|new\s+)?actions?(?:\s+(?:agreed|arising|points?|from (?:this|the) (?:meeting|item)))?\s*:?\s*$",
     re.IGNORECASE,
@@ -344,6 +345,8 @@ def line_candidates(lines: list[Line], today: datetime.date) -> list[Candidate]:
         found = _Found(line.number, text)
         if m := _ACTION_PREFIX.match(text):
             found.body, found.ref, found.prefixed = m.group("body").strip(), m.group("ref"), True
+            if _NO_ACTIONS.match(found.body):
+                continue  # "Actions: none."
             if (marked := m.group("marked")) and is_owner_list(marked):
                 found.owners = owners_in_cell(marked)  # "ACTION (JS): …": the owners in the brackets
             if not found.body:
