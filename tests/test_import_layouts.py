@@ -367,3 +367,12 @@ def test_lettered_items_are_separate_actions_with_their_own_fields():
         "b) Report monthly performance to the Board - Responsible: Head of Service (LC)\n"
     )
     assert [(f["owners"], f["due"]) for f in found] == [(["Dr Kaur"], "2026-04-30"), (["LC"], None)]
+
+
+def test_a_title_ending_in_a_date_is_not_an_action():
+    assert _found("Learning and Improvement Subgroup – 3 March 2026\nMembers noted the report.\n") == []
+
+
+def test_an_item_under_an_actions_heading_is_an_action_even_without_an_owner():
+    [found] = _found("Agreed actions\n- Health visiting leads to agree a handover standard\n")
+    assert found["text"] == "Health visiting leads to agree a handover standard" and found["owners"] == []

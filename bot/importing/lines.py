@@ -21,6 +21,7 @@ from bot.importing.reading import (
     DueKind,
     due_in_cell,
     due_in_text,
+    inside_owners,
     is_owner_list,
     leading_owners,
     mentions_next_meeting,
@@ -80,6 +81,7 @@ class _Found:
     due: Due | None = None
     status: str = "open"
     prefixed: bool = False
+    listed: bool = False  # an item of a list under an "Actions" heading
 
 
 # "… to circulate the report. Action: AF" / "(Action by AF/EA)" at the end of a paragraph.
@@ -174,11 +176,13 @@ def _finish(found: _Found, today: datetime.date) -> list[Candidate]:
         mine = _merge(owners, spare if index == 0 else [])
         if not owners and index == 0:
             mine = list(found.owners)
-        if not mine and found.prefixed:
+        if not mine and (found.prefixed or found.listed):
             # "Action: Director of Public Health to …": a role named before "to" owns it, as written.
             role, rest = role_subject(task)
             if role:
                 mine, task = [role], rest
+            else:
+                mine = inside_owners(task)  # "…, KD to coordinate"
         mine = _drop_initials_of_names(mine)
         text = tidy_task(task)
         if text:
@@ -359,8 +363,10 @@ def line_candidates(lines: list[Line], today: datetime.date) -> list[Candidate]:
                     out[-1].owners = _merge(out[-1].owners, owners)
                     continue
                 found = _Found(previous.number, clean_line(previous.text), found.ref, owners, prefixed=True)
+        dash_due = False
         if found.due is None:
             found.body, found.due = trailing_due(found.body, today=today)
+            dash_due = found.due is not None
         # An owner label takes its whole value (`Responsible: Head of Service (LC)`) before the tail rules
         # could read `(LC)` alone.
         _take_labels(found, today)
@@ -381,6 +387,8 @@ def line_candidates(lines: list[Line], today: datetime.date) -> list[Candidate]:
         leading = owners_in_cell(m.group("owners")) if m and is_owner_list(m.group("owners")) else []
         if found.body.endswith(":") and not found.prefixed:
             continue  # a heading
+        # Under "Actions:", every item of a list is an action, owned or not.
+        found.listed = in_actions_block and bool(_LIST_ITEM.match(raw)) and len(found.body.split()) >= 3
         is_action = (
             found.prefixed
             or (in_actions_block and (leading or found.owners or next_owners))
@@ -388,7 +396,9 @@ def line_candidates(lines: list[Line], today: datetime.date) -> list[Candidate]:
             or (bool(found.owners) and found.due is not None)
             or (bool(next_owners) and (bold or leading) and len(found.body.split()) >= 3)
             or (bool(leading) and len(found.body.split()) >= 3)
-            or (found.due is not None and bool(found.body))
+            # A date after a dash alone does not make an action: "Learning subgroup – 3 March 2026" is a heading.
+            or (found.due is not None and bool(found.body) and not dash_due)
+            or found.listed
             or (bool(_EXPLICIT_DUE.search(found.body)) and due_in_text(found.body, today=today)[1] is not None)
         )
         if not is_action:

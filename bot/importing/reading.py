@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from bot.dates import DateParseError, Due, DueKind, extract_due, parse_due, split_leading_due
 from bot.errors import UserError
-from bot.owners import INITIALS, Kind, OwnerRef, OwnerToken, Strength, find_owners, parse_segment
+from bot.owners import INITIALS, Kind, OwnerRef, OwnerToken, Place, Strength, find_owners, parse_segment
 from bot.services.actions import resolve_owners
 from storage.models import Board, Member
 
@@ -29,6 +29,7 @@ __all__ = [
     "due_in_text",
     "dues_in_cell",
     "initials_for",
+    "inside_owners",
     "is_owner_list",
     "leading_owners",
     "mentions_next_meeting",
@@ -266,6 +267,19 @@ def leading_owners(text: str, *, named_elsewhere: bool = False) -> tuple[list[st
     if m and is_owner_list(m.group("owners")):
         return owners_in_cell(m.group("owners")), m.group("rest").strip()
     return [], text
+
+
+def inside_owners(text: str) -> list[str]:
+    """Owners the shared parser finds inside a sentence that names none at its start (`…, KD to coordinate`),
+    as far as it is sure they name people."""
+    owned = find_owners(text)
+    return [
+        _as_written(ref)
+        for clause in owned.clauses
+        if clause.place is Place.INSIDE
+        for ref in clause.refs
+        if ref.strength > Strength.WEAK
+    ]
 
 
 def _as_written(ref: OwnerRef) -> str:
