@@ -18,6 +18,7 @@ WRITTEN = [
     "council_board_minutes",
     "cpb_minutes_lettered",
     "cpb_tracker_tabs",
+    "decision_action_log",
     "hwb_actions_table",
     "hwb_minutes",
     "hwb_owner_due_lines",

@@ -238,6 +238,10 @@ def split_items(text: str, count: int) -> list[str]:
     return _split_run(segments, count) or items
 
 
+# A decision/action log marks each row: `ACTION: …`, `DECISION: …`, `Agreed to …`, `Noted …`.
+_ROW_KIND = re.compile(
+    r"^(?:(?P<action>actions?\s*[:\-–]\s*)|(?:decisions?\s*[:\-–]|agreed\b|resolved\b|noted\b))", re.I
+)
 _NUMBERED = re.compile(r"^(?P<ref>\d{1,3}(?:\.\d{1,3})*[a-z]?)[.)]\s+(?P<rest>\S.*)$")
 
 
@@ -292,7 +296,12 @@ def _row_candidates(row: Row, layout: TableLayout, today: datetime.date) -> list
         return [Candidate(tidy_task(body), row.number, ref, owners, due, status, rag, previous, update, raised)]
 
     task = text
-    if ref is None and (numbered := _NUMBERED.match(squash(text))):
+    if marked := _ROW_KIND.match(squash(text)):
+        if marked.group("action"):
+            task = squash(text)[marked.end() :]
+        elif not squash(owner_cell):
+            return []  # "DECISION: The Board approved …", "Agreed to defer …": a record, not an action
+    if ref is None and (numbered := _NUMBERED.match(squash(task))):
         # "1. Arrange …" in a table without a number column: the number is the action's reference.
         ref, task = numbered.group("ref"), numbered.group("rest")
     if owner_index is None:
