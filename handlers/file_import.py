@@ -143,6 +143,13 @@ def _preview(ctx: WorkContext, caller: Caller, request: dict[str, Any]) -> Messa
     if len(files) != 1:
         raise UserError(f"Share one file at a time to import it: {USAGE}. Nothing was imported.")
     file = files[0]
+    if not file["url"] or not file["name"]:
+        # Slack sends only the id when the event may not carry the file ("file_access": "check_file_info").
+        try:
+            file = _file_fields(ctx.client.files_info(file=file["id"])["file"])
+        except Exception as exc:
+            code = classify(exc).code
+            raise UserError(f"Slack would not tell me about that file ({code}), so nothing was imported.") from exc
     format_of(file["name"])  # an unsupported type is refused before anything is downloaded
     if file["size"] > MAX_FILE_BYTES:
         raise UserError(_too_large())

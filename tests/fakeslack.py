@@ -90,6 +90,7 @@ class FakeSlack:
     files: dict[str, dict[str, Any]] = field(default_factory=dict)
     # Files people shared (add_file): file id -> bytes, served at url_private_download to `bot_token`.
     shared: dict[str, bytes] = field(default_factory=dict)
+    shared_info: dict[str, dict[str, Any]] = field(default_factory=dict)
     bot_token: str = "xoxb-test"
 
     def __post_init__(self) -> None:
@@ -222,6 +223,10 @@ class FakeSlack:
         file_id = f"F{next(self._ts):08d}"
         with self._cond:
             self.shared[file_id] = content
+            self.shared_info[file_id] = self._file_object(file_id, name, content, size)
+        return dict(self.shared_info[file_id])
+
+    def _file_object(self, file_id: str, name: str, content: bytes, size: int | None) -> dict[str, Any]:
         return {
             "id": file_id,
             "name": name,
@@ -231,6 +236,12 @@ class FakeSlack:
             "url_private": f"{self.url}/files-pri/{file_id}/{name}",
             "url_private_download": f"{self.url}/files-pri/{file_id}/download/{name}",
         }
+
+    def _api_files_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        self._record("files.info", args, None)
+        with self._cond:
+            info = self.shared_info.get(str(args.get("file")))
+        return {"ok": True, "file": dict(info)} if info else {"ok": False, "error": "file_not_found"}
 
     def _download(self, path: str, auth: str | None) -> tuple[int, str, bytes]:
         parts = path.split("/")

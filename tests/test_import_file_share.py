@@ -136,3 +136,12 @@ def test_a_shared_file_is_acked_while_the_database_is_locked_and_previewed_after
         conn.close()
     board.wait_idle()
     assert "2 actions" in _ephemeral(board.fake.calls)
+
+
+def test_a_file_slack_sends_by_id_only_is_looked_up_then_previewed(board):
+    file = board.fake.add_file("minutes.md", MINUTES)
+    event = {"type": "message", "subtype": "file_share", "text": "import", "user": "UCAROL", "channel": "CBOARD",
+             "ts": "1700000000.000300", "files": [{"id": file["id"], "file_access": "check_file_info"}]}  # fmt: skip
+    calls = board.event(event)
+    assert [c.args["file"] for c in calls if c.method == "files.info"] == [file["id"]]
+    assert "2 actions" in _ephemeral(calls)
