@@ -87,7 +87,8 @@ def edit_view(state: ModalState, *, text: str = "", meeting: date | None = None)
     blocks: list[Block] = [
         section(
             "Paste the minutes, or the rows of an action log. I'll show you the actions I find, their owners "
-            "and due dates before anything is saved."
+            "and due dates before anything is saved. Longer than 3,000 characters? Share the file (.docx, .txt, "
+            ".md, .csv, .xlsx) in the board's channel with the message `import`."
         ),
         InputBlock(block_id=MINUTES_BLOCK, label="Minutes", element=minutes),
         InputBlock(
