@@ -250,3 +250,8 @@ def test_the_form_opens_while_the_database_is_locked(board, engine):
         conn.rollback()
         conn.close()
     board.wait_idle()
+
+
+def test_import_in_a_board_code_opens_the_form_for_that_board(board):
+    opened = _opened(board, text="import in sscb")
+    assert json.loads(opened["view"]["private_metadata"])["code"] == "SSCB"
