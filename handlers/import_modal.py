@@ -126,8 +126,8 @@ def _submit_preview(intake: Intake) -> Callable[..., None]:
         team, user = _who(body)
         request_log.note(kind="view", name=views.PREVIEW_CALLBACK, team=team, user=user)
         if state is None or state.draft_id is None:
-            ack(response_action="update", view=views.problem_view(views.ModalState(""), "This form is out of date.",
-                                                                  can_go_back=False))  # fmt: skip
+            stale = views.problem_view(views.ModalState(""), "This form is out of date.", can_go_back=False)
+            ack(response_action="update", view=stale)
             return
         job = {"team_id": team, "user": user, "view_id": str(view.get("id") or ""), "state": state.dump()}
         outcome = intake.accept("import_modal_confirm", job, request_key(request, body))
