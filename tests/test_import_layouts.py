@@ -22,6 +22,7 @@ WRITTEN = [
     "hwb_actions_table",
     "hwb_minutes",
     "hwb_owner_due_lines",
+    "hwb_what_who_when",
     "improvement_plan",
     "lscb_action_log",
     "lscp_action_log",

@@ -75,7 +75,7 @@ _HEADERS: list[tuple[str, Col]] = [
     ),
     (
         r"actions?( required| agreed| to be taken| description)?|agreed actions?|tasks?|priorities|priority|"
-        r"what (will|needs to) be done|actions? to be taken|decisions? ?(/|and|&|or) ?actions?( agreed)?",
+        r"what (will|needs to) be done|what|actions? to be taken|decisions? ?(/|and|&|or) ?actions?( agreed)?",
         Col.TEXT,
     ),
 ]
