@@ -378,3 +378,9 @@ def test_a_title_ending_in_a_date_is_not_an_action():
 def test_an_item_under_an_actions_heading_is_an_action_even_without_an_owner():
     [found] = _found("Agreed actions\n- Health visiting leads to agree a handover standard\n")
     assert found["text"] == "Health visiting leads to agree a handover standard" and found["owners"] == []
+
+
+def test_an_agency_in_capitals_before_a_role_is_one_role():
+    # Shared owner parser: `LA Director` is the local authority's director, not LA and a Director.
+    [found] = _found("Action 4.2 - The Independent Chair and LA Director to meet the Leader of the Council")
+    assert found["owners"] == ["The Independent Chair", "LA Director"]
