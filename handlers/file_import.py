@@ -19,8 +19,6 @@ from slack_bolt.request import BoltRequest
 from slack_sdk import WebClient
 
 from bot import request_log
-from bot.commands import importing as import_command
-from bot.commands.reply import error_reply
 from bot.errors import UserError
 from bot.importing.readers import UnreadableDocument, format_of
 from bot.inbox import Job
@@ -32,6 +30,9 @@ from bot.slack_faults import classify
 from handlers.delivery import tell
 from handlers.failures import failure_message
 from handlers.intake import Intake, request_key
+from handlers.reply import error_reply
+from handlers.slash import importing as import_command
+from handlers.slash.wording import slash_wording
 from handlers.work import WorkContext
 
 log = logging.getLogger(__name__)
@@ -124,7 +125,8 @@ def work_file_import(ctx: WorkContext, job: Job) -> None:
     try:
         message = _preview(ctx, caller, request)
     except UserError as exc:
-        reply = error_reply(exc, None)
+        # In a channel, the remedy names the slash commands (`/meeting setup`), as the commands' answers do.
+        reply = error_reply(exc, None, wording=slash_wording)
         assert reply.private is not None
         message = reply.private
     except UnreadableDocument as exc:

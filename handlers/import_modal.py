@@ -21,7 +21,6 @@ from slack_bolt.request import BoltRequest
 from slack_sdk import WebClient
 
 from bot import request_log
-from bot.commands.reply import to_channel
 from bot.errors import UserError
 from bot.importing.readers import UnreadableDocument
 from bot.inbox import Job, Put
@@ -35,6 +34,7 @@ from handlers.delivery import deliver, tell
 from handlers.failures import failure_message
 from handlers.intake import BUSY, NOT_TAKEN, Intake, request_key
 from handlers.payloads import SlashCommand
+from handlers.reply import to_channel
 from handlers.work import WorkContext
 
 log = logging.getLogger(__name__)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-from bot.commands.reply import Reply, Upload, private, to_channel
 from bot.deps import Deps
 from bot.errors import UserError
 from bot.rendering import export as export_render
@@ -16,6 +15,7 @@ from bot.services.boards import can_manage_board, resolve_board
 from bot.services.context import Caller
 from bot.services.exporting import action_log
 from bot.text import escape, plural
+from handlers.reply import Reply, Upload, private, to_channel
 from storage import boards as board_store
 from storage.db import session_scope
 
