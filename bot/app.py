@@ -20,7 +20,7 @@ from bot.settings import Settings
 from bot.slack_retry import SafeConnectionErrorRetryHandler, SafeServerErrorRetryHandler
 from bot.walltime import utcnow
 from bot.workers import ThreadWorkers, Workers
-from handlers import buttons, home, modals, shortcuts, slash, unhandled
+from handlers import buttons, file_import, home, import_modal, modals, shortcuts, slash, unhandled
 from handlers.intake import Intake
 from handlers.work import WorkContext, run_job
 
@@ -98,6 +98,8 @@ def create_app(
     buttons.register(app, intake)
     modals.register(app, intake)
     home.register(app, intake)
+    file_import.register(app, intake)
+    import_modal.register(app, intake)
     # Last: a catch-all that answers 200 to event types no listener above handles.
     unhandled.register(app)
     return app

@@ -1258,8 +1258,10 @@ _CONNECTORS = frozenset(
     }
 )  # fmt: skip
 # Words that make a following date a description of something past or fixed, never a due date.
+# Also "for": "for" introduces a date only as a single day or meeting ("for 15/12"), which the trigger rule
+# already takes; a period after it ("the budget for 2026/27", "returns for Q3") is what the task covers.
 _DESCRIPTIVE_BEFORE = frozenset(
-    {"the", "of", "from", "since", "dated", "between", "after", "during", "last", "this", "our", "its", "their"}
+    {"the", "of", "from", "since", "dated", "between", "after", "during", "last", "this", "our", "its", "their", "for"}
 )
 _PUNCT = ".,;:!?()[]\"'“”‘’"
 _SENTENCE_END = (",", ";", ":", ".", ")", "]", "!", "?")

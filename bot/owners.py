@@ -327,9 +327,14 @@ def _piece_refs(piece: str, context: str) -> list[OwnerRef] | None:
     if (
         any(initials)
         and _is_role(normed_all)
-        and (normed_all[0] in ("the", "our") or any(n in ("of", "for") for n in normed_all[1:-1]))
+        and (
+            normed_all[0] in ("the", "our")
+            or any(n in ("of", "for") for n in normed_all[1:-1])
+            or all(i is None or i in ACRONYMS for i in initials)
+        )
     ):
-        # `Chair of LSCB`, `Head of CAMHS`: a role whose organisation is written in capitals.
+        # `Chair of LSCB`, `Head of CAMHS`, `LA Director`, `ICB Chief Nurse`: a role whose organisation is
+        # written in capitals.
         words_ = normed_all[1:] if normed_all[0] in ("the", "our") else normed_all
         return [OwnerRef(piece, Kind.ROLE, Strength.HARD, words=tuple(words_))]
     if (

@@ -11,7 +11,6 @@ closed) changes nothing and is told what happened; then it redraws the message t
 from __future__ import annotations
 
 import logging
-import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -310,5 +309,3 @@ def register(app: App, intake: Intake) -> None:
     app.action(UPDATE)(ack=_ack_only, lazy=[_open_form(intake, views.update_modal)])
     app.action(REDATE)(ack=_ack_only, lazy=[_open_form(intake, views.redate_modal)])
     app.action(PREVIEW_SUMMARY)(_queue(intake, "preview_summary"))
-    # Any other button (a link button, say) is acknowledged and needs nothing.
-    app.action(re.compile(".*"))(_ack_only)

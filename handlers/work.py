@@ -48,9 +48,17 @@ JobRunner = Callable[[WorkContext, Job], None]
 
 def job_runners() -> dict[str, JobRunner]:
     """Every kind of job, by name (imported here so that handlers register nothing at import)."""
-    from handlers import buttons, home, modals, shortcuts, slash
+    from handlers import buttons, file_import, home, import_modal, modals, shortcuts, slash
 
-    return {**slash.JOBS, **home.JOBS, **buttons.JOBS, **modals.JOBS, **shortcuts.JOBS}
+    return {
+        **slash.JOBS,
+        **home.JOBS,
+        **buttons.JOBS,
+        **modals.JOBS,
+        **shortcuts.JOBS,
+        **file_import.JOBS,
+        **import_modal.JOBS,
+    }
 
 
 def run_job(ctx: WorkContext, job: Job, runners: dict[str, JobRunner] | None = None) -> None:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from storage.db import lock_for_write
 from storage.models import Action, ImportDraft, Member
 
 
@@ -31,5 +32,7 @@ def add_draft(session: Session, draft: ImportDraft) -> ImportDraft:
 
 
 def draft_for_update(session: Session, draft_id: int) -> ImportDraft | None:
-    """The draft, locked so two confirmations cannot both import it."""
+    """The draft, locked so two confirmations cannot both import it (PostgreSQL: its row; SQLite: the
+    write lock, taken before the read, or both would read it pending)."""
+    lock_for_write(session)
     return session.scalar(select(ImportDraft).where(ImportDraft.id == draft_id).with_for_update())

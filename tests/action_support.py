@@ -137,3 +137,14 @@ def assert_no_live_mentions(calls: list[Call]) -> None:
     for call in calls:
         for token in ("<!channel>", "<!here>", "<@UEVE>"):
             assert token not in call.text, (call.method, call.text)
+
+
+def lock_boards(engine: Any) -> Any:
+    """Hold a lock that stops every write of boards (and, on PostgreSQL, every read): roll it back to release."""
+    conn = engine.connect()
+    if engine.dialect.name == "postgresql":
+        conn.exec_driver_sql("BEGIN")
+        conn.exec_driver_sql("LOCK TABLE boards IN ACCESS EXCLUSIVE MODE")
+    else:
+        conn.exec_driver_sql("BEGIN EXCLUSIVE")
+    return conn

@@ -236,17 +236,20 @@ class SlackDriver:
 
     def home_opened(self, *, user: str = "UALICE", tab: str = "home", team: str | None = None) -> list[Call]:
         """The `app_home_opened` event Slack sends when someone opens the app's Home tab."""
-        n = next(self._ids)
+        event = {"type": "app_home_opened", "user": user, "channel": f"D{user}", "tab": tab, "event_ts": "1.2"}
+        return self.event(event, team=team)
+
+    def event(self, event: dict, *, team: str | None = None) -> list[Call]:
+        """Deliver an Events API event (signed JSON) and run its work to completion; the calls it made."""
+        before = len(self.fake.calls)
         body = {
-            "token": "legacy",
+            "type": "event_callback",
             "team_id": team or self.fake.team_id,
             "api_app_id": "A1",
-            "type": "event_callback",
-            "event_id": f"Ev{n:08d}",
+            "event_id": f"Ev{next(self._ids):08d}",
             "event_time": int(time.time()),
-            "event": {"type": "app_home_opened", "user": user, "channel": f"D{user}", "tab": tab, "event_ts": "1.2"},
+            "event": event,
         }
-        before = len(self.fake.calls)
         answer = self.post(json.dumps(body), content_type="application/json")
         assert answer.status == 200, answer
         self.wait_idle()

@@ -144,6 +144,10 @@ class FakeSlack:
     throttle: int | None = None
     # files upload v2: file id -> {"filename", "length", "content" (bytes), "title", "channel_id"}
     files: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Files people shared (add_file): file id -> bytes, served at url_private_download to `bot_token`.
+    shared: dict[str, bytes] = field(default_factory=dict)
+    shared_info: dict[str, dict[str, Any]] = field(default_factory=dict)
+    bot_token: str = "xoxb-test"
 
     def __post_init__(self) -> None:
         self._cond = threading.Condition()
@@ -185,6 +189,15 @@ class FakeSlack:
                     self.wfile.write(data)
                 except (BrokenPipeError, ConnectionResetError):
                     self.close_connection = True  # the client gave up waiting (a time-out test)
+
+            def do_GET(self) -> None:
+                # A shared file's url_private_download: its bytes for the bot token, else a sign-in page.
+                status, kind, data = fake._download(self.path, self.headers.get("Authorization"))
+                self.send_response(status)
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
 
             def log_message(self, *args: Any) -> None:
                 pass
@@ -263,6 +276,41 @@ class FakeSlack:
         """The next call of `method` is acted on (a post is recorded), then answered only once
         `release` is set: a client with a shorter time-out gives up first."""
         self.failures.setdefault(method, []).append(("hang", release))
+
+    def add_file(self, name: str, content: bytes, *, size: int | None = None) -> dict[str, Any]:
+        """A file someone shared: the file object Slack puts in a `file_share` message event."""
+        file_id = f"F{next(self._ts):08d}"
+        with self._cond:
+            self.shared[file_id] = content
+            self.shared_info[file_id] = self._file_object(file_id, name, content, size)
+        return dict(self.shared_info[file_id])
+
+    def _file_object(self, file_id: str, name: str, content: bytes, size: int | None) -> dict[str, Any]:
+        return {
+            "id": file_id,
+            "name": name,
+            "title": name,
+            "filetype": name.rsplit(".", 1)[-1],
+            "size": len(content) if size is None else size,
+            "url_private": f"{self.url}/files-pri/{file_id}/{name}",
+            "url_private_download": f"{self.url}/files-pri/{file_id}/download/{name}",
+        }
+
+    def _api_files_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        self._record("files.info", args, None)
+        with self._cond:
+            info = self.shared_info.get(str(args.get("file")))
+        return {"ok": True, "file": dict(info)} if info else {"ok": False, "error": "file_not_found"}
+
+    def _download(self, path: str, auth: str | None) -> tuple[int, str, bytes]:
+        parts = path.split("/")
+        file_id = parts[2] if len(parts) > 2 and parts[1] == "files-pri" else ""
+        self._record("files.download", {"file_id": file_id, "authorized": auth == f"Bearer {self.bot_token}"}, None)
+        with self._cond:
+            content = self.shared.get(file_id)
+        if content is None or auth != f"Bearer {self.bot_token}":
+            return 200, "text/html", b"<html><body>Sign in to Slack</body></html>"
+        return 200, "application/octet-stream", content
 
     # -- reading what happened ------------------------------------------
     def calls_to(self, method: str) -> list[Call]:

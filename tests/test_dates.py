@@ -404,3 +404,17 @@ def test_parse_time_of_day_rejects_with_accepted_forms(text: str, mentioned: str
         parse_time_of_day(text)
     assert mentioned in str(caught.value)
     assert str(caught.value).endswith(ACCEPTED_TIME_FORMS)
+
+
+@pytest.mark.parametrize(
+    "text", ["Agree the budget for 2026/27", "Collate the returns for Q3", "Agree the plan for March"]
+)
+def test_a_period_after_for_is_what_the_task_covers_not_its_due_date(text: str) -> None:
+    assert extract_due(text, today=date(2026, 3, 3)) == (text, None)
+
+
+def test_a_single_day_after_for_is_still_the_due_date() -> None:
+    assert extract_due("Prepare the slides for 15/12", today=date(2026, 3, 3)) == (
+        "Prepare the slides",
+        Due(DueKind.DATE, date(2026, 12, 15)),
+    )

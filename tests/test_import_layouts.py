@@ -14,12 +14,23 @@ from bot.importing.readers import FORMATS, UnreadableDocument, read_document, re
 DATA = Path(__file__).parent / "data" / "import"
 # Documents written for the labelled set, one per layout: read exactly as labelled.
 WRITTEN = [
+    "council_action_tracker",
     "council_board_minutes",
+    "cpb_minutes_lettered",
+    "cpb_tracker_tabs",
+    "decision_action_log",
+    "hwb_actions_table",
     "hwb_minutes",
+    "hwb_owner_due_lines",
+    "hwb_what_who_when",
     "improvement_plan",
     "lscb_action_log",
+    "lscp_action_log",
+    "partnership_actions_arising",
     "partnership_minutes",
+    "qa_subgroup_bold",
     "rag_report",
+    "sab_minutes_table",
     "subgroup_minutes",
 ]
 TODAY = datetime.date(2026, 1, 14)
@@ -289,3 +300,87 @@ def test_a_flattened_rag_block_pairs_each_priority_with_its_date_lead_and_rag():
         ("Increase % of children open with a plan", ["Julian Watkins"], "2020-10-31", "green"),
         ("Analyse re-referrals into Early Help", ["Julian Watkins"], "2020-07-31", "green"),
     ]
+
+
+def test_an_organisation_the_sentence_starts_with_is_not_an_owner_when_the_owner_is_marked():
+    [found] = _found("- Agreed that the Youth Offending Forum will send a senior officer to each meeting. **KP**")
+    assert found["owners"] == ["KP"]
+    assert found["text"] == "Agreed that the Youth Offending Forum will send a senior officer to each meeting"
+
+
+def test_a_sentence_broken_after_a_preposition_is_joined_to_its_last_word():
+    [found] = _found("Jo Bloggs to circulate the leaflet to schools in **JB**\n\nPortsmouth\n")
+    assert found["text"] == "Circulate the leaflet to schools in Portsmouth"
+    assert found["owners"] == ["Jo Bloggs"]
+
+
+def test_a_run_together_priorities_cell_is_cut_where_each_item_starts():
+    text = (
+        "| Area | Previous RAG | Current RAG | Priorities | Target Date |\n"
+        "|---|---|---|---|---|\n"
+        "| Early Help | Amber | Green | Review the offer with schools Quarterly audit of step-down cases "
+        "Consistency of Family Support plans Analyse referrals from Health Visitors | "
+        "Mar-26<br>Apr-26<br>May-26<br>Jun-26 |\n"
+    )
+    found = _found(text)
+    assert [f["text"] for f in found] == [
+        "Review the offer with schools",
+        "Quarterly audit of step-down cases",
+        "Consistency of Family Support plans",
+        "Analyse referrals from Health Visitors",
+    ]
+    assert [f["due"] for f in found] == ["2026-03-31", "2026-04-30", "2026-05-31", "2026-06-30"]
+
+
+def test_a_date_after_a_dash_ends_the_action_and_its_owner_in_brackets_before_it():
+    [found] = _found("1. Notify the National Panel of the decision (OS) – 05/03/26")
+    assert (found["text"], found["owners"], found["due"]) == ("Notify the National Panel of the decision", ["OS"],
+                                                             "2026-03-05")  # fmt: skip
+
+
+def test_tbc_after_a_dash_is_a_date_to_be_confirmed_not_an_owner():
+    [found] = _found("Share the annual report with the Executive (FW) – TBC")
+    assert found["owners"] == ["FW"] and found["due"] is None
+
+
+def test_a_time_of_day_after_a_dash_is_not_an_action():
+    assert _found("11.00 am – 1.00pm\nCommittee Room 2") == []
+
+
+def test_a_by_column_in_an_action_table_is_the_due_date():
+    text = "| Action | Owner | By |\n|---|---|---|\n| Provide the ward breakdown | MF | 30 April 2026 |\n"
+    [found] = _found(text)
+    assert (found["owners"], found["due"]) == (["MF"], "2026-04-30")
+
+
+def test_actions_none_is_not_an_action():
+    assert _found("Members noted the report.\nActions: none.\nAction: N/A\n") == []
+
+
+def test_an_action_line_with_owners_in_brackets_after_the_word_action():
+    [found] = _found("ACTION (JS): Refresh the fostering recruitment campaign with young people.")
+    assert (found["owners"], found["text"]) == (["JS"], "Refresh the fostering recruitment campaign with young people")
+
+
+def test_lettered_items_are_separate_actions_with_their_own_fields():
+    found = _found(
+        "Actions agreed:\n"
+        "a) Escalate the delays to the Designated Nurse. Responsible: Dr Kaur. Timescale: April 2026\n"
+        "b) Report monthly performance to the Board - Responsible: Head of Service (LC)\n"
+    )
+    assert [(f["owners"], f["due"]) for f in found] == [(["Dr Kaur"], "2026-04-30"), (["LC"], None)]
+
+
+def test_a_title_ending_in_a_date_is_not_an_action():
+    assert _found("Learning and Improvement Subgroup – 3 March 2026\nMembers noted the report.\n") == []
+
+
+def test_an_item_under_an_actions_heading_is_an_action_even_without_an_owner():
+    [found] = _found("Agreed actions\n- Health visiting leads to agree a handover standard\n")
+    assert found["text"] == "Health visiting leads to agree a handover standard" and found["owners"] == []
+
+
+def test_an_agency_in_capitals_before_a_role_is_one_role():
+    # Shared owner parser: `LA Director` is the local authority's director, not LA and a Director.
+    [found] = _found("Action 4.2 - The Independent Chair and LA Director to meet the Leader of the Council")
+    assert found["owners"] == ["The Independent Chair", "LA Director"]

@@ -77,8 +77,8 @@ def test_only_board_managers_may_import(board, session_factory):
     assert action_count(session_factory) == 0
 
 
-def test_import_without_text_says_what_to_paste(board):
-    reply = only_reply(board.command("/action", "import", user="UCAROL"))
+def test_import_with_options_but_no_minutes_says_what_to_paste(board):
+    reply = only_reply(board.command("/action", "import meeting 2026-01-14", user="UCAROL"))
     assert "Paste the minutes" in reply.text
 
 

@@ -57,8 +57,8 @@ _HEADERS: list[tuple[str, Col]] = [
         Col.OWNER,
     ),
     (
-        r"(target|due|completion|deadline|review)( date)?|date due|by when|when|timescales?|date for completion|"
-        r"target completion( date)?|deadline",
+        r"(target|due|completion|deadline|review)( date)?|date due|by when|when|by|by date|timescales?|"
+        r"date for completion|target completion( date)?|deadline",
         Col.DUE,
     ),
     (r"status|complete\??|completed\??|open/closed|state", Col.STATUS),
@@ -75,7 +75,7 @@ _HEADERS: list[tuple[str, Col]] = [
     ),
     (
         r"actions?( required| agreed| to be taken| description)?|agreed actions?|tasks?|priorities|priority|"
-        r"what (will|needs to) be done|actions? to be taken|decisions? ?(/|and|&|or) ?actions?( agreed)?",
+        r"what (will|needs to) be done|what|actions? to be taken|decisions? ?(/|and|&|or) ?actions?( agreed)?",
         Col.TEXT,
     ),
 ]
@@ -187,10 +187,12 @@ def detect(table: Table) -> TableLayout | None:
         return None
     _, header, roles = best
     if Col.DUE not in roles.values():
-        # "Action | Lead | Date": in a table of actions a bare date column is when it is due.
+        # "Action | Lead | Date": in a table of actions a bare date column after the action is when it is due;
+        # before it ("Date | Item | Decision / Action"), when the action was raised.
+        text_at = min((i for i, c in roles.items() if c in (Col.TEXT, Col.DETAILS)), default=0)
         for index, cell in enumerate(header.cells):
             if index not in roles and _normalise(cell) in ("date", "dates", "date required"):
-                roles[index] = Col.DUE
+                roles[index] = Col.DUE if index > text_at else Col.RAISED
                 break
     kinds = set(roles.values())
     if Col.OWNER not in kinds and Col.TEXT in kinds:

@@ -21,19 +21,22 @@ from bot.importing.reading import (
     DueKind,
     due_in_cell,
     due_in_text,
+    inside_owners,
     is_owner_list,
     leading_owners,
     mentions_next_meeting,
     owners_in_cell,
     role_subject,
+    trailing_due,
 )
 from bot.importing.tables import squash, tidy_task
 
 _MARKUP = re.compile(r"^\s*(?:#{1,6}\s+|>\s*)?(?:(?:[-*•·▪–]|\(?[0-9ivx]{1,4}[.)]|\(?[a-h][.)])\s+)?")
 _ACTION_PREFIX = re.compile(
-    r"^(?:agreed\s+)?(?:action(?:\s+point)?s?|ap)\s*(?P<ref>\d+(?:\.\d+)*[a-z]?)?\s*(?:\([^)]{0,40}\))?\s*[:\-–—]\s*(?P<body>.*)$",
+    r"^(?:agreed\s+)?(?:action(?:\s+point)?s?|ap)\s*(?P<ref>\d+(?:\.\d+)*[a-z]?)?\s*(?:\((?P<marked>[^)]{0,40})\))?\s*[:\-–—]\s*(?P<body>.*)$",
     re.IGNORECASE,
 )
+_NO_ACTIONS = re.compile(r"^(?:none|nil|n/?a|-+|no\s+(?:new\s+|further\s+)?actions?(?:\s+arising)?)\W*$", re.I)
 _ACTIONS_HEADING = re.compile(
     r"^(?:agreed\s+|new\s+)?actions?(?:\s+(?:agreed|arising|points?|from (?:this|the) (?:meeting|item)))?\s*:?\s*$",
     re.IGNORECASE,
@@ -78,6 +81,7 @@ class _Found:
     due: Due | None = None
     status: str = "open"
     prefixed: bool = False
+    listed: bool = False  # an item of a list under an "Actions" heading
 
 
 # "… to circulate the report. Action: AF" / "(Action by AF/EA)" at the end of a paragraph.
@@ -151,7 +155,7 @@ def _split_sentences(found: _Found) -> list[tuple[list[str], str]]:
     sentences = _SENTENCE.split(found.body)
     parts: list[tuple[list[str], str]] = []
     for sentence in sentences:
-        owners, task = leading_owners(sentence)
+        owners, task = leading_owners(sentence, named_elsewhere=bool(found.owners))
         if parts and (not owners or task.lower().startswith("be ")):
             parts[-1] = (parts[-1][0], f"{parts[-1][1]} {sentence}")
         else:
@@ -172,11 +176,13 @@ def _finish(found: _Found, today: datetime.date) -> list[Candidate]:
         mine = _merge(owners, spare if index == 0 else [])
         if not owners and index == 0:
             mine = list(found.owners)
-        if not mine and found.prefixed:
+        if not mine and (found.prefixed or found.listed):
             # "Action: Director of Public Health to …": a role named before "to" owns it, as written.
             role, rest = role_subject(task)
             if role:
                 mine, task = [role], rest
+            else:
+                mine = inside_owners(task)  # "…, KD to coordinate"
         mine = _drop_initials_of_names(mine)
         text = tidy_task(task)
         if text:
@@ -205,16 +211,56 @@ def _owner_lines(lines: list[Line], start: int) -> tuple[list[str], int, bool]:
     return owners, index, bold
 
 
+# `b) …`, `(ii) …`: the next item of a list, not the rest of this one.
+_NEXT_ITEM = re.compile(r"^\(?(?:[a-z]|[ivx]{1,4})[.)]\s")
+
+
 def _continues(text: str, following: str) -> bool:
     nxt = following.strip()
     return (
         bool(nxt)
         and nxt[:1].islower()
+        and not _NEXT_ITEM.match(nxt)
         and not re.search(r"[.!?:;]\s*(?:\*\*)?$", text)
         and not _BOLD_TAIL.search(text)
         and not _label_only(clean_line(nxt))
         and not is_owner_list(nxt.strip("* "))
     )
+
+
+# A sentence cannot end on these words: when it does, the extraction broke it (`… families in **DM**`, then
+# `Southampton` on a line of its own).
+_DANGLING = frozenset(
+    ["in", "of", "the", "to", "at", "for", "with", "and", "or", "a", "an", "by", "from", "on", "into", "across",
+     "within", "between", "about", "our", "their", "its", "his", "her", "this", "that", "these", "those"]
+)  # fmt: skip
+
+
+def _dangling_end(lines: list[Line], index: int, text: str) -> tuple[str, int]:
+    """`text` completed by the short fragment on the next non-blank line when it stops on a word no sentence
+    ends with; an owner marker at its end stays at the end. Else `text` and `index` unchanged."""
+    tail_match = _BOLD_TAIL.search(text)
+    body = text[: tail_match.start()].rstrip() if tail_match and tail_match.start() > 0 else text
+    tail = text[len(body) :]
+    words = body.split()
+    if not words or words[-1].lower() not in _DANGLING:
+        return text, index
+    after = index
+    while after < len(lines) and not lines[after].text.strip():
+        after += 1
+    if after >= len(lines):
+        return text, index
+    fragment = clean_line(lines[after].text)
+    if (
+        not fragment
+        or len(fragment.split()) > 6
+        or _ACTION_PREFIX.match(fragment)
+        or _label_only(fragment)
+        or is_owner_list(fragment)
+        or fragment.endswith(":")
+    ):
+        return text, index
+    return f"{body} {fragment}{tail}", after + 1
 
 
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•·▪]|\d+[.)])\s+(?P<text>\S.*)$")
@@ -299,9 +345,14 @@ def line_candidates(lines: list[Line], today: datetime.date) -> list[Candidate]:
         while index < len(lines) and _continues(text, lines[index].text):
             text = f"{text} {clean_line(lines[index].text)}"
             index += 1
+        text, index = _dangling_end(lines, index, text)
         found = _Found(line.number, text)
         if m := _ACTION_PREFIX.match(text):
             found.body, found.ref, found.prefixed = m.group("body").strip(), m.group("ref"), True
+            if _NO_ACTIONS.match(found.body):
+                continue  # "Actions: none."
+            if (marked := m.group("marked")) and is_owner_list(marked):
+                found.owners = owners_in_cell(marked)  # "ACTION (JS): …": the owners in the brackets
             if not found.body:
                 in_actions_block = True
                 continue
@@ -312,9 +363,15 @@ def line_candidates(lines: list[Line], today: datetime.date) -> list[Candidate]:
                     out[-1].owners = _merge(out[-1].owners, owners)
                     continue
                 found = _Found(previous.number, clean_line(previous.text), found.ref, owners, prefixed=True)
+        dash_due = False
+        if found.due is None:
+            found.body, found.due = trailing_due(found.body, today=today)
+            dash_due = found.due is not None
+        # An owner label takes its whole value (`Responsible: Head of Service (LC)`) before the tail rules
+        # could read `(LC)` alone.
+        _take_labels(found, today)
         found.body, tail = _take_tail_owners(found.body)
         found.owners = _merge(found.owners, tail)
-        _take_labels(found, today)
         # Labelled fields and owner-only lines that follow belong to this line.
         while index < len(lines) and _label_only(clean_line(lines[index].text)):
             extra = _Found(line.number, clean_line(lines[index].text))
@@ -330,6 +387,8 @@ def line_candidates(lines: list[Line], today: datetime.date) -> list[Candidate]:
         leading = owners_in_cell(m.group("owners")) if m and is_owner_list(m.group("owners")) else []
         if found.body.endswith(":") and not found.prefixed:
             continue  # a heading
+        # Under "Actions:", every item of a list is an action, owned or not.
+        found.listed = in_actions_block and bool(_LIST_ITEM.match(raw)) and len(found.body.split()) >= 3
         is_action = (
             found.prefixed
             or (in_actions_block and (leading or found.owners or next_owners))
@@ -337,7 +396,9 @@ def line_candidates(lines: list[Line], today: datetime.date) -> list[Candidate]:
             or (bool(found.owners) and found.due is not None)
             or (bool(next_owners) and (bold or leading) and len(found.body.split()) >= 3)
             or (bool(leading) and len(found.body.split()) >= 3)
-            or (found.due is not None and bool(found.body))
+            # A date after a dash alone does not make an action: "Learning subgroup – 3 March 2026" is a heading.
+            or (found.due is not None and bool(found.body) and not dash_due)
+            or found.listed
             or (bool(_EXPLICIT_DUE.search(found.body)) and due_in_text(found.body, today=today)[1] is not None)
         )
         if not is_action:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from bot.dates import DateParseError, Due, DueKind, extract_due, parse_due, split_leading_due
 from bot.errors import UserError
-from bot.owners import INITIALS, Kind, OwnerRef, OwnerToken, Strength, find_owners, parse_segment
+from bot.owners import INITIALS, Kind, OwnerRef, OwnerToken, Place, Strength, find_owners, parse_segment
 from bot.services.actions import resolve_owners
 from storage.models import Board, Member
 
@@ -29,12 +29,14 @@ __all__ = [
     "due_in_text",
     "dues_in_cell",
     "initials_for",
+    "inside_owners",
     "is_owner_list",
     "leading_owners",
     "mentions_next_meeting",
     "owners_in_cell",
     "resolve_owner",
     "role_subject",
+    "trailing_due",
 ]
 
 # --- dates -----------------------------------------------------------------------------------------------
@@ -101,6 +103,32 @@ _DEADLINE = re.compile(
     r"[\s,;(\-–—]+(?:deadline|target(?:\s+date)?|timescale|completion\s+date|by\s+when)\s*[:\-–]?\s*(?P<rest>[^:]+?)\)?$",
     re.IGNORECASE,
 )
+
+
+# "… (OS) – 05/03/26", "… – before the next meeting": a date column after a dash, the whole of it a date.
+_DASH_DATE = re.compile(r"\s[-–—]+\s*(?P<date>[^-–—()]{2,40}?)\s*\.?\s*$")
+
+
+# `- by <date>` and `- due <date>` are read by `due_in_text`, which also knows sentences with two dates; a
+# time of day is not a due date.
+_NOT_A_DATE_COLUMN = re.compile(r"^(?:by|due)\b|^\d{1,2}[.:]\d{2}\s*(?:am|pm)?$", re.IGNORECASE)
+
+
+def trailing_due(text: str, *, today: datetime.date, min_words: int = 3) -> tuple[str, Due | None]:
+    """Split a due date written as the last, dash-separated column of a line (`… – 05/03/26`, `… – TBC`);
+    only when everything after the dash reads as a date, so `… – 3 schools` stays whole, and `min_words`
+    words are left before it (an owner cell, `KD – May 2026`, needs one)."""
+    m = _DASH_DATE.search(text)
+    if not m or _NOT_A_DATE_COLUMN.match(m.group("date")):
+        return text, None
+    head = text[: m.start()].rstrip(" ,;")
+    if len(re.findall(r"[A-Za-z]{2,}", head)) < min_words:
+        return text, None  # "11.00 am – 1.00pm" is a time of day, not an action and its date
+    try:
+        due = parse_due(m.group("date"), today=today)
+    except DateParseError:
+        return text, None
+    return head, due
 
 
 _TRAILING_BY = re.compile(r"\s[-–—]\s*by\s+(?P<date>[^-–—]+?)\.?\s*$", re.IGNORECASE)
@@ -177,9 +205,13 @@ _NOT_NAMES = frozenset(
 )
 
 
+# Capitals that stand for a date, never for someone's initials: `… – TBC`.
+_DATE_CAPITALS = frozenset(["TBC", "TBA", "TBD", "ASAP", "EOD", "EOW", "COP", "COB"])
+
+
 def _owner_piece(piece: str) -> list[str]:
     piece = piece.strip(" .:;-–*_")
-    if not piece:
+    if not piece or piece.upper() in _DATE_CAPITALS:
         return []
     if m := _ROLE_WITH_INITIALS.match(piece):
         return [m.group(1).upper()]
@@ -217,18 +249,37 @@ _LEADING_CLAUSE = re.compile(
 )
 
 
-def leading_owners(text: str) -> tuple[list[str], str]:
+def leading_owners(text: str, *, named_elsewhere: bool = False) -> tuple[list[str], str]:
     """The owners a sentence starts with and the task after them: `AF & EA to review…`,
-    `Dawn Maxwell and JB to update…`, `FB agreed to send…`. No owners: `([], text)`."""
+    `Dawn Maxwell and JB to update…`, `FB agreed to send…`. No owners: `([], text)`.
+
+    `named_elsewhere`: the action's owners are marked elsewhere (`… **AM**`). Then, as in `/action add`,
+    words that only probably name people (SOFT: `the Domestic Violence Forum will …`) are not owners."""
     owned = find_owners(text)
     lead = owned.lead
+    weakest = Strength.SOFT if named_elsewhere else Strength.WEAK
     # Words the reading is not sure name people (WEAK) are left to the patterns below.
-    if lead is not None and lead.refs and all(r.strength > Strength.WEAK for r in lead.refs):
+    if lead is not None and lead.refs and all(r.strength > weakest for r in lead.refs):
         return [_as_written(ref) for ref in lead.refs], owned.task
+    if lead is not None and named_elsewhere and any(r.strength <= weakest for r in lead.refs):
+        return [], text
     m = _LEADING_CLAUSE.match(text.strip())
     if m and is_owner_list(m.group("owners")):
         return owners_in_cell(m.group("owners")), m.group("rest").strip()
     return [], text
+
+
+def inside_owners(text: str) -> list[str]:
+    """Owners the shared parser finds inside a sentence that names none at its start (`…, KD to coordinate`),
+    as far as it is sure they name people."""
+    owned = find_owners(text)
+    return [
+        _as_written(ref)
+        for clause in owned.clauses
+        if clause.place is Place.INSIDE
+        for ref in clause.refs
+        if ref.strength > Strength.WEAK
+    ]
 
 
 def _as_written(ref: OwnerRef) -> str:

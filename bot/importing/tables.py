@@ -17,6 +17,7 @@ from bot.importing.reading import (
     leading_owners,
     mentions_next_meeting,
     owners_in_cell,
+    trailing_due,
 )
 
 _RAG_WORDS = {"red": "red", "r": "red", "amber": "amber", "a": "amber", "green": "green", "g": "green"}
@@ -79,11 +80,15 @@ def _is_header_again(row: Row, layout: TableLayout) -> bool:
 
 
 def _owners_of_cell(text: str) -> list[str]:
-    owners = owners_in_cell(text)
-    if owners or not squash(text):
-        return owners
-    # A role with no initials ("Head of Early Help") is kept as written, never dropped.
-    return [squash(part) for part in re.split(r"\s*(?:;|/|&|\n)\s*", text) if squash(part)]
+    owners: list[str] = []
+    for part in re.split(r"\s*(?:;|/|&|\n)\s*", text):
+        if not squash(part):
+            continue
+        # A role with no initials ("Head of Early Help", "AD Commissioning") is kept as written, never dropped.
+        for owner in owners_in_cell(part) or [squash(part)]:
+            if owner not in owners:
+                owners.append(owner)
+    return owners
 
 
 def _area_leads(text: str) -> list[str]:
@@ -122,11 +127,9 @@ _VERBS = frozenset(
         "increase",
         "retain",
         "improve",
-        "audits",
         "embed",
         "review",
         "promote",
-        "promotion",
         "make",
         "fully",
         "implement",
@@ -154,26 +157,92 @@ _VERBS = frozenset(
         "recruit",
         "train",
         "extend",
+        "confirm",
+        "engage",
+        "present",
     ]
 )
 
 
+# Words after which a list item cannot have ended: "… audit of Conference outcomes" is one item.
+_GLUE = frozenset(
+    ["of", "the", "to", "in", "at", "for", "with", "within", "on", "by", "from", "and", "or", "a", "an", "into",
+     "after", "before", "across", "between", "against", "including", "via", "per", "as", "than", "under", "over",
+     "through", "&", "re", "about", "towards"]
+)  # fmt: skip
+_PREPOSITIONS = frozenset(["of", "for", "in", "on", "with", "against", "across", "to", "from", "within"])
+# "Phase 1", "Stage 2": a sub-heading inside a list, which starts the next item.
+_LIST_STAGE = re.compile(r"\b(?:phase|stage|part|year)\s+\d+\b:?", re.IGNORECASE)
+
+
+def _capitalised(word: str) -> bool:
+    return word[:1].isupper() and any(c.islower() for c in word)
+
+
+def _item_starts(words: list[str]) -> list[set[int]]:
+    """Where items may start in a list run together, as evidence of increasing doubt (tiers).
+
+    0. a capitalised imperative verb, or any word after `;` or `.` (`… Strategy Discussions Analyse gradings …`);
+    1. a capitalised word opening a phrase after a word that can end an item (`… supervision Audits to show …`);
+    2. any capitalised word after such a word (`… pre-proceeding meeting Dip Sampling …`);
+    3. a capitalised noun opening a phrase after a run of capitalised words (`… Practice Consistency of …`).
+    Nothing inside brackets starts an item.
+    """
+    tiers: list[set[int]] = [set(), set(), set(), set()]
+    depth = 0
+    for i, word in enumerate(words):
+        if i and depth == 0 and _capitalised(word):
+            before = words[i - 1]
+            before_bare = before.lower().strip(",.;:")
+            after = words[i + 1] if i + 1 < len(words) else ""
+            glued = before_bare in _GLUE
+            if (word.lower().strip(",.") in _VERBS and not glued) or before.endswith((";", ".")):
+                tiers[0].add(i)
+            # After a verb ending in -ing the capitalised words are its object: "… becoming Looked After children".
+            if (before[:1].islower() or before.endswith(")")) and not glued and not before_bare.endswith("ing"):
+                tiers[1 if after[:1].islower() else 2].add(i)
+            if _capitalised(before) and after.lower() in _PREPOSITIONS:
+                tiers[3].add(i)
+        depth = max(0, depth + word.count("(") - word.count(")"))
+    return tiers
+
+
+def _split_run(segments: list[list[str]], count: int) -> list[str] | None:
+    """`count` items from the segments of a run-together list, or None when the evidence gives no such split."""
+    tiers = [_item_starts(words) for words in segments]
+    # The surest evidence first, adding the less sure only while there are too few items.
+    for levels in ((0,), (0, 1), (0, 1, 2), (0, 1, 2, 3)):
+        starts = [set().union(*(segment_tiers[level] for level in levels)) for segment_tiers in tiers]
+        if sum(len(s) + 1 for s in starts) != count:
+            continue
+        items = []
+        for words, found in zip(segments, starts, strict=True):
+            bounds = [0, *sorted(found), len(words)]
+            items += [" ".join(words[bounds[i] : bounds[i + 1]]) for i in range(len(bounds) - 1)]
+        return items
+    return None
+
+
 def split_items(text: str, count: int) -> list[str]:
-    """A priorities cell as its items: one per line or bullet; when an extraction ran them together and
-    there are `count` target dates, at the capitalised imperative verbs that start each item."""
+    """A priorities cell as its items: one per line or bullet. When an extraction ran them together and
+    there are `count` target dates, the list is cut where the structure says an item starts (see
+    `_item_starts`), taking only as much evidence as it needs to find `count` items."""
     items = [squash(p) for p in re.split(r"\n|(?:^|\s)[•·▪■]\s*", text) if squash(p)]
     items = [_BULLET.sub("", item, count=1).strip() for item in items]
-    items = [i for i in items if i and not re.fullmatch(r"phase \d+", i, re.IGNORECASE)]
+    items = [i for i in items if i and not _LIST_STAGE.fullmatch(i)]
     if count <= 1 or len(items) >= count:
         return items
-    words = squash(text).split(" ")
-    starts = [0] + [
-        i for i in range(1, len(words)) if words[i][:1].isupper() and words[i].lower().strip(",.") in _VERBS
-    ]
-    if len(starts) != count:
-        return items
-    bounds = [*starts, len(words)]
-    return [" ".join(words[bounds[i] : bounds[i + 1]]) for i in range(count)]
+    # Lines, bullets and stage headings are sure boundaries; the cuts are looked for between them.
+    parts = [line for part in _LIST_STAGE.split("\n".join(items)) for line in part.split("\n")]
+    segments = [part.split() for part in parts if part.strip()]
+    return _split_run(segments, count) or items
+
+
+# A decision/action log marks each row: `ACTION: …`, `DECISION: …`, `Agreed to …`, `Noted …`.
+_ROW_KIND = re.compile(
+    r"^(?:(?P<action>actions?\s*[:\-–]\s*)|(?:decisions?\s*[:\-–]|agreed\b|resolved\b|noted\b))", re.I
+)
+_NUMBERED = re.compile(r"^(?P<ref>\d{1,3}(?:\.\d{1,3})*[a-z]?)[.)]\s+(?P<rest>\S.*)$")
 
 
 def _row_candidates(row: Row, layout: TableLayout, today: datetime.date) -> list[Candidate]:
@@ -182,7 +251,12 @@ def _row_candidates(row: Row, layout: TableLayout, today: datetime.date) -> list
         return []
     ref = next((squash(_cell(row, i)) for i in layout.all(Col.REF) if squash(_cell(row, i))), None)
     owner_index = layout.first(Col.OWNER)
-    owners = _owners_of_cell(_cell(row, owner_index)) if owner_index is not None else []
+    owner_cell = _cell(row, owner_index)
+    # "Lead and timescale" columns: `KD – end of May 2026` is the owner and the due date.
+    owner_due = None
+    if "\n" not in owner_cell.strip():
+        owner_cell, owner_due = trailing_due(owner_cell, today=today, min_words=1)
+    owners = _owners_of_cell(owner_cell) if owner_index is not None else []
     if layout.layout == Layout.DECISIONS:
         owners = []
     previous, rag = read_rag(_cell(row, layout.first(Col.RAG)))
@@ -222,9 +296,18 @@ def _row_candidates(row: Row, layout: TableLayout, today: datetime.date) -> list
         return [Candidate(tidy_task(body), row.number, ref, owners, due, status, rag, previous, update, raised)]
 
     task = text
+    if marked := _ROW_KIND.match(squash(text)):
+        if marked.group("action"):
+            task = squash(text)[marked.end() :]
+        elif not squash(owner_cell):
+            return []  # "DECISION: The Board approved …", "Agreed to defer …": a record, not an action
+    if ref is None and (numbered := _NUMBERED.match(squash(task))):
+        # "1. Arrange …" in a table without a number column: the number is the action's reference.
+        ref, task = numbered.group("ref"), numbered.group("rest")
     if owner_index is None:
         owners, task = leading_owners(squash(text))
     due, task = _due_of(due_cell, task, today)
+    due = due or owner_due
     if not owners and due is None and owner_index is not None and not status_cell:
         return []  # a heading or note row: no owner, no date
     return [Candidate(tidy_task(task), row.number, ref, owners, due, status, rag, previous, update, raised)]

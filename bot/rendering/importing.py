@@ -77,6 +77,11 @@ def _line(planned: PlannedAction, esc: Callable[[str], str] = _plain) -> str:
     return f"line {c.line}: {ref}{_owners_words(planned, esc)} · {text} · {_due_words(planned)}{tail}"
 
 
+def preview_lines(plan: ImportPlan) -> list[str]:
+    """One mrkdwn line per action the import would create: line, owners, text, due date (escaped)."""
+    return [_line(a, escape) for a in plan.to_create]
+
+
 def as_text(plan: ImportPlan, *, dry_run: bool) -> str:
     """The CLI's report: every action, the new members and the duplicates left out."""
     verb = "would create" if dry_run else "created"
@@ -112,7 +117,7 @@ def preview(plan: ImportPlan, draft_id: int) -> Message:
         f", {len(plan.duplicates)} already on the log" if plan.duplicates else ""
     )
     blocks = [section(head)]
-    blocks += pack_lines([_line(a, escape) for a in plan.to_create], max_blocks=40)
+    blocks += pack_lines(preview_lines(plan), max_blocks=40)
     if plan.new_members:
         names = ", ".join(f"{escape(n.name or n.role or n.written)} ({n.initials})" for n in plan.new_members)
         blocks.append(section(f":bust_in_silhouette: Not members yet, added without Slack when you confirm: {names}"))

@@ -8,6 +8,7 @@ the same minutes twice creates nothing the second time.
 
 from __future__ import annotations
 
+import base64
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -15,20 +16,26 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
+from bot.deps import Deps
 from bot.errors import UserError
 from bot.importing.extract import extract_actions
 from bot.importing.model import Candidate, Document
+from bot.importing.readers import read_document, read_text
 from bot.importing.reading import INITIALS, DueKind, initials_for, resolve_owner
 from bot.services.audit import record_action_event, record_board_event
+from bot.services.boards import ensure_can_manage, resolve_board
 from bot.services.context import Caller
 from bot.services.meetings import bind_next_meeting_actions
 from bot.text import MAX_ACTION_TEXT
 from bot.walltime import local_date
 from storage import boards as board_store
 from storage import importing as store
+from storage.db import session_scope
 from storage.models import Action, Board, ImportDraft, Member
 
 MAX_DOCUMENT_NAME = 300
+# The source document of minutes pasted in Slack (a command's text or the import form).
+PASTED = "minutes pasted in Slack"
 
 
 @dataclass
@@ -276,10 +283,24 @@ def _create(
 # --- drafts (Slack: preview, then confirm) ----------------------------------------------------------------
 
 
+# A shared file is kept as its bytes (a Word or Excel file has no text form to keep), marked so.
+_FILE_MARK = "file:base64:"
+
+
 def save_draft(
-    session: Session, *, caller: Caller, board: Board, name: str, text: str, meeting: date | None, now: datetime
+    session: Session,
+    *,
+    caller: Caller,
+    board: Board,
+    name: str,
+    text: str = "",
+    meeting: date | None,
+    now: datetime,
+    data: bytes | None = None,
 ) -> ImportDraft:
-    """Keep pasted minutes until the caller confirms the preview."""
+    """Keep pasted minutes (`text`), or a shared file's bytes (`data`), until the caller confirms the preview."""
+    if data is not None:
+        text = _FILE_MARK + base64.b64encode(data).decode("ascii")
     return store.add_draft(
         session,
         ImportDraft(
@@ -306,3 +327,91 @@ def take_draft(session: Session, *, caller: Caller, draft_id: int, now: datetime
     text = draft.text
     draft.status, draft.used_at, draft.text = "imported", now, ""
     return draft, text
+
+
+def reopen_draft(session: Session, *, caller: Caller, draft_id: int, now: datetime) -> tuple[ImportDraft, str]:
+    """The caller's pending draft and its pasted text, to edit again: the draft is set aside (cancelled);
+    the edited minutes become a new one."""
+    draft = store.draft_for_update(session, draft_id)
+    if draft is None or draft.created_by != caller.user_id:
+        raise UserError(f"There is no import `{draft_id}` of yours to edit. Paste the minutes again.")
+    if draft.status != "pending":
+        raise UserError(f"Import `{draft_id}` has already been {draft.status}: paste the minutes again.")
+    text = draft_text(draft.text) or ""
+    draft.status, draft.used_at, draft.text = "cancelled", now, ""
+    return draft, text
+
+
+def draft_document(name: str, kept: str) -> Document:
+    """The document a draft keeps: pasted text, or a shared file read again by its format."""
+    if kept.startswith(_FILE_MARK):
+        return read_document(name, base64.b64decode(kept.removeprefix(_FILE_MARK)))
+    return read_text(name, kept)
+
+
+def draft_text(kept: str) -> str | None:
+    """The pasted text a draft keeps (to edit it again), None for a shared file."""
+    return None if kept.startswith(_FILE_MARK) else kept
+
+
+# --- the steps a surface runs (Slack: paste, file, modal), each in its own unit of work --------------------
+
+
+def preview_import(
+    deps: Deps,
+    caller: Caller,
+    *,
+    code: str | None,
+    meeting: date | None,
+    name: str,
+    text: str = "",
+    data: bytes | None = None,
+    keep_always: bool = False,
+) -> tuple[ImportPlan, int]:
+    """Plan the import of pasted `text` (or a shared file's `data`) into the board named by `code` or the
+    caller's channel, for a board manager; keep it as a draft when it has anything new (or always, for the
+    modal's Back). The draft's number is 0 when none was kept."""
+    now = deps.clock()
+    with session_scope(deps.session_factory) as session:
+        board = resolve_board(session, caller, code.upper() if code else None)
+        ensure_can_manage(board, caller, deps.directory)
+        document = read_document(name, data) if data is not None else read_text(name, text)
+        plan = plan_import(session, board=board, document=document, meeting=meeting, now=now)
+        draft_id = 0
+        if plan.to_create or keep_always:
+            draft = save_draft(
+                session, caller=caller, board=board, name=name, text=text, data=data, meeting=meeting, now=now
+            )
+            draft_id = draft.id
+        return plan, draft_id
+
+
+def check_can_import(deps: Deps, caller: Caller, code: str | None) -> None:
+    """Raise UserError unless the board named by `code` (or the caller's channel) exists and the caller manages it.
+
+    Reads only, and never commits: a job's first commit records its request key, which belongs to its work."""
+    with deps.session_factory() as session:
+        board = resolve_board(session, caller, code.upper() if code else None)
+        ensure_can_manage(board, caller, deps.directory)
+
+
+def confirm_import(deps: Deps, caller: Caller, draft_id: int) -> tuple[str, ImportResult]:
+    """Import the caller's previewed draft, once (the draft row is locked and marked used); with the board's
+    channel, where the import is announced."""
+    now = deps.clock()
+    with session_scope(deps.session_factory) as session:
+        draft, text = take_draft(session, caller=caller, draft_id=draft_id, now=now)
+        board = session.get(Board, draft.board_id)
+        assert board is not None  # the foreign key keeps it
+        ensure_can_manage(board, caller, deps.directory)
+        document = draft_document(draft.source_document, text)
+        plan = plan_import(session, board=board, document=document, meeting=draft.meeting, now=now)
+        result = apply_import(session, caller=caller, plan=plan, now=now)
+        return board.channel_id, result
+
+
+def edit_again(deps: Deps, caller: Caller, draft_id: int) -> tuple[str, date | None]:
+    """The pasted text and meeting date of the caller's draft, to edit (the draft is set aside)."""
+    with session_scope(deps.session_factory) as session:
+        draft, text = reopen_draft(session, caller=caller, draft_id=draft_id, now=deps.clock())
+        return text, draft.meeting

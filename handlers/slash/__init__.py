@@ -15,6 +15,7 @@ from bot import request_log
 from bot.deps import Deps
 from bot.inbox import Job, Put
 from bot.services.context import Caller
+from handlers import import_modal
 from handlers.delivery import deliver, tell
 from handlers.failures import failure_message
 from handlers.intake import BUSY, NOT_TAKEN, Intake, request_key
@@ -46,6 +47,11 @@ def _ack_command(intake: Intake) -> Callable[..., None]:
             ack(response_type="ephemeral", text=UNREADABLE)
             return
         request_log.note(kind="command", name=command.command, team=command.team_id, user=command.user_id)
+        if import_modal.wants_modal(command):
+            # `/action import` alone: the lazy listener opens the modal with the trigger; nothing to queue.
+            request_log.note(outcome="modal")
+            ack()
+            return
         # The raw fields are queued; the worker parses them again (parsing unescapes `&amp;` once).
         raw = {name: body[name] for name in SlashCommand.model_fields if name in body}
         outcome = intake.accept("command", raw, request_key(request, body))
@@ -89,4 +95,5 @@ JOBS = {"command": work_command}
 def register(app: App, intake: Intake) -> None:
     """Wire /action, /meeting, /mine and /summary."""
     for name in RUNNERS:
-        app.command(name)(_ack_command(intake))
+        lazy = [import_modal.open_import_modal] if name == "/action" else []
+        app.command(name)(ack=_ack_command(intake), lazy=lazy)

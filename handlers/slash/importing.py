@@ -7,23 +7,21 @@ from datetime import date, datetime
 
 from bot.deps import Deps
 from bot.errors import UserError
-from bot.importing.readers import read_text
 from bot.rendering import export as export_render
 from bot.rendering import importing as render
 from bot.rendering.message import Message, section
 from bot.services import importing as service
-from bot.services.boards import can_manage_board, ensure_can_manage, resolve_board
+from bot.services.boards import can_manage_board, resolve_board
 from bot.services.context import Caller
 from bot.services.exporting import action_log
 from bot.text import escape, plural
 from handlers.reply import Reply, Upload, private, to_channel
 from storage import boards as board_store
 from storage.db import session_scope
-from storage.models import Board
 
 IMPORT_USAGE = "/action import [in CODE] [meeting YYYY-MM-DD] <pasted minutes>  ·  /action import confirm <number>"
 EXPORT_USAGE = "/action export [xlsx|csv|docx|markdown] [all] [in CODE]"
-PASTED = "minutes pasted in Slack"
+PASTED = service.PASTED
 _OPTIONS = re.compile(
     r"^(?:in\s+(?P<code>[A-Za-z0-9]{2,10})\b\s*)?(?:meeting\s+(?P<meeting>\S+)\s*)?(?:in\s+(?P<code2>[A-Za-z0-9]{2,10})\b)?",
     re.IGNORECASE,
@@ -45,37 +43,25 @@ def import_command(deps: Deps, caller: Caller, rest: str) -> Reply:
     if m := _CONFIRM.match(rest):
         return _confirm(deps, caller, int(m.group("id")))
     first, _, body = rest.partition("\n")
+    code, meeting, first = parse_options(first)
+    text = first + ("\n" + body if body else "")
+    if not text.strip():
+        raise UserError("Paste the minutes after `/action import`: the lines with actions, or the whole text.")
+    plan, draft_id = service.preview_import(deps, caller, code=code, meeting=meeting, name=PASTED, text=text)
+    return private(render.preview(plan, draft_id))
+
+
+def parse_options(first: str) -> tuple[str | None, date | None, str]:
+    """`in CODE` and `meeting DATE` at the start of a line, and what follows them."""
     m = _OPTIONS.match(first)
     code = (m.group("code") or m.group("code2")) if m else None
     meeting = _meeting_date(m.group("meeting")) if m and m.group("meeting") else None
-    text = (first[m.end() :] if m else first) + ("\n" + body if body else "")
-    if not text.strip():
-        raise UserError("Paste the minutes after `/action import`: the lines with actions, or the whole text.")
-    now = deps.clock()
-    with session_scope(deps.session_factory) as session:
-        board = resolve_board(session, caller, code.upper() if code else None)
-        ensure_can_manage(board, caller, deps.directory)
-        plan = service.plan_import(session, board=board, document=read_text(PASTED, text), meeting=meeting, now=now)
-        draft_id = 0
-        if plan.to_create:
-            draft = service.save_draft(
-                session, caller=caller, board=board, name=PASTED, text=text, meeting=meeting, now=now
-            )
-            draft_id = draft.id
-        return private(render.preview(plan, draft_id))
+    return code, meeting, first[m.end() :] if m else first
 
 
 def _confirm(deps: Deps, caller: Caller, draft_id: int) -> Reply:
-    now = deps.clock()
-    with session_scope(deps.session_factory) as session:
-        draft, text = service.take_draft(session, caller=caller, draft_id=draft_id, now=now)
-        board = session.get(Board, draft.board_id)
-        assert board is not None  # the foreign key keeps it
-        ensure_can_manage(board, caller, deps.directory)
-        document = read_text(draft.source_document, text)
-        plan = service.plan_import(session, board=board, document=document, meeting=draft.meeting, now=now)
-        result = service.apply_import(session, caller=caller, plan=plan, now=now)
-        return to_channel(board.channel_id, render.imported(result))
+    channel_id, result = service.confirm_import(deps, caller, draft_id)
+    return to_channel(channel_id, render.imported(result))
 
 
 def export_command(deps: Deps, caller: Caller, rest: str) -> Reply:

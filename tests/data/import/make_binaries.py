@@ -85,6 +85,36 @@ def improvement_board() -> None:
     workbook.save(HERE / "improvement_board.xlsx")
 
 
+def hwb_actions_table() -> None:
+    document = docx.Document()
+    document.add_heading("Redbridge Vale Health and Wellbeing Board", level=1)
+    document.add_paragraph("Minutes of the meeting held on 4 March 2026")
+    document.add_heading("5. Healthy weight strategy", level=2)
+    document.add_paragraph(
+        "The Director of Public Health (JS) presented year one of the strategy. Members noted that the "
+        "proportion of reception children living with obesity had fallen to 9.1%."
+    )
+    paragraph = document.add_paragraph()
+    paragraph.add_run("ACTION: ").bold = True
+    paragraph.add_run("JS to report the year two delivery plan to the Board in July.")
+    document.add_heading("6. Joint Strategic Needs Assessment", level=2)
+    document.add_paragraph("The Board agreed the JSNA work programme for 2026/27.")
+    rows = [
+        ("Action", "Lead and timescale"),
+        ("Publish the JSNA chapter on children's oral health", "KD – end of May 2026"),
+        ("Present the draft JSNA summary to the Board", "JS – September 2026"),
+        ("Engage young people in the mental health chapter", "Healthwatch (PB) – ongoing"),
+    ]
+    table = document.add_table(rows=0, cols=2)
+    for values in rows:
+        cells = table.add_row().cells
+        for cell, value in zip(cells, values, strict=True):
+            cell.text = value
+    document.add_paragraph("7. Date of next meeting: 1 July 2026")
+    document.save(HERE / "hwb_actions_table.docx")
+
+
 if __name__ == "__main__":
     partnership_minutes()
     improvement_board()
+    hwb_actions_table()
