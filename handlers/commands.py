@@ -12,7 +12,7 @@ from slack_bolt.context.respond import Respond
 from slack_bolt.request import BoltRequest
 
 from bot import request_log
-from bot.commands import action, meeting, mine, summary
+from bot.commands import action, meeting, mine, plan, summary
 from bot.commands.reply import Reply
 from bot.deps import Deps
 from bot.inbox import Job, Put
@@ -30,6 +30,7 @@ RUNNERS: dict[str, Runner] = {
     "/action": action.run,
     "/meeting": meeting.run,
     "/mine": mine.run,
+    "/plan": plan.run,
     "/summary": summary.run,
 }
 UNREADABLE = ":x: Slack sent this command in a form I can't read, so nothing was done. Please try again."
@@ -87,6 +88,6 @@ JOBS = {"command": work_command}
 
 
 def register(app: App, intake: Intake) -> None:
-    """Wire /action, /meeting, /mine and /summary."""
+    """Wire /action, /meeting, /mine, /plan and /summary."""
     for name in RUNNERS:
         app.command(name)(_ack_command(intake))

@@ -14,9 +14,12 @@ from bot.errors import UserError
 from bot.owners import MENTION, OwnerToken
 from bot.refs import format_ref, parse_ref
 from bot.rendering import actions as render
+from bot.rendering import plans as plan_render
 from bot.rendering.care import identifier_warning
 from bot.rendering.help import help_message
+from bot.rendering.message import Message
 from bot.services import actions as service
+from bot.services import plans as plan_service
 from bot.services.action_lists import ListFilter, list_actions
 from bot.services.boards import resolve_board
 from bot.services.context import Caller
@@ -26,7 +29,7 @@ from storage.db import session_scope
 from storage.models import Action, Board
 
 USAGE = {
-    "add": "/action add <owners> to <what> [by <date>] [in CODE]",
+    "add": "/action add <owners> to <what> [by <date>] [area <short name>] [in CODE]",
     "update": "/action update <ref> <progress> [rag red|amber|green] [evidence <text or link>]",
     "rag": "/action rag <ref> red|amber|green [reason]",
     "done": "/action done <ref> [note]",
@@ -34,6 +37,7 @@ USAGE = {
     "reopen": "/action reopen <ref> [new owners]",
     "assign": "/action assign <ref> <owners>",
     "due": "/action due <ref> <date> [reason]",
+    "move": "/action move <ref> area <short name>|none",
     "show": "/action show <ref>",
     "history": "/action history <ref>",
     "list": "/action list [open|overdue|done|dropped|all] [red|amber|green] [@user|INITIALS] [page N] [in CODE]",
@@ -50,6 +54,7 @@ HELP_LINES = [
     ("reopen", "reopen a done or dropped action (naming new owners if its owners have left)"),
     ("assign", "give it new owners (initials, names, roles, @mentions or `All`)"),
     ("due", "re-date it (the original date is kept)"),
+    ("move", "make it a priority of an improvement-plan area (`none`: take it out of the plan)"),
     ("show", "the action and its latest updates"),
     ("history", "every change: who, when, what"),
     ("list", "the board's log, filtered, a page at a time"),
@@ -60,6 +65,8 @@ _IN_CODE_LEADING = re.compile(r"^in\s+([A-Za-z0-9]{2,10})\b\s*", re.IGNORECASE)
 _IN_CODE_TRAILING = re.compile(r"\s+in\s+([A-Z0-9]{2,10})\s*$")
 _RAG_WORD = {"red": "red", "r": "red", "amber": "amber", "a": "amber", "green": "green", "g": "green"}
 _RAG_OPTION = re.compile(r"(?:^|\s)rag\s*[:=]?\s*(red|amber|green)\b", re.IGNORECASE)
+_AREA_TRAILING = re.compile(r"\s+area\s+(\S+)\s*$", re.IGNORECASE)
+_MOVE = re.compile(r"^area\s+(\S+)$", re.IGNORECASE)
 _EVIDENCE_OPTION = re.compile(r"(?:^|\s)evidence\s*[:\-–]?\s+(.*)$", re.IGNORECASE | re.DOTALL)
 
 
@@ -93,7 +100,7 @@ def run(deps: Deps, caller: Caller, text: str) -> Reply:
     if handler is None:
         return error_reply(
             UserError(f"`{escape(sub)}` is not an `/action` command. Try `/action help` for the full list."),
-            "/action add|update|rag|done|drop|reopen|assign|due|show|history|list|help …",
+            "/action add|update|rag|done|drop|reopen|assign|due|move|show|history|list|help …",
         )
     try:
         return handler(deps, caller, rest.strip())
@@ -101,21 +108,55 @@ def run(deps: Deps, caller: Caller, text: str) -> Reply:
         return error_reply(exc, USAGE[sub])
 
 
+def _split_area(text: str) -> tuple[str | None, str]:
+    """A trailing `area <short name>`: (the short name, the text without it)."""
+    if m := _AREA_TRAILING.search(text):
+        return m.group(1), text[: m.start()]
+    return None, text
+
+
 def _add(deps: Deps, caller: Caller, rest: str) -> Reply:
     now = deps.clock()
     with session_scope(deps.session_factory) as session:
-        code, body = _board_code(rest, lambda: {b.code for b in boards_of_team(session, caller.team_id)})
+        area_name, body = _split_area(rest)
+        code, body = _board_code(body, lambda: {b.code for b in boards_of_team(session, caller.team_id)})
+        if area_name is None:
+            area_name, body = _split_area(body)
         if not squash(body):
             raise UserError("Say what the action is, e.g. `/action add AF to circulate the report by 15/12`.")
         board = resolve_board(session, caller, code)
+        area = None
+        if area_name is not None and plan_service.areas(session, board):
+            # Only a board with a plan reads `area X`; elsewhere the words stay in the action's text.
+            area = plan_service.find_area(session, board, area_name)
+        elif area_name is not None:
+            body = rest if code is None else body + f" area {area_name}"
         readings: list[service.DueReading] = []
         action = service.add_action(
             session, caller=caller, board=board, text=body, now=now, directory=deps.directory, readings=readings
         )
-        reply = _with_readings(
-            to_channel(board.channel_id, render.logged(action, caller.user_id, now)), action, readings, now
-        )
+        message = render.logged(action, caller.user_id, now)
+        if area is not None:
+            plan_service.place_action(session, caller=caller, action=action, area=area, now=now)
+            message = Message(text=message.text, blocks=[*message.blocks, *plan_render.joined_area(area).blocks])
+        reply = _with_readings(to_channel(board.channel_id, message), action, readings, now)
         return _warn_of_identifiers(reply, board, action, body)
+
+
+def _move(deps: Deps, caller: Caller, rest: str) -> Reply:
+    token, body = _ref_and_rest(rest)
+    ref = parse_ref(token)
+    m = _MOVE.match(squash(body))
+    if not m:
+        raise UserError("Say which area it moves to, e.g. `/action move SSCB-12 area MASH` (or `area none`).")
+    short_name = None if m.group(1).lower() == "none" else m.group(1)
+    now = deps.clock()
+    with session_scope(deps.session_factory) as session:
+        action = service.find_action(session, caller, ref)
+        moved = plan_service.move_action(
+            session, caller=caller, action=action, short_name=short_name, directory=deps.directory, now=now
+        )
+        return to_channel(action.board.channel_id, plan_render.action_moved(moved, caller.user_id))
 
 
 def _with_readings(reply: Reply, action: Action, readings: list[service.DueReading], now: datetime) -> Reply:
@@ -332,6 +373,7 @@ _HANDLERS: dict[str, Callable[[Deps, Caller, str], Reply]] = {
     "reopen": _reopen,
     "assign": _assign,
     "due": _due,
+    "move": _move,
     "show": _show,
     "history": _history,
     "list": _list,
