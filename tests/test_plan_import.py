@@ -141,3 +141,21 @@ def test_an_exported_exception_report_re_imports_to_the_same_areas_and_ratings(b
         two = board_by_code(session, "T1", "TWO")
         texts = session.scalars(select(Action.text).where(Action.board_id == two.id, Action.area_id.is_not(None)))
         assert len(list(texts)) == 5
+
+
+def test_subject_access_and_erasure_cover_plan_areas(board, session_factory, cli_env, capsys):
+    import json
+
+    board.command("/plan", "area add MASH lead AF", user="UCAROL")
+    board.command("/plan", "rag MASH amber waiting for <@UALICE|alice> to report", user="UCAROL")
+    assert main(["data", "export", "--user", "UALICE"]) == 0
+    held = json.loads(capsys.readouterr().out)
+    assert [(a["area"], a["lead"]) for a in held["plan_areas"]] == [("MASH", True)]
+    assert main(["data", "erase", "--user", "UCAROL", "--yes", "--by", "dpo"]) == 0
+    with session_factory() as session:
+        area = session.scalar(select(PlanArea))
+        assert "UCAROL" not in (area.created_by, area.rag_changed_by)
+    assert main(["data", "erase", "--user", "UALICE", "--yes", "--by", "dpo"]) == 0
+    with session_factory() as session:
+        area = session.scalar(select(PlanArea))
+        assert "UALICE" not in (area.rag_reason or "")
