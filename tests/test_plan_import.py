@@ -90,7 +90,11 @@ def test_improvement_plan_rows_join_the_priority_heading_above_them(board, sessi
 def test_seed_004_rag_exception_report_gives_its_areas_leads_and_recommendations(board, session_factory, cli_env):
     _import("seed004_rag_exception_report.txt", "2020-08-01")
     areas = areas_of(session_factory)
-    assert {"Leadership-Stability", "MASH", "Assessment", "Adoption"} <= set(areas)
+    assert {"Leadership-Stability", "MASH", "Assessment", "Adoption", "Early-Help"} <= set(areas)
+    # Early Help's table came out of the extraction as lines: its RAGs were written under its lead.
+    early_help = areas["Early-Help"]
+    assert (early_help.lead.name, early_help.opening_rag, early_help.rag) == ("Julian Watkins", "green", "green")
+    assert len(priorities(session_factory, "Early-Help")) == 8
     mash = areas["MASH"]
     assert mash.lead.name == "Jacqui Schofield"
     assert mash.recommendation.startswith("Decision making in the MASH adheres to local guidance")
