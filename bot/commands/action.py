@@ -65,7 +65,8 @@ _IN_CODE_LEADING = re.compile(r"^in\s+([A-Za-z0-9]{2,10})\b\s*", re.IGNORECASE)
 _IN_CODE_TRAILING = re.compile(r"\s+in\s+([A-Z0-9]{2,10})\s*$")
 _RAG_WORD = {"red": "red", "r": "red", "amber": "amber", "a": "amber", "green": "green", "g": "green"}
 _RAG_OPTION = re.compile(r"(?:^|\s)rag\s*[:=]?\s*(red|amber|green)\b", re.IGNORECASE)
-_AREA_TRAILING = re.compile(r"\s+area\s+(\S+)\s*$", re.IGNORECASE)
+# `… area MASH` at the end: a short name starts with a letter, so "visit area 5" stays the action's text.
+_AREA_TRAILING = re.compile(r"\s+area\s+([A-Za-z][A-Za-z0-9&'_-]*)\s*$", re.IGNORECASE)
 _MOVE = re.compile(r"^area\s+(\S+)$", re.IGNORECASE)
 _EVIDENCE_OPTION = re.compile(r"(?:^|\s)evidence\s*[:\-–]?\s+(.*)$", re.IGNORECASE | re.DOTALL)
 
