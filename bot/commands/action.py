@@ -29,7 +29,7 @@ from storage.db import session_scope
 from storage.models import Action, Board
 
 USAGE = {
-    "add": "/action add <owners> to <what> [by <date>] [area <short name>] [in CODE]",
+    "add": "/action add <owners> to <what> [by <date>] [in CODE]",
     "update": "/action update <ref> <progress> [rag red|amber|green] [evidence <text or link>]",
     "rag": "/action rag <ref> red|amber|green [reason]",
     "done": "/action done <ref> [note]",
@@ -46,7 +46,11 @@ USAGE = {
     "help": "/action help",
 }
 HELP_LINES = [
-    ("add", "log an action; owners by initials, @mention, name, role or All; the due date from anywhere in it"),
+    (
+        "add",
+        "log an action; owners by initials, @mention, name, role or All; the due date from anywhere in it; "
+        "`area <short name>` at the end makes it a priority of an improvement-plan area",
+    ),
     ("update", "record progress"),
     ("rag", "set the RAG rating"),
     ("done", "mark it done"),
