@@ -250,3 +250,10 @@ def test_show_gives_the_area_its_lead_recommendation_and_priorities(planned):
 def test_typed_text_in_a_plan_is_escaped(planned):
     calls = planned.command("/plan", "rag MASH red <!channel> look", user="UALICE")
     assert "<!channel>" not in posts(calls)[0].text and "&lt;!channel&gt;" in posts(calls)[0].text
+
+
+@pytest.mark.parametrize("text", ["help", "rag MASH", "area add Youth lead Bob"])
+def test_plan_help_and_usage_show_placeholders_as_text(planned, text):
+    from tests.test_text_is_data import assert_no_markup_from_typing
+
+    assert_no_markup_from_typing(planned.command("/plan", text, user="UCAROL"))

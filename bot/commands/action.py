@@ -49,7 +49,7 @@ HELP_LINES = [
     (
         "add",
         "log an action; owners by initials, @mention, name, role or All; the due date from anywhere in it; "
-        "`area <short name>` at the end makes it a priority of an improvement-plan area",
+        "`area MASH` at the end makes it a priority of that improvement-plan area",
     ),
     ("update", "record progress"),
     ("rag", "set the RAG rating"),

@@ -32,8 +32,8 @@ HELP_LINES = [
     ("show", "an area: ratings at each meeting, priorities and target dates, evidence and risks"),
 ]
 FOOTER = (
-    "An area's priorities are actions: add one with `/action add … area <short name>`, or move one with "
-    "`/action move <ref> area <short name>`. Each meeting closes a reporting period."
+    "An area's priorities are actions: add one with `/action add … area MASH`, or move one with "
+    "`/action move SSCB-12 area MASH`. Each meeting closes a reporting period."
 )
 _AREA_ADD = re.compile(
     r"^(?P<short>\S+)(?:\s+[\"“](?P<name>[^\"”]+)[\"”])?\s+lead\s+(?P<lead><@[^>]*>|\S+)"
