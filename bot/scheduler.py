@@ -8,11 +8,11 @@ from datetime import timedelta
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.clock import utcnow
 from bot.deps import Deps
 from bot.lease import ClockLease
 from bot.services.due_work import run_due
 from bot.services.outbox import Sender
+from bot.walltime import utcnow
 
 log = logging.getLogger(__name__)
 

@@ -155,7 +155,7 @@ def test_area_add_by_a_member_who_does_not_manage_the_board_is_refused(board, se
     ],
 )
 def test_bad_plan_input_gets_a_clear_private_answer_and_changes_nothing(planned, session_factory, text, says, usage):
-    from bot.commands.plan import USAGE
+    from handlers.slash.plan import USAGE
 
     refused(planned, session_factory, text, says=says, usage=USAGE.get(usage or ""), user="UCAROL")
 

@@ -15,7 +15,6 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy.orm import Session
 
 from bot.channels import Channels
-from bot.clock import local_date, zone
 from bot.deps import Deps
 from bot.errors import DirectoryUnavailable
 from bot.rendering import care as care_render
@@ -27,6 +26,7 @@ from bot.services.meetings import Times
 from bot.services.outbox import DispatchReport, Sender, dispatch, enqueue, record_marker, record_missed
 from bot.services.retention import purge_once_a_day
 from bot.services.summary import build_summary, due_by
+from bot.walltime import local_date, zone
 from bot.workdays import Nation, is_working_day, next_working_day
 from storage import meetings as meeting_store
 from storage import outbox as outbox_store

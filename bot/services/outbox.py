@@ -10,9 +10,9 @@ from typing import Any, Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.clock import utcnow
 from bot.rendering.message import Message
 from bot.sending import SendError, SendErrorKind
+from bot.walltime import utcnow
 from storage import outbox as store
 from storage.db import session_scope
 from storage.models import Meeting, OutboxMessage

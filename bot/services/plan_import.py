@@ -18,10 +18,11 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from bot.importing.model import AreaInfo, Candidate
+from bot.services.audit import record_action_event
 from bot.services.context import Caller
 from bot.services.plans import RAGS, create_area
 from storage import plans as store
-from storage.models import Action, ActionEvent, Board, PlanArea, PlanAreaEvent
+from storage.models import Action, Board, PlanArea, PlanAreaEvent
 
 MAX_SHORT_NAME = 30
 _SMALL_WORDS = frozenset(["and", "of", "the", "for", "with", "in", "on", "to", "a", "an"])
@@ -104,14 +105,8 @@ def place_imported(
             area.rag, area.rag_reason, area.rag_changed_at, area.rag_changed_by = rag, None, now, caller.user_id
             rated.add(area.id)
         action.area_id = area.id
-        session.add(
-            ActionEvent(
-                action=action,
-                at=now,
-                actor_user_id=caller.user_id,
-                kind="area",
-                data={"area_from": None, "area_to": area.short_name, "imported": source},
-            )
+        record_action_event(
+            session, action, caller.user_id, "area", now, area_from=None, area_to=area.short_name, imported=source
         )
     session.flush()
     return added

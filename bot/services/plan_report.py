@@ -16,8 +16,8 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
-from bot.clock import local_date
 from bot.services.plans import RAG_RANK
+from bot.walltime import local_date
 from storage import meetings as meeting_store
 from storage import plans as store
 from storage.models import Action, ActionEvent, Board, PlanArea, PlanAreaEvent

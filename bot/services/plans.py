@@ -24,15 +24,16 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot.directory import Directory
-from bot.errors import DirectoryUnavailable, UserError
+from bot.errors import DirectoryUnavailable, NotAllowed, NotFound, NothingToChange, UserError
 from bot.refs import format_ref
 from bot.services.actions import lock_for_change
+from bot.services.audit import record_action_event
 from bot.services.boards import can_manage_board
 from bot.services.context import Caller
 from bot.text import escape, squash, unreadable
 from storage import boards as board_store
 from storage import plans as store
-from storage.models import Action, ActionEvent, Board, Member, PlanArea, PlanAreaEvent
+from storage.models import Action, Board, Member, PlanArea, PlanAreaEvent
 
 RAGS = ("red", "amber", "green")
 RAG_RANK = {"green": 0, "amber": 1, "red": 2}
@@ -45,7 +46,7 @@ class PlanError(UserError):
     """Something about a plan the bot cannot do, worded for the board (no command syntax)."""
 
 
-class AreaNotFound(PlanError):
+class AreaNotFound(NotFound):
     """No area of the board has this short name."""
 
     def __init__(self, board: Board, short_name: str, known: Sequence[str]) -> None:
@@ -59,11 +60,7 @@ class AreaExists(PlanError):
     """The short name is already an area of the board."""
 
 
-class NotAllowed(PlanError):
-    """The caller may not make this change."""
-
-
-class NoChange(PlanError):
+class NoChange(NothingToChange):
     """The change asked for is already the case."""
 
 
@@ -303,15 +300,8 @@ def place_action(session: Session, *, caller: Caller, action: Action, area: Plan
         raise PlanError(f"{escape(area.short_name)} is not an area of {action.board.code}.")
     before = action.area_id
     action.area_id = area.id if area else None
-    action.updated_at = now
-    session.add(
-        ActionEvent(
-            action=action,
-            at=now,
-            actor_user_id=caller.user_id,
-            kind="area",
-            data={"area_from": before, "area_to": area.short_name if area else None},
-        )
+    record_action_event(
+        session, action, caller.user_id, "area", now, area_from=before, area_to=area.short_name if area else None
     )
     session.flush()
 

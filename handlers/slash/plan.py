@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from bot.commands.reply import Reply, error_reply, private, to_channel
 from bot.deps import Deps
 from bot.errors import UserError
 from bot.owners import INITIALS, MENTION
@@ -16,6 +15,8 @@ from bot.services.boards import resolve_board
 from bot.services.context import Caller
 from bot.services.plan_report import build_plan_report
 from bot.text import escape, squash
+from handlers.reply import Reply, private, to_channel
+from handlers.slash.wording import error_reply
 from storage.db import session_scope
 
 USAGE = {
