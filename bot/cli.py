@@ -91,6 +91,15 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--team", default=None, help="the Slack team id, when two workspaces use the same code")
     export.add_argument("--format", choices=("csv", "xlsx", "markdown", "docx"), required=True)
     export.add_argument("--status", choices=("open", "all"), default="open")
+    export.add_argument(
+        "--report",
+        choices=("log", "exceptions", "rag-at-a-glance"),
+        default="log",
+        help="the action log (default), or the improvement plan's exception report or RAG at a glance",
+    )
+    export.add_argument(
+        "--at", type=_instant, default=None, help="plan reports: ISO datetime to report as of (default: now)"
+    )
     export.add_argument("-o", "--output", default=None, help="the file to write (default: standard output)")
     return parser
 
@@ -355,10 +364,15 @@ def _export(settings: Settings, args: argparse.Namespace) -> None:
     from bot.rendering.export import render
     from bot.services.exporting import action_log
 
+    if args.report != "log" and args.format == "csv":
+        raise StartupError(f"the {args.report} report is written as docx, xlsx or markdown, not csv")
     engine = _existing_engine(settings)
     with session_scope(make_session_factory(engine)) as session:
         board = _one_board(session, args.board, args.team)
-        data = render(action_log(session, board=board, status=args.status, now=utcnow()), args.format)
+        if args.report == "log":
+            data = render(action_log(session, board=board, status=args.status, now=utcnow()), args.format)
+        else:
+            data = _plan_report(session, board, args.report, args.format, args.at or utcnow())
     if args.output:
         try:
             Path(args.output).write_bytes(data)
@@ -369,6 +383,17 @@ def _export(settings: Settings, args: argparse.Namespace) -> None:
         sys.stdout.flush()
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
+
+
+def _plan_report(session: Session, board: Board, kind: str, fmt: str, now: datetime) -> bytes:
+    """The improvement plan's exception report or RAG at a glance as of `now` (its reporting period)."""
+    from bot.rendering import plan_export
+    from bot.services.plan_report import build_plan_report
+
+    report = build_plan_report(session, board=board, now=now)
+    if not report.areas:
+        raise StartupError(f"{board.code} has no improvement plan areas: add them with /plan area add in Slack")
+    return plan_export.render(report, kind, fmt)
 
 
 def _summary(settings: Settings, code: str, team: str | None, fmt: str, at: datetime | None) -> None:

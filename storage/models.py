@@ -148,12 +148,59 @@ class Action(Base):
     reminders_snoozed_until: Mapped[date | None] = mapped_column(Date)
     # Owned by every current member (`All to …`): shown once as "All members", never chased.
     all_members: Mapped[bool] = mapped_column(Boolean, default=False, server_default=expression.false())
+    # The improvement-plan area the action is a priority of (None: not part of the plan).
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("plan_areas.id"), index=True)
 
     board: Mapped[Board] = relationship()
     owners: Mapped[list[Member]] = relationship(secondary="action_owners", order_by="Member.initials")
     events: Mapped[list[ActionEvent]] = relationship(
         back_populates="action", order_by="ActionEvent.id", cascade="save-update, merge"
     )
+
+
+class PlanArea(Base):
+    """An area of a board's improvement plan (e.g. MASH, Early Help): a lead, the inspection
+    recommendation it answers, an area RAG, and its priorities (the actions with `area_id` set)."""
+
+    __tablename__ = "plan_areas"
+    __table_args__ = (UniqueConstraint("board_id", "key", name="uq_plan_areas_board_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    board_id: Mapped[int] = mapped_column(ForeignKey("boards.id"), index=True)
+    # The short name people type (`MASH`, `Early-Help`) and its lower-case form, unique on the board.
+    short_name: Mapped[str] = mapped_column(String(30))
+    key: Mapped[str] = mapped_column(String(30))
+    # The area's title as board papers write it ("Leadership and Stability").
+    name: Mapped[str] = mapped_column(String(200))
+    lead_member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    recommendation: Mapped[str | None] = mapped_column(Text)
+    rag: Mapped[str | None] = mapped_column(String(5))  # red | amber | green
+    rag_reason: Mapped[str | None] = mapped_column(Text)
+    rag_changed_at: Mapped[datetime | None]
+    rag_changed_by: Mapped[str | None] = mapped_column(String(32))
+    # The rating the area was reported with at the close of the period before it was recorded here
+    # (an imported report's "Previous RAG"); later periods read their previous RAG from the history.
+    opening_rag: Mapped[str | None] = mapped_column(String(5))
+    created_by: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+    source_document: Mapped[str | None] = mapped_column(String(300))
+
+    board: Mapped[Board] = relationship()
+    lead: Mapped[Member | None] = relationship()
+
+
+class PlanAreaEvent(Base):
+    """One change to a plan area (created, rag, lead): its audit trail, never edited."""
+
+    __tablename__ = "plan_area_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("plan_areas.id"), index=True)
+    at: Mapped[datetime]
+    actor_user_id: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(Text)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
 class ActionEvent(Base):

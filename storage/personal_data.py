@@ -8,7 +8,17 @@ from typing import Any
 from sqlalchemy import String, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from storage.models import Action, ActionEvent, ActionOwner, Board, BoardEvent, Member, OutboxMessage
+from storage.models import (
+    Action,
+    ActionEvent,
+    ActionOwner,
+    Board,
+    BoardEvent,
+    Member,
+    OutboxMessage,
+    PlanArea,
+    PlanAreaEvent,
+)
 
 
 def memberships(session: Session, user_id: str) -> Sequence[tuple[Member, Board]]:
@@ -68,6 +78,34 @@ def board_events_by_or_about(session: Session, user_id: str) -> Sequence[BoardEv
     ).all()
 
 
+def plan_areas_touching(session: Session, user_id: str, member_ids: Sequence[int]) -> Sequence[PlanArea]:
+    """Plan areas the user leads, added or rated, or whose texts mention them."""
+    conditions = [
+        PlanArea.created_by == user_id,
+        PlanArea.rag_changed_by == user_id,
+        PlanArea.rag_reason.contains(user_id),
+        PlanArea.recommendation.contains(user_id),
+    ]
+    if member_ids:
+        conditions.append(PlanArea.lead_member_id.in_(list(member_ids)))
+    return session.scalars(select(PlanArea).where(or_(*conditions)).order_by(PlanArea.id)).all()
+
+
+def plan_events_by_or_about(session: Session, user_id: str) -> Sequence[PlanAreaEvent]:
+    """Plan areas' history rows the user made or that name them."""
+    return session.scalars(
+        select(PlanAreaEvent)
+        .where(
+            or_(
+                PlanAreaEvent.actor_user_id == user_id,
+                PlanAreaEvent.note.contains(user_id),
+                func.cast(PlanAreaEvent.data, String).contains(user_id),
+            )
+        )
+        .order_by(PlanAreaEvent.id)
+    ).all()
+
+
 def messages_to(session: Session, user_id: str) -> Sequence[OutboxMessage]:
     """Scheduled messages addressed to the user (their DMs)."""
     return session.scalars(
@@ -88,6 +126,9 @@ def replace_user_id(session: Session, user_id: str, placeholder: str) -> dict[st
         ("action_events.actor_user_id", ActionEvent, ActionEvent.actor_user_id),
         ("board_events.actor_user_id", BoardEvent, BoardEvent.actor_user_id),
         ("outbox.recipient", OutboxMessage, OutboxMessage.recipient),
+        ("plan_areas.created_by", PlanArea, PlanArea.created_by),
+        ("plan_areas.rag_changed_by", PlanArea, PlanArea.rag_changed_by),
+        ("plan_area_events.actor_user_id", PlanAreaEvent, PlanAreaEvent.actor_user_id),
     ]
     counts: dict[str, int] = {}
     for name, model, column in columns:

@@ -413,7 +413,7 @@ def test_an_unknown_sub_command_is_refused_with_the_list_of_commands(board, sess
         session_factory,
         text,
         says=["is not an `/action` command", "/action help"],
-        usage="/action add|update|rag|done|drop|reopen|assign|due|show|history|list|help …",
+        usage="/action add|update|rag|done|drop|reopen|assign|due|move|show|history|list|help …",
     )
 
     assert "<!channel>" not in reply.text

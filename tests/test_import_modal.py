@@ -36,9 +36,7 @@ def _view_text(view: dict) -> str:
     return "\n".join(_block_texts(view.get("blocks") or []))
 
 
-def _submit(
-    board, view: dict, *, user: str = "UCAROL", values: dict | None = None, trigger: str = "t.1"
-):
+def _submit(board, view: dict, *, user: str = "UCAROL", values: dict | None = None, trigger: str = "t.1"):
     payload = {
         "type": "view_submission",
         "team": {"id": "T1"},

@@ -15,7 +15,7 @@ import datetime
 import re
 from dataclasses import dataclass, field
 
-from bot.importing.model import Candidate, Line
+from bot.importing.model import AreaInfo, Candidate, Line
 from bot.importing.reading import (
     Due,
     DueKind,
@@ -267,6 +267,25 @@ _LIST_ITEM = re.compile(r"^\s*(?:[-*•·▪]|\d+[.)])\s+(?P<text>\S.*)$")
 _CURRENT_RAG = re.compile(r"\bcurrent\s+rag\s*[:\-–]?\s*(?P<rag>red|amber|green)\b", re.IGNORECASE)
 
 
+_PREVIOUS_RAG = re.compile(r"\bprevious\s+rag\s*[:\-–]?\s*(?P<rag>red|amber|green)\b", re.IGNORECASE)
+
+
+def _area_above(
+    texts: list[str], lead_at: int | None, lead: list[str], previous: str | None, rag: str | None
+) -> AreaInfo | None:
+    """The area a flattened RAG report's priorities belong to: the short title just above its lead."""
+    if lead_at is None:
+        return None
+    for back in range(lead_at - 1, max(lead_at - 3, -1), -1):
+        text = " ".join(texts[back].split())
+        if not text:
+            continue
+        if "rag" in text.lower() or not re.search(r"[A-Za-z]", text) or len(text.split()) > 8:
+            return None
+        return AreaInfo(name=text.strip(" :"), leads=tuple(lead), previous_rag=previous, rag=rag)
+    return None
+
+
 def _date_line(text: str, today: datetime.date) -> bool:
     text = text.strip()
     return bool(text) and len(text) <= 24 and due_in_cell(text, today=today) is not None and not _LIST_ITEM.match(text)
@@ -298,18 +317,24 @@ def listed_priorities(lines: list[Line], today: datetime.date) -> tuple[list[Can
             index = items[-1] + 1
             continue
         lead: list[str] = []
-        rag = None
+        rag = previous = None
+        lead_at = None
         for back in range(start - 1, max(start - 10, -1), -1):
             text = texts[back].strip()
             if rag is None and (m := _CURRENT_RAG.search(text)):
                 rag = m.group("rag").lower()
+            elif previous is None and (m := _PREVIOUS_RAG.search(text)):
+                previous = m.group("rag").lower()
             elif not lead and " " in text and is_owner_list(text):
-                lead = owners_in_cell(text)
+                lead, lead_at = owners_in_cell(text), back
+        area = _area_above(texts, lead_at, lead, previous, rag)
         for item, date_index in zip(items, dates, strict=True):
             m = _LIST_ITEM.match(texts[item])
             assert m is not None
             due = due_in_cell(texts[date_index], today=today)
-            out.append(Candidate(tidy_task(m.group("text")), lines[item].number, None, list(lead), due, "open", rag))
+            out.append(
+                Candidate(tidy_task(m.group("text")), lines[item].number, None, list(lead), due, "open", rag, area=area)
+            )
         used.update(lines[i].number for i in (*items, *dates))
     return out, used
 

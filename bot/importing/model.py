@@ -46,6 +46,20 @@ class Document:
     blocks: tuple[Block, ...]
 
 
+@dataclass(frozen=True)
+class AreaInfo:
+    """The improvement-plan area a candidate is a priority of, as the document gives it: a RAG report's
+    AREA cell (title, leads, core recommendation, the row's previous and current RAG) or an improvement
+    plan's numbered recommendation (`number`, from a heading row or the action's `1.2`)."""
+
+    name: str
+    number: str | None = None
+    leads: tuple[str, ...] = ()
+    recommendation: str | None = None
+    previous_rag: str | None = None
+    rag: str | None = None
+
+
 @dataclass
 class Candidate:
     """An action found in a document, before its owners are matched to a board's members.
@@ -64,3 +78,4 @@ class Candidate:
     previous_rag: str | None = None
     update: str | None = None
     raised: str | None = None  # "Date raised" / "Meeting" as written in an exported log
+    area: AreaInfo | None = None  # improvement plans and RAG reports: the area it is a priority of

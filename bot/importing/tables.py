@@ -6,7 +6,7 @@ import datetime
 import re
 
 from bot.importing.layout import Col, Layout, TableLayout, column_role
-from bot.importing.model import Candidate, Row, Table
+from bot.importing.model import AreaInfo, Candidate, Row, Table
 from bot.importing.reading import (
     Due,
     DueKind,
@@ -103,6 +103,35 @@ def _area_leads(text: str) -> list[str]:
             if all(is_owner_list(p) for p in pairs):
                 return pairs
     return []
+
+
+_RAG_IN_AREA = re.compile(r"^(?P<which>previous|current)\s+rag\s*:?\s*(?P<rag>red|amber|green)\b", re.IGNORECASE)
+
+
+def area_of_cell(text: str, leads: list[str], previous: str | None, rag: str | None) -> AreaInfo | None:
+    """A RAG report's AREA cell as an area: its title (first line), the recommendation after a line that
+    names one, and `Previous RAG: Green` / `Current RAG: Amber` lines when the RAG columns are empty."""
+    lines = [squash(line) for line in text.split("\n") if squash(line)]
+    if not lines:
+        return None
+    recommendation: list[str] = []
+    in_recommendation = False
+    for line in lines[1:]:
+        if m := _RAG_IN_AREA.match(line):
+            colour = m.group("rag").lower()
+            previous, rag = (colour, rag) if m.group("which").lower() == "previous" else (previous, rag or colour)
+            in_recommendation = False
+        elif re.search(r"\brecommendations?\b", line, re.IGNORECASE) and len(line.split()) <= 5:
+            in_recommendation = True
+        elif in_recommendation:
+            recommendation.append(line)
+    return AreaInfo(
+        name=lines[0].strip(" :"),
+        leads=tuple(leads),
+        recommendation=" ".join(recommendation) or None,
+        previous_rag=previous,
+        rag=rag,
+    )
 
 
 _BULLET = re.compile(r"^\s*(?:•|·|▪|■|\*|-(?=\s)|\d+[.)](?=\s))\s*")
@@ -278,8 +307,11 @@ def _row_candidates(row: Row, layout: TableLayout, today: datetime.date) -> list
         items = split_items(text, len(dues))
         if len(dues) != len(items):
             dues = [dues[0]] * len(items) if len(dues) == 1 else [None] * len(items)  # type: ignore[list-item]
+        info = area_of_cell(area, leads, previous, rag)
+        if info is not None and rag is None:
+            rag, previous = info.rag, info.previous_rag
         return [
-            Candidate(tidy_task(item), row.number, ref, list(leads), due, status, rag, previous, None, raised)
+            Candidate(tidy_task(item), row.number, ref, list(leads), due, status, rag, previous, None, raised, info)
             for item, due in zip(items, dues, strict=True)
         ]
 
@@ -322,11 +354,48 @@ def _due_of(due_cell: str, text: str, today: datetime.date) -> tuple[Due | None,
     return due, body
 
 
+_HEADING = re.compile(
+    r"^(?:(?P<word>priority|recommendation|rec|area|theme|objective)\s*)?(?P<number>\d+)\s*[:.)\-–]?\s*(?P<title>.*)$",
+    re.IGNORECASE,
+)
+_NUMBERED_REF = re.compile(r"^(?P<number>\d+)\.\d+")
+
+
+def _heading(row: Row) -> AreaInfo | None:
+    """A plan's heading row, alone in its row: numbered (`Priority 1: Leadership …`) or bold (`**Early Help**`)."""
+    written = [squash(c) for c in row.cells if squash(c).strip("*_ ")]
+    if len(written) != 1:
+        return None
+    text = written[0].strip("*_ ")
+    m = _HEADING.match(text)
+    if m is not None and m.group("title"):
+        return AreaInfo(name=m.group("title").strip(), number=m.group("number"))
+    bold = written[0].startswith("**") and written[0].endswith("**")
+    return AreaInfo(name=text) if bold and len(text.split()) <= 12 else None
+
+
+def _plan_area(candidate: Candidate, heading: AreaInfo | None) -> AreaInfo | None:
+    """An improvement plan's action belongs to its recommendation: the heading above it, or `1` of `1.2`."""
+    m = _NUMBERED_REF.match(candidate.ref or "")
+    if m and (heading is None or heading.number not in (None, m.group("number"))):
+        return AreaInfo(name=f"Recommendation {m.group('number')}", number=m.group("number"))
+    return heading
+
+
 def table_candidates(table: Table, layout: TableLayout, today: datetime.date) -> list[Candidate]:
     """The candidate actions in a table of a known layout."""
     out: list[Candidate] = []
+    heading: AreaInfo | None = None
     for row in table.rows:
         if row.number <= layout.header.number or _is_header_again(row, layout):
             continue
-        out.extend(_row_candidates(row, layout, today))
+        found = _row_candidates(row, layout, today)
+        if layout.layout == Layout.IMPROVEMENT_PLAN:
+            if not found:
+                heading = _heading(row) or heading
+            for candidate in found:
+                # An action whose number the extraction lost stays with the one before it.
+                candidate.area = _plan_area(candidate, heading)
+                heading = candidate.area or heading
+        out.extend(found)
     return out

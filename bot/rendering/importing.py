@@ -99,6 +99,9 @@ def as_text(plan: ImportPlan, *, dry_run: bool) -> str:
     if plan.duplicates:
         lines.append("Already on the log, not created again:")
         lines += [f"  {plan.board.code}-{a.duplicate_of}: {truncate(a.candidate.text, 100)}" for a in plan.duplicates]
+    areas = list(dict.fromkeys(a.candidate.area.name for a in plan.to_create if a.candidate.area))
+    if areas:
+        lines.append(f"Improvement plan areas: {', '.join(areas)}")
     if not plan.to_create and plan.actions:
         lines.append("Nothing new: this document has been imported already.")
     return "\n".join(lines) + "\n"
@@ -142,6 +145,9 @@ def imported(result: ImportResult) -> Message:
     if result.members_added:
         names = ", ".join(f"{escape(m.name or m.role or m.initials)} ({m.initials})" for m in result.members_added)
         blocks.append(context(f"Added as members without Slack: {names}"))
+    if result.areas_added:
+        names = ", ".join(f"{escape(a.name)} (`{escape(a.short_name)}`)" for a in result.areas_added)
+        blocks.append(context(f"Improvement plan areas added: {names}"))
     if plan.duplicates:
         blocks.append(context(f"{plural(len(plan.duplicates), 'action')} already on the log, not created again."))
     return Message(text=f"Imported {len(result.created)} actions into {code}", blocks=blocks)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from bot.rendering import plans as plan_render
 from bot.rendering.formatting import RAG_EMOJI, days_phrase, meeting_when, ref_of, short_date
 from bot.rendering.message import MAX_BLOCKS, Message, context, header, pack_lines, section
 from bot.services.meetings import meeting_date
@@ -171,6 +172,11 @@ def slack_messages(summary: Summary, overflow_note: str = "the full list is in t
             shown.append(f"_…and {len(lines) - SHOWN_PER_SECTION} more: {overflow_note}._")
             overflow.append((name, lines))
         blocks += pack_lines([f"*{name}*", *shown], max_blocks=3)
+    plan_thread: list[Message] = []
+    if summary.plan is not None:
+        room = MAX_BLOCKS - len(blocks) - 1
+        plan_blocks, plan_thread = plan_render.summary_blocks(summary.plan, title(summary), room=room)
+        blocks += plan_blocks
     stamp = f"{summary.generated_at:%d %b %Y %H:%M} UTC"
     blocks.append(context(f"Generated {stamp} by Arising · `/summary {summary.board.code}` for the latest"))
     fallback = f"{title(summary)}: {counts_line(summary)}"
@@ -179,7 +185,7 @@ def slack_messages(summary: Summary, overflow_note: str = "the full list is in t
         packed = pack_lines([f"*{name}: full list*", *lines], max_blocks=10_000)
         for start in range(0, len(packed), MAX_BLOCKS):
             messages.append(Message(text=f"{title(summary)}: {name}", blocks=packed[start : start + MAX_BLOCKS]))
-    return messages
+    return messages + plan_thread
 
 
 def as_text(summary: Summary, *, markdown: bool = False) -> str:
@@ -189,6 +195,8 @@ def as_text(summary: Summary, *, markdown: bool = False) -> str:
     out = [head, "", summary.board.name, meeting_line(summary), counts_line(summary), _rag_counts(summary, False)]
     for name, lines in sections(summary, style):
         out += ["", f"## {name}" if markdown else name, *lines]
+    if summary.plan is not None:
+        out += plan_render.summary_text(summary.plan, markdown=markdown)
     return "\n".join(out) + "\n"
 
 
@@ -238,4 +246,6 @@ def as_json(summary: Summary) -> str:
         "stale": [_item_json(i, summary) for i in summary.stale],
         "owners_without_slack": {k: [ref_of(a) for a in v] for k, v in summary.offline_owners.items()},
     }
+    if summary.plan is not None:
+        data["plan"] = plan_render.summary_json(summary.plan)
     return json.dumps(data, indent=2)

@@ -26,12 +26,13 @@ from bot.services.audit import record_action_event, record_board_event
 from bot.services.boards import ensure_can_manage, resolve_board
 from bot.services.context import Caller
 from bot.services.meetings import bind_next_meeting_actions
+from bot.services.plan_import import place_imported
 from bot.text import MAX_ACTION_TEXT
 from bot.walltime import local_date
 from storage import boards as board_store
 from storage import importing as store
 from storage.db import session_scope
-from storage.models import Action, Board, ImportDraft, Member
+from storage.models import Action, Board, ImportDraft, Member, PlanArea
 
 MAX_DOCUMENT_NAME = 300
 # The source document of minutes pasted in Slack (a command's text or the import form).
@@ -101,6 +102,7 @@ class ImportResult:
     plan: ImportPlan
     created: list[Action]
     members_added: list[Member]
+    areas_added: list[PlanArea] = field(default_factory=list)
 
 
 def text_key(text: str) -> str:
@@ -227,7 +229,10 @@ def apply_import(session: Session, *, caller: Caller, plan: ImportPlan, now: dat
         session.flush()
         bind_next_meeting_actions(session, board, now)
     session.flush()
-    return ImportResult(plan, created, list(added.values()))
+    # Improvement-plan and RAG-report rows: each action joins its area, keeping the area's RAGs.
+    pairs = [(planned.candidate, action) for planned, action in zip(plan.to_create, created, strict=True)]
+    areas = place_imported(session, caller=caller, board=board, created=pairs, source=plan.source, now=now)
+    return ImportResult(plan, created, list(added.values()), areas)
 
 
 def _create(
@@ -272,6 +277,8 @@ def _create(
         "imported": {"document": plan.source, "line": candidate.line, "ref": candidate.ref},
         "status": candidate.status,
         "rag": candidate.rag,
+        # The RAG the document says it had last period: its previous RAG in this period's reports.
+        "previous_rag": candidate.previous_rag,
     }
     record_action_event(session, action, caller.user_id, "created", now, note=action.text, **data)
     if candidate.update:

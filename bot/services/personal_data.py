@@ -87,6 +87,27 @@ def export_person(session: Session, user_id: str) -> dict[str, Any]:
             {"board_id": e.board_id, "at": _iso(e.at), "kind": e.kind, "by_them": e.actor_user_id == user_id}
             for e in store.board_events_by_or_about(session, user_id)
         ],
+        "plan_areas": [
+            {
+                "board_id": a.board_id,
+                "area": a.short_name,
+                "lead": a.lead_member_id in member_ids,
+                "added_by_them": a.created_by == user_id,
+                "rated_by_them": a.rag_changed_by == user_id,
+                "rag_reason": a.rag_reason,
+            }
+            for a in store.plan_areas_touching(session, user_id, member_ids)
+        ],
+        "plan_history": [
+            {
+                "area_id": e.area_id,
+                "at": _iso(e.at),
+                "kind": e.kind,
+                "by_them": e.actor_user_id == user_id,
+                "note": e.note,
+            }
+            for e in store.plan_events_by_or_about(session, user_id)
+        ],
         "messages_to_them": [
             {"kind": m.kind, "status": m.status, "created_at": _iso(m.created_at), "sent_at": _iso(m.sent_at)}
             for m in store.messages_to(session, user_id)
@@ -150,6 +171,21 @@ def erase_person(session: Session, *, user_id: str, actor: str, now: datetime) -
         raw = json.dumps(event.data or {})
         if user_id in raw:
             event.data = json.loads(raw.replace(user_id, report.placeholder))
+            report.history_data_rewritten += 1
+    for area in store.plan_areas_touching(session, user_id, member_ids):
+        boards[area.board_id] = boards.get(area.board_id, "")
+        for name in ("rag_reason", "recommendation"):
+            before = getattr(area, name)
+            if (after := _scrub(before, user_id)) != before:
+                setattr(area, name, after)
+                report.texts_rewritten += 1
+    for plan_event in store.plan_events_by_or_about(session, user_id):
+        if (note := _scrub(plan_event.note, user_id)) != plan_event.note:
+            plan_event.note = note
+            report.texts_rewritten += 1
+        raw = json.dumps(plan_event.data or {})
+        if user_id in raw:
+            plan_event.data = json.loads(raw.replace(user_id, report.placeholder))
             report.history_data_rewritten += 1
     for message in store.messages_to(session, user_id):
         if message.status in ("pending", "sending"):

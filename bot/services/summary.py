@@ -13,6 +13,7 @@ from bot.directory import Directory
 from bot.errors import NotAllowed, Remedy, RemedyKind
 from bot.services.context import Caller
 from bot.services.meetings import meeting_date
+from bot.services.plan_report import PlanReport, plan_for_summary
 from bot.statuses import ActionStatus, Rag
 from bot.walltime import local_date
 from storage import meetings as meeting_store
@@ -77,6 +78,8 @@ class Summary:
     stale: list[Item] = field(default_factory=list)
     # Owners without Slack, with their actions needing an update: the chair chases them.
     offline_owners: dict[str, list[Action]] = field(default_factory=dict)
+    # A board with an improvement plan: RAG at a glance and the exception entries (bot.services.plan_report).
+    plan: PlanReport | None = None
 
     @property
     def since_label(self) -> str:
@@ -173,6 +176,7 @@ def build_summary(session: Session, *, board: Board, meeting: Meeting | None, no
     summary.due.sort(key=lambda i: (i.action.due_date or date.max, i.action.number))
     summary.closed.sort(key=lambda i: (i.action.closed_at or now, i.action.number))
     summary.stale.sort(key=lambda i: (i.last_activity or now, i.action.number))
+    summary.plan = plan_for_summary(session, board=board, since=since, now=now)
     return summary
 
 

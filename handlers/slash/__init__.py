@@ -21,7 +21,7 @@ from handlers.failures import failure_message
 from handlers.intake import BUSY, NOT_TAKEN, Intake, request_key
 from handlers.payloads import SlashCommand
 from handlers.reply import Reply
-from handlers.slash import action, meeting, mine, summary
+from handlers.slash import action, meeting, mine, plan, summary
 from handlers.work import WorkContext
 
 log = logging.getLogger(__name__)
@@ -31,6 +31,7 @@ RUNNERS: dict[str, Runner] = {
     "/action": action.run,
     "/meeting": meeting.run,
     "/mine": mine.run,
+    "/plan": plan.run,
     "/summary": summary.run,
 }
 UNREADABLE = ":x: Slack sent this command in a form I can't read, so nothing was done. Please try again."
@@ -93,7 +94,7 @@ JOBS = {"command": work_command}
 
 
 def register(app: App, intake: Intake) -> None:
-    """Wire /action, /meeting, /mine and /summary."""
+    """Wire /action, /meeting, /mine, /plan and /summary."""
     for name in RUNNERS:
         lazy = [import_modal.open_import_modal] if name == "/action" else []
         app.command(name)(ack=_ack_command(intake), lazy=lazy)

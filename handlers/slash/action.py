@@ -15,9 +15,12 @@ from bot.errors import UserError
 from bot.owners import MENTION, OwnerToken
 from bot.refs import format_ref, parse_ref
 from bot.rendering import actions as render
+from bot.rendering import plans as plan_render
 from bot.rendering.care import identifier_warning
 from bot.rendering.help import help_message
+from bot.rendering.message import Message
 from bot.services import actions as service
+from bot.services import plans as plan_service
 from bot.services.action_lists import ListFilter, list_actions
 from bot.services.actions import DueReading
 from bot.services.boards import resolve_board
@@ -54,6 +57,7 @@ USAGE = {
     "reopen": "/action reopen <ref> [new owners]",
     "assign": "/action assign <ref> <owners>",
     "due": "/action due <ref> <date> [reason]",
+    "move": "/action move <ref> area <short name>|none",
     "show": "/action show <ref>",
     "history": "/action history <ref>",
     "list": "/action list [open|overdue|done|dropped|all] [red|amber|green] [@user|INITIALS] [page N] [in CODE]",
@@ -62,7 +66,11 @@ USAGE = {
     "help": "/action help",
 }
 HELP_LINES = [
-    ("add", "log an action; owners by initials, @mention, name, role or All; the due date from anywhere in it"),
+    (
+        "add",
+        "log an action; owners by initials, @mention, name, role or All; the due date from anywhere in it; "
+        "`area MASH` at the end makes it a priority of that improvement-plan area",
+    ),
     ("update", "record progress"),
     ("rag", "set the RAG rating"),
     ("done", "mark it done"),
@@ -70,6 +78,7 @@ HELP_LINES = [
     ("reopen", "reopen a done or dropped action (naming new owners if its owners have left)"),
     ("assign", "give it new owners (initials, names, roles, @mentions or `All`)"),
     ("due", "re-date it (the original date is kept)"),
+    ("move", "make it a priority of an improvement-plan area (`none`: take it out of the plan)"),
     ("show", "the action and its latest updates"),
     ("history", "every change: who, when, what"),
     ("list", "the board's log, filtered, a page at a time"),
@@ -80,6 +89,9 @@ _IN_CODE_LEADING = re.compile(r"^in\s+([A-Za-z0-9]{2,10})\b\s*", re.IGNORECASE)
 _IN_CODE_TRAILING = re.compile(r"\s+in\s+([A-Z0-9]{2,10})\s*$")
 _RAG_WORD = {"red": Rag.RED, "r": Rag.RED, "amber": Rag.AMBER, "a": Rag.AMBER, "green": Rag.GREEN, "g": Rag.GREEN}
 _RAG_OPTION = re.compile(r"(?:^|\s)rag\s*[:=]?\s*(red|amber|green)\b", re.IGNORECASE)
+# `… area MASH` at the end: a short name starts with a letter, so "visit area 5" stays the action's text.
+_AREA_TRAILING = re.compile(r"\s+area\s+([A-Za-z][A-Za-z0-9&'_-]*)\s*$", re.IGNORECASE)
+_MOVE = re.compile(r"^area\s+(\S+)$", re.IGNORECASE)
 _EVIDENCE_OPTION = re.compile(r"(?:^|\s)evidence\s*[:\-–]?\s+(.*)$", re.IGNORECASE | re.DOTALL)
 
 
@@ -113,7 +125,7 @@ def run(deps: Deps, caller: Caller, text: str) -> Reply:
     if handler is None:
         return error_reply(
             UserError(f"`{escape(sub)}` is not an `/action` command. Try `/action help` for the full list."),
-            "/action add|update|rag|done|drop|reopen|assign|due|show|history|list|help …",
+            "/action add|update|rag|done|drop|reopen|assign|due|move|show|history|list|help …",
         )
     try:
         return handler(deps, caller, rest.strip())
@@ -126,23 +138,64 @@ def _team_codes(deps: Deps, caller: Caller) -> set[str]:
         return {b.code for b in boards_of_team(session, caller.team_id)}
 
 
+def _split_area(text: str) -> tuple[str | None, str]:
+    """A trailing `area <short name>`: (the short name, the text without it)."""
+    if m := _AREA_TRAILING.search(text):
+        return m.group(1), text[: m.start()]
+    return None, text
+
+
+def _plan_area(deps: Deps, caller: Caller, code: str | None, area_name: str) -> bool:
+    """Whether `area X` names an area of the board's plan (refused when the board has a plan and not that
+    area). A board without a plan reads it as words of the action's text."""
+    with read_scope(deps.session_factory) as session:
+        board = resolve_board(session, caller, code)
+        if not plan_service.areas(session, board):
+            return False
+        plan_service.find_area(session, board, area_name)
+        return True
+
+
 def _add(deps: Deps, caller: Caller, rest: str) -> Reply:
-    code, body = _board_code(rest, lambda: _team_codes(deps, caller))
+    area_name, body = _split_area(rest)
+    code, body = _board_code(body, lambda: _team_codes(deps, caller))
+    if area_name is None:
+        area_name, body = _split_area(body)
     if not squash(body):
         raise UserError("Say what the action is, e.g. `/action add AF to circulate the report by 15/12`.")
+    if area_name is not None and not _plan_area(deps, caller, code, area_name):
+        body = rest if code is None else f"{body} area {area_name}"
+        area_name = None
 
     def present(session: Session, outcome: AddOutcome) -> Reply:
         action = outcome.action
-        reply = _with_readings(
-            to_channel(action.board.channel_id, render.logged(action, caller.user_id, outcome.at)),
-            action,
-            outcome.readings,
-            outcome.at,
-        )
+        message = render.logged(action, caller.user_id, outcome.at)
+        if area_name is not None:
+            # In the same transaction as the add, so an area gone meanwhile leaves nothing logged.
+            area = plan_service.find_area(session, action.board, area_name)
+            plan_service.place_action(session, caller=caller, action=action, area=area, now=outcome.at)
+            message = Message(text=message.text, blocks=[*message.blocks, *plan_render.joined_area(area).blocks])
+        reply = _with_readings(to_channel(action.board.channel_id, message), action, outcome.readings, outcome.at)
         return _warn_of_identifiers(reply, action.board, action, body)
 
     # Owners and due date are read from the text, as boards write actions.
     return log_action(deps, caller, AddAction(text=body, board_code=code), present)
+
+
+def _move(deps: Deps, caller: Caller, rest: str) -> Reply:
+    token, body = _ref_and_rest(rest)
+    ref = parse_ref(token)
+    m = _MOVE.match(squash(body))
+    if not m:
+        raise UserError("Say which area it moves to, e.g. `/action move SSCB-12 area MASH` (or `area none`).")
+    short_name = None if m.group(1).lower() == "none" else m.group(1)
+    now = deps.clock()
+    with session_scope(deps.session_factory) as session:
+        action = service.find_action(session, caller, ref)
+        moved = plan_service.move_action(
+            session, caller=caller, action=action, short_name=short_name, directory=deps.directory, now=now
+        )
+        return to_channel(action.board.channel_id, plan_render.action_moved(moved, caller.user_id))
 
 
 def _with_readings(reply: Reply, action: Action, readings: Sequence[DueReading], now: datetime) -> Reply:
@@ -362,6 +415,7 @@ _HANDLERS: dict[str, Callable[[Deps, Caller, str], Reply]] = {
     "reopen": _reopen,
     "assign": _assign,
     "due": _due,
+    "move": _move,
     "show": _show,
     "history": _history,
     "list": _list,
