@@ -16,7 +16,7 @@ from typing import Any
 from bot.deps import Deps
 from bot.directory import Person
 from bot.rendering.summary import slack_messages
-from bot.services.due_work import run_due
+from bot.scheduled.due_work import run_due
 from bot.services.meetings import next_meeting, to_utc
 from bot.services.summary import build_summary
 from storage.db import make_engine, make_session_factory, session_scope

@@ -11,8 +11,8 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.clock import utcnow
 from bot.deps import Deps
 from bot.lease import ClockLease
-from bot.services.due_work import run_due
-from bot.services.outbox import Sender
+from bot.scheduled.due_work import run_due
+from bot.scheduled.outbox import Sender
 
 log = logging.getLogger(__name__)
 

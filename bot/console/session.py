@@ -32,7 +32,7 @@ from bot.console.screen import show
 from bot.console.standin import SlackStandIn, Workspace
 from bot.deps import Deps
 from bot.directory import SlackDirectory
-from bot.services.due_work import run_due
+from bot.scheduled.due_work import run_due
 from bot.settings import Settings
 from bot.slack_sender import SlackSender
 from bot.workers import TrackingExecutor

@@ -6,6 +6,7 @@ import bisect
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -13,19 +14,74 @@ from bot.clock import local_date
 from bot.services.meetings import meeting_date
 from storage import meetings as meeting_store
 from storage import summary as store
-from storage.models import Action, ActionEvent, Board, Meeting, Member
+from storage.models import Action, Board, Meeting
 
 STALE_AFTER = timedelta(days=28)
 RAG_RANK = {"green": 0, "amber": 1, "red": 2}
+
+
+@dataclass(frozen=True, slots=True)
+class BoardRef:
+    """The board as a summary line names it."""
+
+    code: str
+
+
+@dataclass(frozen=True, slots=True)
+class Owner:
+    """An owner as the summary shows them."""
+
+    initials: str
+    name: str | None
+    slack_user_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryAction:
+    """The columns of an action the summary shows (named as on `Action`), with its owners."""
+
+    id: int
+    board: BoardRef
+    number: int
+    text: str
+    status: str
+    rag: str | None
+    due_date: date | None
+    due_meeting_id: int | None
+    due_change_count: int
+    created_at: datetime
+    last_progress_at: datetime | None
+    closed_at: datetime | None
+    close_note: str | None
+    all_members: bool
+    reminders_snoozed_until: date | None
+    owners: list[Owner]
+
+
+@dataclass(frozen=True, slots=True)
+class Update:
+    """A progress update: when, and its note."""
+
+    at: datetime
+    note: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class RagChange:
+    """A change of RAG rating: when, the ratings (`data`: rag_from, rag_to), and its note."""
+
+    at: datetime
+    data: dict[str, Any]
+    note: str | None
 
 
 @dataclass(frozen=True)
 class Item:
     """One action as the summary shows it."""
 
-    action: Action
+    action: SummaryAction
     days_overdue: int = 0
-    last_update: ActionEvent | None = None
+    last_update: Update | None = None
     last_activity: datetime | None = None
     carried_over: int = 0
     rag_from: str | None = None
@@ -51,7 +107,7 @@ class Summary:
     closed: list[Item] = field(default_factory=list)
     stale: list[Item] = field(default_factory=list)
     # Owners without Slack, with their actions needing an update: the chair chases them.
-    offline_owners: dict[str, list[Action]] = field(default_factory=dict)
+    offline_owners: dict[str, list[SummaryAction]] = field(default_factory=dict)
 
     @property
     def since_label(self) -> str:
@@ -62,7 +118,7 @@ class Summary:
         return f"since the last meeting ({day.day} {day:%b})"
 
 
-def _rag_at(events: list[ActionEvent], at: datetime) -> str | None:
+def _rag_at(events: list[RagChange], at: datetime) -> str | None:
     rag = None
     for event in events:
         if event.at <= at:
@@ -70,7 +126,7 @@ def _rag_at(events: list[ActionEvent], at: datetime) -> str | None:
     return rag
 
 
-def _baseline_rag(events: list[ActionEvent], since: datetime) -> str | None:
+def _baseline_rag(events: list[RagChange], since: datetime) -> str | None:
     """The rating at `since`; for an action unrated then, the first rating it was given after."""
     rag = _rag_at(events, since)
     if rag is not None:
@@ -79,7 +135,7 @@ def _baseline_rag(events: list[ActionEvent], since: datetime) -> str | None:
     return later[0].data.get("rag_to") if later else None
 
 
-def _reason_for_worse(events: list[ActionEvent], since: datetime) -> str | None:
+def _reason_for_worse(events: list[RagChange], since: datetime) -> str | None:
     """The note of the latest rating that went down since `since` (not an older or unrelated note)."""
     for event in reversed(events):
         before, after = event.data.get("rag_from"), event.data.get("rag_to")
@@ -88,7 +144,7 @@ def _reason_for_worse(events: list[ActionEvent], since: datetime) -> str | None:
     return None
 
 
-def due_by(action: Action, meeting: Meeting | None) -> bool:
+def due_by(action: Action | SummaryAction, meeting: Meeting | None) -> bool:
     """True if the action falls due at or before this meeting."""
     if meeting is None or action.status != "open":
         return False
@@ -105,12 +161,13 @@ def build_summary(session: Session, *, board: Board, meeting: Meeting | None, no
     today = local_date(now, board.tz)
     summary = Summary(board=board, meeting=meeting, previous=previous, generated_at=now, today=today)
 
-    actions = store.board_actions_for_summary(session, board.id, since)
-    ids = [a.id for a in actions]
-    rag_by_action: dict[int, list[ActionEvent]] = {}
-    for event in store.rag_events(session, ids):
-        rag_by_action.setdefault(event.action_id, []).append(event)
-    updates = store.latest_updates(session, ids)
+    actions = _load(session, board, since)
+    rag_by_action: dict[int, list[RagChange]] = {}
+    for row in store.rag_changes(session, board.id, since):
+        rag_by_action.setdefault(row.action_id, []).append(RagChange(at=row.at, data=row.data or {}, note=row.note))
+    updates = {
+        row.action_id: Update(at=row.at, note=row.note) for row in store.latest_updates(session, board.id, since)
+    }
     starts = meeting_store.meeting_starts_before(session, board.id, min(reference, now))
 
     open_actions = [a for a in actions if a.status == "open"]
@@ -151,7 +208,36 @@ def build_summary(session: Session, *, board: Board, meeting: Meeting | None, no
     return summary
 
 
-def _owner_key(member: Member) -> str:
+def _load(session: Session, board: Board, since: datetime | None) -> list[SummaryAction]:
+    """The summary's actions with their owners: two queries, columns only."""
+    owners: dict[int, list[Owner]] = {}
+    for row in store.owners(session, board.id, since):
+        owners.setdefault(row.action_id, []).append(Owner(row.initials, row.name, row.slack_user_id))
+    ref = BoardRef(code=board.code)
+    return [
+        SummaryAction(
+            id=row.id,
+            board=ref,
+            number=row.number,
+            text=row.text,
+            status=row.status,
+            rag=row.rag,
+            due_date=row.due_date,
+            due_meeting_id=row.due_meeting_id,
+            due_change_count=row.due_change_count or 0,
+            created_at=row.created_at,
+            last_progress_at=row.last_progress_at,
+            closed_at=row.closed_at,
+            close_note=row.close_note,
+            all_members=bool(row.all_members),
+            reminders_snoozed_until=row.reminders_snoozed_until,
+            owners=owners.get(row.id, []),
+        )
+        for row in store.actions(session, board.id, since)
+    ]
+
+
+def _owner_key(member: Owner) -> str:
     return f"{member.initials} ({member.name})" if member.name else member.initials
 
 

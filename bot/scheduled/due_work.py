@@ -22,9 +22,10 @@ from bot.rendering import care as care_render
 from bot.rendering import reminders as reminder_render
 from bot.rendering import summary as summary_render
 from bot.rendering.formatting import meeting_when
+from bot.scheduled.outbox import DispatchReport, Plan, dispatch, record_marker
+from bot.scheduled.sender import Sender
 from bot.services import meetings as meeting_service
 from bot.services.meetings import Times
-from bot.services.outbox import DispatchReport, Sender, dispatch, enqueue, record_marker, record_missed
 from bot.services.retention import purge_once_a_day
 from bot.services.summary import build_summary, due_by
 from bot.workdays import Nation, is_working_day, next_working_day
@@ -102,20 +103,34 @@ def plan_meeting_messages(
     session: Session, now: datetime, report: TickReport, channels: Channels | None = None
 ) -> None:
     """Queue the summary (channel and chair) and the owners' chasers of meetings whose time has come,
-    and warn the chair, from the chaser time on, when the summary's channel is shared outside."""
-    for meeting in meeting_store.meetings_starting_between(session, now - MISSED_LOOKBACK, now + LOOKAHEAD):
+    and warn the chair, from the chaser time on, when the summary's channel is shared outside.
+
+    What was already queued is read in one query for all the meetings in the window, and what is
+    new is written in one statement: a tick with nothing new reads the window and its keys only.
+    """
+    meetings = meeting_store.meetings_starting_between(session, now - MISSED_LOOKBACK, now + LOOKAHEAD)
+    timed = [(meeting, meeting_service.send_times(meeting.board, meeting)) for meeting in meetings]
+    # Only meetings with something due now can need a row; their keys are read together.
+    due = [(m, t) for m, t in timed if now >= min(t.chaser_at, t.summary_at, m.starts_at)]
+    known = outbox_store.keys_of_meetings(session, [m.id for m, _ in due], kinds=PLANNED_ONCE)
+    # The meeting before each one in the window, by board; one before the window began long ago.
+    earlier: dict[int, Meeting] = {}
+    previous_in_window: dict[int, Meeting | None] = {}
+    for meeting in meetings:  # in starts_at order
+        previous_in_window[meeting.id] = earlier.get(meeting.board_id)
+        earlier[meeting.board_id] = meeting
+    plan = Plan()
+    for meeting, times in due:
         board = meeting.board
-        times = meeting_service.send_times(board, meeting)
-        previous = meeting_store.previous_meeting(session, board.id, meeting.starts_at)
+        previous = previous_in_window[meeting.id]
         if previous is not None and now < previous.starts_at:
             continue  # weekly series: nothing for next week's meeting before this week's has begun
         recipients = {"channel": board.channel_id, "chair": board.chair_user_id}
         keys = {who: _meeting_key("summary", meeting, who) for who in recipients}
         if now >= meeting.starts_at:
             for who, key in keys.items():
-                if not outbox_store.key_exists(session, key):
-                    report.missed += record_missed(
-                        session,
+                if key not in known:
+                    plan.add_missed(
                         key=key,
                         kind="summary",
                         recipient=recipients[who],
@@ -127,12 +142,11 @@ def plan_meeting_messages(
                     )
             continue
         if channels is not None and now >= times.chaser_at:
-            report.warnings += _warn_if_shared(session, channels, meeting, times, now)
-        if now >= times.summary_at and not all(outbox_store.key_exists(session, k) for k in keys.values()):
+            _warn_if_shared(plan, known, channels, meeting, times, now)
+        if now >= times.summary_at and not all(k in known for k in keys.values()):
             messages = summary_render.slack_messages(build_summary(session, board=board, meeting=meeting, now=now))
             for who, key in keys.items():
-                report.summaries += enqueue(
-                    session,
+                plan.add(
                     key=key,
                     kind="summary",
                     recipient=recipients[who],
@@ -145,44 +159,55 @@ def plan_meeting_messages(
                 )
         chasers_key = _meeting_key("chasers", meeting, "planned")
         # Chasers are planned once, at the chaser time: an owner who becomes due later is not
-        # messaged at some odd hour, but appears in the summary the chair receives.
+        # messaged at some odd hour, but appears in the summary the chair receives. The marker is
+        # written at once: of two processes, only the one that wrote it plans the chasers.
         if (
             board.reminders_enabled
             and now >= times.chaser_at
-            and not outbox_store.key_exists(session, chasers_key)
+            and chasers_key not in known
             and record_marker(session, key=chasers_key, now=now, board_id=board.id, meeting_id=meeting.id)
         ):
-            _plan_chasers(session, meeting, previous, now, report, times.chaser_at)
+            if previous is None:
+                previous = meeting_store.previous_meeting(session, board.id, meeting.starts_at)
+            _plan_chasers(session, plan, meeting, previous, now, times.chaser_at)
+    counts = plan.write(session)
+    report.summaries += counts.get("summary", 0)
+    report.chasers += counts.get("chaser", 0)
+    report.warnings += counts.get("warning", 0)
+    report.missed += counts.get("missed", 0)
 
 
-def _warn_if_shared(session: Session, channels: Channels, meeting: Meeting, times: Times, now: datetime) -> int:
+# Kinds written once per meeting whatever its size (not one per owner): read back every tick.
+PLANNED_ONCE = ("summary", "marker", "warning")
+
+
+def _warn_if_shared(
+    plan: Plan, known: set[str], channels: Channels, meeting: Meeting, times: Times, now: datetime
+) -> None:
     board = meeting.board
     key = _meeting_key("shared-warning", meeting, board.chair_user_id)
-    if outbox_store.key_exists(session, key) or not channels.shared_externally(board.channel_id):
-        return 0
+    if key in known or not channels.shared_externally(board.channel_id):
+        return
     local = times.summary_at.astimezone(zone(board.tz))
     message = care_render.shared_channel_warning(
         board.name, board.channel_id, meeting_when(meeting), f"{local:%a} {local.day} {local:%b} at {local:%H:%M}"
     )
-    return int(
-        enqueue(
-            session,
-            key=key,
-            kind="warning",
-            recipient=board.chair_user_id,
-            messages=[message],
-            now=now,
-            # Sent before the summary even when the bot only comes round at the summary time.
-            due_at=min(now, times.summary_at - timedelta(seconds=1)),
-            board_id=board.id,
-            meeting_id=meeting.id,
-            not_after=meeting.starts_at,
-        )
+    plan.add(
+        key=key,
+        kind="warning",
+        recipient=board.chair_user_id,
+        messages=[message],
+        now=now,
+        # Sent before the summary even when the bot only comes round at the summary time.
+        due_at=min(now, times.summary_at - timedelta(seconds=1)),
+        board_id=board.id,
+        meeting_id=meeting.id,
+        not_after=meeting.starts_at,
     )
 
 
 def _plan_chasers(
-    session: Session, meeting: Meeting, previous: Meeting | None, now: datetime, report: TickReport, due_at: datetime
+    session: Session, plan: Plan, meeting: Meeting, previous: Meeting | None, now: datetime, due_at: datetime
 ) -> None:
     today = local_date(now, meeting.board.tz)
     by_owner: dict[str, list[Action]] = defaultdict(list)
@@ -195,13 +220,13 @@ def _plan_chasers(
         for owner in action.owners:
             if owner.slack_user_id:
                 by_owner[owner.slack_user_id].append(action)
+    keys = {user_id: _meeting_key("chaser", meeting, user_id) for user_id in by_owner}
+    written = outbox_store.existing_keys(session, keys.values())
     for user_id, actions in by_owner.items():
-        key = _meeting_key("chaser", meeting, user_id)
-        if outbox_store.key_exists(session, key):
+        if keys[user_id] in written:
             continue
-        report.chasers += enqueue(
-            session,
-            key=key,
+        plan.add(
+            key=keys[user_id],
             kind="chaser",
             recipient=user_id,
             messages=[reminder_render.chaser(meeting, actions, now)],
@@ -218,16 +243,28 @@ def _snoozed(action: Action, today: date) -> bool:
 
 
 def plan_overdue_reminders(session: Session, deps: Deps, now: datetime, report: TickReport) -> None:
-    """Queue each owner's weekly overdue DM: Monday 09:00 in their own zone, never on a non-working day."""
+    """Queue each owner's weekly overdue DM: Monday 09:00 in their own zone, never on a non-working day.
+
+    Owners already reminded this week (by their board's calendar) or within the last reminder's
+    validity are left out in SQL, so most ticks read a few index entries and load no action.
+    """
+    before = now.date() + timedelta(days=1)
+    weeks = {tz: _week(local_date(now, tz)) for tz in reminder_store.board_zones(session)}
+    owners = reminder_store.owners_to_remind(
+        session, before=before, weeks_by_zone=weeks, reminded_since=now - REMINDER_VALID_FOR, now=now
+    )
+    if not owners:
+        return
     by_user: dict[tuple[str, str], list[Action]] = defaultdict(list)
     # Candidates are due before tomorrow in UTC terms; each is then checked in its board's zone.
-    for action in reminder_store.open_actions_due_before(session, now.date() + timedelta(days=1)):
+    for action in reminder_store.open_actions_due_before(session, before, owners=owners):
         today = local_date(now, action.board.tz)
         if action.due_date is None or action.due_date >= today or _snoozed(action, today) or action.all_members:
             continue
         for owner in action.owners:
-            if owner.slack_user_id:
+            if owner.slack_user_id in owners:
                 by_user[(action.board.team_id, owner.slack_user_id)].append(action)
+    plan = Plan()
     for (team_id, user_id), actions in by_user.items():
         board = actions[0].board
         # Cheap checks first: an owner already reminded this week (by the board's calendar) costs
@@ -259,8 +296,7 @@ def plan_overdue_reminders(session: Session, deps: Deps, now: datetime, report: 
         if not due or outbox_store.key_exists(session, key):
             continue
         due.sort(key=lambda a: (a.due_date, a.board.code, a.number))
-        report.reminders += enqueue(
-            session,
+        plan.add(
             key=key,
             kind="overdue",
             recipient=user_id,
@@ -270,8 +306,14 @@ def plan_overdue_reminders(session: Session, deps: Deps, now: datetime, report: 
             board_id=board.id,
             not_after=send_at + REMINDER_VALID_FOR,
         )
+    report.reminders += plan.write(session).get("overdue", 0)
+
+
+def _week(day: date) -> str:
+    iso = day.isocalendar()
+    return f"{iso.year}-W{iso.week:02d}"
 
 
 def _reminder_key(team_id: str, user_id: str, monday: date) -> str:
-    iso = monday.isocalendar()
-    return f"overdue:{team_id}:{user_id}:{iso.year}-W{iso.week:02d}"
+    # storage.reminders.owners_to_remind builds the same key in SQL.
+    return f"overdue:{team_id}:{user_id}:{_week(monday)}"
