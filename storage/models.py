@@ -225,6 +225,11 @@ class Meeting(Base):
     created_at: Mapped[datetime]
     changed_at: Mapped[datetime | None]
     changed_by: Mapped[str | None] = mapped_column(String(32))
+    # Written by the clock: nothing is due for this meeting before `clock_due_at`, as long as the
+    # schedule it was worked out from (`clock_basis`: the meeting's start and its board's settings,
+    # see storage.clock) is unchanged. A tick reads only meetings past it or changed since.
+    clock_due_at: Mapped[datetime | None]
+    clock_basis: Mapped[str | None] = mapped_column(String(200))
 
     board: Mapped[Board] = relationship()
 

@@ -44,23 +44,24 @@ def _insert_for(session: Session):  # type: ignore[no-untyped-def]
 
 
 def insert_many(session: Session, rows: Sequence[dict[str, Any]]) -> set[str]:
-    """Insert the rows whose key was never written, one statement per INSERT_CHUNK rows; returns
-    the keys this call inserted.
+    """Insert the rows whose key was never written; returns the keys this call inserted.
 
-    One multi-row `INSERT … ON CONFLICT (key) DO NOTHING RETURNING key`: two processes planning the
-    same messages at once both succeed, and each key goes in once. Every row has the same columns.
+    `INSERT … ON CONFLICT (key) DO NOTHING RETURNING key`, given all the rows at once: SQLAlchemy's
+    "insertmanyvalues" sends it as one multi-row statement per INSERT_CHUNK rows, compiled once.
+    Two processes planning the same messages at once both succeed, and each key goes in once.
+    Every row has the same columns.
     """
-    inserted: set[str] = set()
-    insert = _insert_for(session)
-    for start in range(0, len(rows), INSERT_CHUNK):
-        statement = (
-            insert(OutboxMessage)
-            .values(list(rows[start : start + INSERT_CHUNK]))
-            .on_conflict_do_nothing(index_elements=["key"])
-            .returning(OutboxMessage.key)
-        )
-        inserted.update(session.execute(statement).scalars())
-    return inserted
+    if not rows:
+        return set()
+    table = OutboxMessage.__table__
+    statement = (
+        _insert_for(session)(table)
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(table.c.key)
+        .execution_options(insertmanyvalues_page_size=INSERT_CHUNK)
+    )
+    # Core, not the ORM's bulk path: the rows are plain values and nothing needs to be tracked.
+    return set(session.connection().execute(statement, list(rows)).scalars())
 
 
 def existing_keys(session: Session, keys: Iterable[str]) -> set[str]:

@@ -46,24 +46,33 @@ def open_actions_due_before(session: Session, before: date, owners: Collection[s
     ).all()
 
 
-def board_zones(session: Session) -> list[str]:
-    """The time zones boards are in."""
-    return list(session.scalars(select(Board.tz).distinct()))
+def board_calendars(session: Session) -> list[tuple[str, str]]:
+    """The (time zone, nation) pairs boards have."""
+    return [(tz, nation) for tz, nation in session.execute(select(Board.tz, Board.nation).distinct())]
 
 
 def owners_to_remind(
-    session: Session, *, before: date, weeks_by_zone: Mapping[str, str], reminded_since: datetime, now: datetime
+    session: Session,
+    *,
+    before: date,
+    slots: Mapping[tuple[str, str], tuple[str, date]],
+    reminded_since: datetime,
+    now: datetime,
 ) -> set[str]:
     """Slack ids of owners of candidate overdue actions who may still need this week's reminder.
 
+    `slots` gives, for each board (time zone, nation), this week's ISO week and reminder day.
     Left out, in SQL: owners with a reminder keyed for this week in their board's calendar
-    (`overdue:<team>:<user>:<ISO week>`, the key the clock writes), and owners with a reminder
-    whose slot fell in (`reminded_since`, `now`], the window a weekly reminder stays valid in.
-    The rows read are owners, not actions; an owner left in is checked fully by the caller.
+    (`overdue:<team>:<user>:<ISO week>`, the key the clock writes); owners with a reminder whose
+    slot fell in (`reminded_since`, `now`], the window a weekly reminder stays valid in; and
+    actions not due before their board's reminder day (a reminder lists only those). The rows
+    read are owners, not actions; an owner left in is checked fully by the caller.
     """
-    if not weeks_by_zone:
+    if not slots:
         return set()
-    week = case(dict(weeks_by_zone), value=Board.tz, else_=literal(""))
+    calendar = [(and_(Board.tz == tz, Board.nation == nation), slot) for (tz, nation), slot in slots.items()]
+    week = case(*[(when, literal(slot[0])) for when, slot in calendar], else_=literal(""))
+    send_day = case(*[(when, literal(slot[1])) for when, slot in calendar], else_=literal(before))
     key = literal("overdue:") + Board.team_id + literal(":") + Member.slack_user_id + literal(":") + week
     reminded_this_week = exists().where(OutboxMessage.key == key)
     reminded_lately = exists().where(
@@ -81,6 +90,7 @@ def owners_to_remind(
         .join(Member, Member.id == ActionOwner.member_id)
         .where(
             _overdue_candidates(before),
+            Action.due_date < send_day,
             Action.all_members.is_(False),
             or_(Action.reminders_snoozed_until.is_(None), Action.reminders_snoozed_until < before),
             Member.slack_user_id.is_not(None),

@@ -29,6 +29,7 @@ from bot.services.meetings import Times
 from bot.services.retention import purge_once_a_day
 from bot.services.summary import build_summary, due_by
 from bot.workdays import Nation, is_working_day, next_working_day
+from storage import clock as clock_store
 from storage import meetings as meeting_store
 from storage import outbox as outbox_store
 from storage import reminders as reminder_store
@@ -105,26 +106,30 @@ def plan_meeting_messages(
     """Queue the summary (channel and chair) and the owners' chasers of meetings whose time has come,
     and warn the chair, from the chaser time on, when the summary's channel is shared outside.
 
-    What was already queued is read in one query for all the meetings in the window, and what is
-    new is written in one statement: a tick with nothing new reads the window and its keys only.
+    Only meetings due a look are read (each records when it next needs one, see storage.clock),
+    what they already have queued is read in one query, and what is new is written in one
+    statement: a tick with nothing new reads a few index entries.
     """
-    meetings = meeting_store.meetings_starting_between(session, now - MISSED_LOOKBACK, now + LOOKAHEAD)
-    timed = [(meeting, meeting_service.send_times(meeting.board, meeting)) for meeting in meetings]
-    # Only meetings with something due now can need a row; their keys are read together.
-    due = [(m, t) for m, t in timed if now >= min(t.chaser_at, t.summary_at, m.starts_at)]
-    known = outbox_store.keys_of_meetings(session, [m.id for m, _ in due], kinds=PLANNED_ONCE)
-    # The meeting before each one in the window, by board; one before the window began long ago.
-    earlier: dict[int, Meeting] = {}
-    previous_in_window: dict[int, Meeting | None] = {}
-    for meeting in meetings:  # in starts_at order
-        previous_in_window[meeting.id] = earlier.get(meeting.board_id)
-        earlier[meeting.board_id] = meeting
+    found = clock_store.meetings_to_look_at(session, now - MISSED_LOOKBACK, now + LOOKAHEAD, now)
+    if not found:
+        return
+    timed = [(meeting, text, meeting_service.send_times(meeting.board, meeting)) for meeting, text in found]
+    known = outbox_store.keys_of_meetings(session, [m.id for m, _, _ in timed], kinds=PLANNED_ONCE)
+    # Each board's meetings still to begin: nothing is sent for one before the one before it has begun.
+    coming: dict[int, list[datetime]] = defaultdict(list)
+    for board_id, starts_at in clock_store.upcoming_starts(
+        session, [m.board_id for m, _, _ in timed], now, now + LOOKAHEAD
+    ):
+        coming[board_id].append(starts_at)
     plan = Plan()
-    for meeting, times in due:
+    looks: list[tuple[int, datetime, str]] = []
+    for meeting, basis, times in timed:
         board = meeting.board
-        previous = previous_in_window[meeting.id]
-        if previous is not None and now < previous.starts_at:
-            continue  # weekly series: nothing for next week's meeting before this week's has begun
+        waiting_for = [s for s in coming[board.id] if s < meeting.starts_at]
+        if waiting_for:
+            # Weekly series: nothing for next week's meeting before this week's has begun.
+            looks.append((meeting.id, max(waiting_for), basis))
+            continue
         recipients = {"channel": board.channel_id, "chair": board.chair_user_id}
         keys = {who: _meeting_key("summary", meeting, who) for who in recipients}
         if now >= meeting.starts_at:
@@ -140,9 +145,12 @@ def plan_meeting_messages(
                         meeting_id=meeting.id,
                         reason="the bot was not running between the summary time and the meeting's start",
                     )
+            # Nothing more, ever: it leaves the window before its next look.
+            looks.append((meeting.id, meeting.starts_at + MISSED_LOOKBACK, basis))
             continue
+        warned = True
         if channels is not None and now >= times.chaser_at:
-            _warn_if_shared(plan, known, channels, meeting, times, now)
+            warned = _warn_if_shared(plan, known, channels, meeting, times, now)
         if now >= times.summary_at and not all(k in known for k in keys.values()):
             messages = summary_render.slack_messages(build_summary(session, board=board, meeting=meeting, now=now))
             for who, key in keys.items():
@@ -167,10 +175,14 @@ def plan_meeting_messages(
             and chasers_key not in known
             and record_marker(session, key=chasers_key, now=now, board_id=board.id, meeting_id=meeting.id)
         ):
-            if previous is None:
-                previous = meeting_store.previous_meeting(session, board.id, meeting.starts_at)
+            previous = meeting_store.previous_meeting(session, board.id, meeting.starts_at)
             _plan_chasers(session, plan, meeting, previous, now, times.chaser_at)
+        # Next look: the next of its instants still to come; every tick while a shared channel's
+        # warning may still be due (whether the channel is shared is Slack's to say, not ours).
+        later = [at for at in (times.chaser_at, times.summary_at, meeting.starts_at) if at > now]
+        looks.append((meeting.id, now if not warned else min(later, default=meeting.starts_at), basis))
     counts = plan.write(session)
+    clock_store.set_next_looks(session, looks)
     report.summaries += counts.get("summary", 0)
     report.chasers += counts.get("chaser", 0)
     report.warnings += counts.get("warning", 0)
@@ -183,11 +195,14 @@ PLANNED_ONCE = ("summary", "marker", "warning")
 
 def _warn_if_shared(
     plan: Plan, known: set[str], channels: Channels, meeting: Meeting, times: Times, now: datetime
-) -> None:
+) -> bool:
+    """Plan the chair's warning if the summary's channel is shared outside; True once it is planned."""
     board = meeting.board
     key = _meeting_key("shared-warning", meeting, board.chair_user_id)
-    if key in known or not channels.shared_externally(board.channel_id):
-        return
+    if key in known:
+        return True
+    if not channels.shared_externally(board.channel_id):
+        return False
     local = times.summary_at.astimezone(zone(board.tz))
     message = care_render.shared_channel_warning(
         board.name, board.channel_id, meeting_when(meeting), f"{local:%a} {local.day} {local:%b} at {local:%H:%M}"
@@ -204,6 +219,7 @@ def _warn_if_shared(
         meeting_id=meeting.id,
         not_after=meeting.starts_at,
     )
+    return True
 
 
 def _plan_chasers(
@@ -249,9 +265,12 @@ def plan_overdue_reminders(session: Session, deps: Deps, now: datetime, report: 
     validity are left out in SQL, so most ticks read a few index entries and load no action.
     """
     before = now.date() + timedelta(days=1)
-    weeks = {tz: _week(local_date(now, tz)) for tz in reminder_store.board_zones(session)}
+    slots = {
+        (tz, nation): _board_slot(local_date(now, tz), Nation(nation))
+        for tz, nation in reminder_store.board_calendars(session)
+    }
     owners = reminder_store.owners_to_remind(
-        session, before=before, weeks_by_zone=weeks, reminded_since=now - REMINDER_VALID_FOR, now=now
+        session, before=before, slots=slots, reminded_since=now - REMINDER_VALID_FOR, now=now
     )
     if not owners:
         return
@@ -307,6 +326,13 @@ def plan_overdue_reminders(session: Session, deps: Deps, now: datetime, report: 
             not_after=send_at + REMINDER_VALID_FOR,
         )
     report.reminders += plan.write(session).get("overdue", 0)
+
+
+def _board_slot(today: date, nation: Nation) -> tuple[str, date]:
+    """This week's ISO week and reminder day in a board's calendar (an owner's own zone is within a
+    day of it, so an owner whose Monday it already is far east may wait a few hours)."""
+    monday = today - timedelta(days=today.weekday())
+    return _week(monday), next_working_day(monday, nation)
 
 
 def _week(day: date) -> str:

@@ -1,4 +1,5 @@
-"""clock indexes: the outbox claimed in due order, read by meeting and by recipient; overdue actions
+"""clock: when each meeting next needs the clock; indexes for the outbox claimed in due order, read by
+meeting and by recipient, and for overdue actions
 
 Revision ID: 0012_clock
 Revises: 0011_terms
@@ -6,7 +7,10 @@ Revises: 0011_terms
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from alembic import op
+
+import storage.types
 
 revision = "0012_clock"
 down_revision = "0011_terms"
@@ -22,6 +26,9 @@ INDEXES = (
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("meetings") as batch:
+        batch.add_column(sa.Column("clock_due_at", storage.types.UTCDateTime(), nullable=True))
+        batch.add_column(sa.Column("clock_basis", sa.String(length=200), nullable=True))
     for name, table, columns in INDEXES:
         op.create_index(name, table, columns, unique=False)
 
@@ -29,3 +36,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     for name, table, _ in INDEXES:
         op.drop_index(name, table_name=table)
+    with op.batch_alter_table("meetings") as batch:
+        batch.drop_column("clock_basis")
+        batch.drop_column("clock_due_at")
