@@ -12,7 +12,7 @@ from bot.clock import utcnow
 from bot.deps import Deps
 from bot.lease import ClockLease
 from bot.scheduled.due_work import run_due
-from bot.scheduled.outbox import Sender
+from bot.scheduled.sender import Sender
 
 log = logging.getLogger(__name__)
 

@@ -95,7 +95,8 @@ class ConsoleSession:
             clock=self.clock,
             channels=SlackChannels(client),
         )
-        self._sender = SlackSender.from_settings(settings)
+        # The stand-in Slack has no per-channel limit: the clock's posts are not spaced.
+        self._sender = SlackSender.from_settings(settings, per_channel_interval=0)
         from bot.web import make_wsgi_app
 
         self._server = create_server(
