@@ -59,9 +59,18 @@ def owners(session: Session, board_id: int, closed_since: datetime | None) -> Se
 
 
 def rag_changes(session: Session, board_id: int, closed_since: datetime | None) -> Sequence[Row]:  # type: ignore[type-arg]
-    """(action_id, at, data, note) of the RAG changes of those actions, oldest first."""
+    """(action_id, at, rag_from, rag_to, note) of the RAG changes of those actions, oldest first.
+
+    The ratings are read out of the event's JSON by the database (`json_extract` / `->>`), not
+    decoded in Python."""
     return session.execute(
-        select(ActionEvent.action_id, ActionEvent.at, ActionEvent.data, ActionEvent.note)
+        select(
+            ActionEvent.action_id,
+            ActionEvent.at,
+            ActionEvent.data["rag_from"].as_string().label("rag_from"),
+            ActionEvent.data["rag_to"].as_string().label("rag_to"),
+            ActionEvent.note,
+        )
         .join(Action, Action.id == ActionEvent.action_id)
         .where(_shown(board_id, closed_since), ActionEvent.kind == "rag")
         .order_by(ActionEvent.action_id, ActionEvent.id)

@@ -6,7 +6,6 @@ import bisect
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -68,10 +67,11 @@ class Update:
 
 @dataclass(frozen=True, slots=True)
 class RagChange:
-    """A change of RAG rating: when, the ratings (`data`: rag_from, rag_to), and its note."""
+    """A change of RAG rating: when, from and to what, and its note."""
 
     at: datetime
-    data: dict[str, Any]
+    rag_from: str | None
+    rag_to: str | None
     note: str | None
 
 
@@ -122,7 +122,7 @@ def _rag_at(events: list[RagChange], at: datetime) -> str | None:
     rag = None
     for event in events:
         if event.at <= at:
-            rag = event.data.get("rag_to")
+            rag = event.rag_to
     return rag
 
 
@@ -132,13 +132,13 @@ def _baseline_rag(events: list[RagChange], since: datetime) -> str | None:
     if rag is not None:
         return rag
     later = [e for e in events if e.at > since]
-    return later[0].data.get("rag_to") if later else None
+    return later[0].rag_to if later else None
 
 
 def _reason_for_worse(events: list[RagChange], since: datetime) -> str | None:
     """The note of the latest rating that went down since `since` (not an older or unrelated note)."""
     for event in reversed(events):
-        before, after = event.data.get("rag_from"), event.data.get("rag_to")
+        before, after = event.rag_from, event.rag_to
         if event.at > since and before in RAG_RANK and after in RAG_RANK and RAG_RANK[after] > RAG_RANK[before]:
             return event.note
     return None
@@ -164,7 +164,7 @@ def build_summary(session: Session, *, board: Board, meeting: Meeting | None, no
     actions = _load(session, board, since)
     rag_by_action: dict[int, list[RagChange]] = {}
     for row in store.rag_changes(session, board.id, since):
-        rag_by_action.setdefault(row.action_id, []).append(RagChange(at=row.at, data=row.data or {}, note=row.note))
+        rag_by_action.setdefault(row.action_id, []).append(RagChange(row.at, row.rag_from, row.rag_to, row.note))
     updates = {
         row.action_id: Update(at=row.at, note=row.note) for row in store.latest_updates(session, board.id, since)
     }
