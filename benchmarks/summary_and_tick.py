@@ -211,6 +211,8 @@ def tick_figures(engine: Engine, boards: int) -> None:
         f"   ({took * 1000 / max(1, sender.posts):.2f} ms a post; {queued:,} rows queued: {report.summaries} "
         f"summaries, {report.chasers} chasers, {report.reminders} reminders; {report.dispatch.sent:,} sent)"
     )
+    steps = ", ".join(f"{name} {seconds * 1000:.0f} ms" for name, seconds in report.seconds.items())
+    print(f"{'':58} steps: {steps}")
     empty = median_ms(lambda: run_due(deps, sender, NOW), 5)
     print(f"{f'tick with nothing new, {boards} boards':58} {empty:8.2f} ms   ({sender.posts:,} posts in all)")
 

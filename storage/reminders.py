@@ -11,13 +11,15 @@ from sqlalchemy.orm import Session, selectinload
 from storage.models import Action, ActionOwner, Board, Member, OutboxMessage
 
 
-def open_actions_of_board(session: Session, board_id: int) -> Sequence[Action]:
-    """The board's open actions with owners."""
+def open_actions_of_boards(session: Session, board_ids: Collection[int]) -> Sequence[Action]:
+    """The open actions of these boards with owners, by board and number (one query and its owners')."""
+    if not board_ids:
+        return []
     return session.scalars(
         select(Action)
-        .where(Action.board_id == board_id, Action.status == "open")
+        .where(Action.board_id.in_(sorted(set(board_ids))), Action.status == "open")
         .options(selectinload(Action.owners), selectinload(Action.board))
-        .order_by(Action.number)
+        .order_by(Action.board_id, Action.number)
     ).all()
 
 

@@ -11,6 +11,7 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from time import perf_counter
 
 from sqlalchemy.orm import Session
 
@@ -58,6 +59,8 @@ class TickReport:
     warnings: int = 0
     missed: int = 0
     dispatch: DispatchReport = field(default_factory=DispatchReport)
+    # How long each step took (planning steps by name, and "send").
+    seconds: dict[str, float] = field(default_factory=dict)
 
 
 def run_due(deps: Deps, sender: Sender, now: datetime) -> TickReport:
@@ -73,13 +76,17 @@ def run_due(deps: Deps, sender: Sender, now: datetime) -> TickReport:
         ("purge expired actions", lambda session: purge_once_a_day(session, now)),
     )
     for name, step in steps:
+        started = perf_counter()
         # One failing step must not stop the others, nor the sending of what is already queued.
         try:
             with session_scope(deps.session_factory) as session:
                 step(session)
         except Exception:
             log.exception("tick %s: %s failed; the next tick tries again", now.isoformat(), name)
+        report.seconds[name] = perf_counter() - started
+    started = perf_counter()
     report.dispatch = dispatch(deps.session_factory, sender, now, wall=deps.clock)
+    report.seconds["send"] = perf_counter() - started
     log.info(
         "tick %s: queued %d summaries, %d chasers, %d reminders; sent %d, retrying %d, failed %d, missed %d",
         now.isoformat(),
@@ -123,6 +130,7 @@ def plan_meeting_messages(
         coming[board_id].append(starts_at)
     plan = Plan()
     looks: list[tuple[int, datetime, str]] = []
+    chasing: list[tuple[Meeting, datetime]] = []
     for meeting, basis, times in timed:
         board = meeting.board
         waiting_for = [s for s in coming[board.id] if s < meeting.starts_at]
@@ -175,12 +183,19 @@ def plan_meeting_messages(
             and chasers_key not in known
             and record_marker(session, key=chasers_key, now=now, board_id=board.id, meeting_id=meeting.id)
         ):
-            previous = meeting_store.previous_meeting(session, board.id, meeting.starts_at)
-            _plan_chasers(session, plan, meeting, previous, now, times.chaser_at)
+            chasing.append((meeting, times.chaser_at))
         # Next look: the next of its instants still to come; every tick while a shared channel's
         # warning may still be due (whether the channel is shared is Slack's to say, not ours).
         later = [at for at in (times.chaser_at, times.summary_at, meeting.starts_at) if at > now]
         looks.append((meeting.id, now if not warned else min(later, default=meeting.starts_at), basis))
+    if chasing:
+        # The open actions of every board being chased, with their owners, in one query.
+        by_board: dict[int, list[Action]] = defaultdict(list)
+        for action in reminder_store.open_actions_of_boards(session, [m.board_id for m, _ in chasing]):
+            by_board[action.board_id].append(action)
+        for meeting, chaser_at in chasing:
+            previous = meeting_store.previous_meeting(session, meeting.board_id, meeting.starts_at)
+            _plan_chasers(session, plan, meeting, by_board[meeting.board_id], previous, now, chaser_at)
     counts = plan.write(session)
     clock_store.set_next_looks(session, looks)
     report.summaries += counts.get("summary", 0)
@@ -223,11 +238,17 @@ def _warn_if_shared(
 
 
 def _plan_chasers(
-    session: Session, plan: Plan, meeting: Meeting, previous: Meeting | None, now: datetime, due_at: datetime
+    session: Session,
+    plan: Plan,
+    meeting: Meeting,
+    open_actions: list[Action],
+    previous: Meeting | None,
+    now: datetime,
+    due_at: datetime,
 ) -> None:
     today = local_date(now, meeting.board.tz)
     by_owner: dict[str, list[Action]] = defaultdict(list)
-    for action in reminder_store.open_actions_of_board(session, meeting.board_id):
+    for action in open_actions:
         if not due_by(action, meeting) or _snoozed(action, today) or action.all_members:
             continue  # an action of all members is the chair's to raise, not chased person by person
         baseline = previous.starts_at if previous else action.created_at
