@@ -35,7 +35,7 @@ from storage import meetings as meeting_store
 from storage import outbox as outbox_store
 from storage import reminders as reminder_store
 from storage.db import session_scope
-from storage.models import Action, Meeting
+from storage.models import Action, Board, Meeting
 
 log = logging.getLogger(__name__)
 
@@ -304,14 +304,20 @@ def plan_overdue_reminders(session: Session, deps: Deps, now: datetime, report: 
         for owner in action.owners:
             if owner.slack_user_id in owners:
                 by_user[(action.board.team_id, owner.slack_user_id)].append(action)
-    plan = Plan()
+
+    # Cheap checks first: an owner already reminded this week (by the board's calendar) costs no
+    # users.info call. The keys of every owner are read in one query.
+    def board_week_key(team_id: str, user_id: str, board: Board) -> str:
+        today = local_date(now, board.tz)
+        return _reminder_key(team_id, user_id, today - timedelta(days=today.weekday()))
+
+    first_keys = {who: board_week_key(*who, actions[0].board) for who, actions in by_user.items()}
+    reminded = outbox_store.existing_keys(session, first_keys.values())
+    due_now: list[tuple[str, str, Board, datetime, list[Action]]] = []
     for (team_id, user_id), actions in by_user.items():
-        board = actions[0].board
-        # Cheap checks first: an owner already reminded this week (by the board's calendar) costs
-        # no users.info call; the key is checked again in the owner's own zone below.
-        board_monday = local_date(now, board.tz) - timedelta(days=local_date(now, board.tz).weekday())
-        if outbox_store.key_exists(session, _reminder_key(team_id, user_id, board_monday)):
+        if first_keys[(team_id, user_id)] in reminded:
             continue
+        board = actions[0].board
         try:
             person = deps.directory.person(user_id)
         except DirectoryUnavailable:
@@ -332,8 +338,13 @@ def plan_overdue_reminders(session: Session, deps: Deps, now: datetime, report: 
         # Only what was already overdue at the weekly slot: the window catches up after downtime,
         # it does not turn into a mid-week reminder the day something falls overdue.
         due = [a for a in actions if a.due_date is not None and a.due_date < send_day]
-        key = _reminder_key(team_id, user_id, monday)
-        if not due or outbox_store.key_exists(session, key):
+        if due:
+            due_now.append((_reminder_key(team_id, user_id, monday), user_id, board, send_at, due))
+    # The key again, in the owner's own zone (their week may differ from the board's).
+    reminded = outbox_store.existing_keys(session, [key for key, *_ in due_now])
+    plan = Plan()
+    for key, user_id, board, send_at, due in due_now:
+        if key in reminded:
             continue
         due.sort(key=lambda a: (a.due_date, a.board.code, a.number))
         plan.add(
