@@ -73,7 +73,12 @@ def upcoming_starts(session: Session, board_ids: Iterable[int], after: datetime,
 
 
 def set_next_looks(session: Session, looks: Sequence[tuple[int, datetime, str]]) -> None:
-    """Record, for each (meeting id, due at, basis), when the clock must look at it next."""
+    """Record, for each (meeting id, due at, basis), when the clock must look at it next.
+
+    No lock is needed: the basis stored is the one read with the meeting, so a setting changed by
+    someone else meanwhile no longer matches it and the meeting is looked at again on the next
+    tick; two clocks writing at once write what they worked out from the same rows.
+    """
     if not looks:
         return
     session.connection().execute(
