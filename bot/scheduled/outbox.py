@@ -1,9 +1,9 @@
 """Sending what the clock queued: each outbox row is claimed by one process and sent once.
 
-Rows are written in one statement per batch (`enqueue_many`), claimed in batches (one transaction
-each), posted by a few workers at once (one conversation per worker, never faster than
-`Sender.per_channel_interval` in one conversation), and the outcome of each post is committed
-before that worker posts again, in transactions shared by every worker (group commit).
+Rows are written in one statement per batch (`Plan.write`), claimed in batches (one transaction
+each), posted by a few workers at once (a meeting's messages, or one conversation's, per worker;
+never faster than `Sender.per_channel_interval` in one conversation), and the outcome of each post
+is committed before that worker posts again, in transactions shared by every worker (group commit).
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 20
 # Rows claimed per transaction.
 BATCH = 200
-# Conversations posted to at once. Slack's limit is per conversation (about one message a second),
+# Workers posting at once. Slack's limit is per conversation (about one message a second),
 # so more workers send more conversations in parallel without posting faster in any one.
 CONCURRENCY = 8
 # A claim with less than this left is renewed before the next post: a post (bounded by the
@@ -256,21 +256,23 @@ class _Recorder:
 
 
 class _Pacer:
-    """Spaces the posts in one conversation by `interval` seconds (Slack allows about one a second)."""
+    """Spaces the posts in one conversation by `interval` seconds (Slack allows about one a second),
+    whichever worker makes them: each post reserves its slot under a lock, then waits for it."""
 
     def __init__(self, interval: float) -> None:
         self._interval = interval
-        self._last: dict[str, float] = {}
+        self._next: dict[str, float] = {}
+        self._lock = threading.Lock()
 
     def wait(self, conversation: str) -> None:
-        # One worker at a time posts to a conversation, so the entry is never raced.
-        if self._interval > 0 and conversation in self._last:
-            delay = self._last[conversation] + self._interval - time.monotonic()
-            if delay > 0:
-                time.sleep(delay)
-
-    def posted(self, conversation: str) -> None:
-        self._last[conversation] = time.monotonic()
+        if self._interval <= 0:
+            return
+        with self._lock:
+            now = time.monotonic()
+            slot = max(now, self._next.get(conversation, now))
+            self._next[conversation] = slot + self._interval
+        if slot > now:
+            time.sleep(slot - now)
 
 
 @dataclass
@@ -343,15 +345,17 @@ def dispatch(
             if not batch:
                 break
             after = (batch[-1].due_at, batch[-1].id)
-            by_recipient: dict[str, list[store.Claimed]] = {}
+            groups: dict[tuple[str, object], list[store.Claimed]] = {}
             for row in batch:
                 stale = _stale_reason(row, meetings, now)
                 if stale is None:
-                    by_recipient.setdefault(row.recipient, []).append(row)
+                    # A meeting's messages go in their order (the chair's warning before the
+                    # summary); other messages by conversation. Groups go in parallel.
+                    group = ("meeting", row.meeting_id) if row.meeting_id is not None else ("to", row.recipient)
+                    groups.setdefault(group, []).append(row)
                 else:
                     _give_up(state, row, *stale)
-            # One worker per conversation: its rows go in order and paced; conversations in parallel.
-            for future in [pool.submit(_send_rows, state, rows) for rows in by_recipient.values()]:
+            for future in [pool.submit(_send_rows, state, rows) for rows in groups.values()]:
                 future.result()
     return state.report
 
@@ -382,13 +386,12 @@ def _give_up(state: _Pass, row: store.Claimed, status: str, note: str) -> None:
 
 
 def _send_rows(state: _Pass, rows: list[store.Claimed]) -> None:
-    """Send one conversation's claimed rows in order; rows left when the pass stops go back untouched."""
-    for index, row in enumerate(rows):
+    """Send claimed rows in order; a row not tried (the pass stopped, or Slack asked to wait in its
+    conversation) goes back to the queue as it was, without counting an attempt."""
+    for row in rows:
         if state.stop.is_set() or row.recipient in state.limited:
-            for left in rows[index:]:
-                # Not tried: back to the queue as it was, without counting an attempt.
-                state.recorder.write(left.id, left.token, status=store.PENDING)
-            return
+            state.recorder.write(row.id, row.token, status=store.PENDING)
+            continue
         try:
             _send_row(state, row)
         except ClaimLost as lost:
@@ -421,10 +424,8 @@ def _send_row(state: _Pass, row: store.Claimed) -> None:
         except Exception as exc:
             # A Sender raises SendError; anything else is a fault whose effect on Slack is unknown.
             error = exc if isinstance(exc, SendError) else SendError(SendErrorKind.UNCERTAIN, type(exc).__name__)
-            state.pacer.posted(row.recipient)
             _release(state, row, token, index, error)
             return
-        state.pacer.posted(row.recipient)
         if thread is None:
             thread = (channel, ts)
         done = {"status": store.SENT, "sent_at": state.now} if index == last else {}
