@@ -16,17 +16,18 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Engine, insert, inspect, select, text, update
+from sqlalchemy import Engine, event, insert, inspect, select, text, update
 
 from benchmarks.seed_log import CREATED, Seeded, seeded_database
 from bot.deps import Deps
 from bot.directory import Person
-from bot.rendering.summary import slack_messages
+from bot.rendering.summary import slack_messages, stream_slack_messages
 from bot.scheduled.due_work import run_due
 from bot.services.meetings import next_meeting, to_utc
 from bot.services.summary import build_summary
@@ -51,18 +52,64 @@ class StubSender:
         return (recipient, f"{self.posts}.0")
 
 
+class DbClock:
+    """Adds up the time spent in the database driver (statements and commits), from every thread.
+
+    Statement time is measured around the driver's execute: PostgreSQL's rows are all read by then;
+    SQLite reads some of them later, as they are fetched, so its figure is a little low.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.seconds = 0.0
+        self.statements = 0
+        self.commits = 0
+        self._lock = threading.Lock()
+        event.listen(engine, "before_cursor_execute", self._before)
+        event.listen(engine, "after_cursor_execute", self._after)
+        commit = engine.dialect.do_commit
+
+        def timed_commit(dbapi_connection: Any) -> None:
+            started = time.perf_counter()
+            commit(dbapi_connection)
+            self._add(time.perf_counter() - started, commits=1)
+
+        engine.dialect.do_commit = timed_commit  # type: ignore[method-assign]
+
+    def _before(self, conn: Any, *args: Any) -> None:
+        conn.info.setdefault("started", []).append(time.perf_counter())
+
+    def _after(self, conn: Any, *args: Any) -> None:
+        self._add(time.perf_counter() - conn.info["started"].pop(), statements=1)
+
+    def _add(self, seconds: float, statements: int = 0, commits: int = 0) -> None:
+        with self._lock:
+            self.seconds += seconds
+            self.statements += statements
+            self.commits += commits
+
+    def reset(self) -> None:
+        with self._lock:
+            self.seconds, self.statements, self.commits = 0.0, 0, 0
+
+
 class StubDirectory:
     def person(self, user_id: str) -> Person | None:
         return Person(user_id=user_id, is_admin=False, tz="Europe/London")
 
 
 def median_ms(work: Callable[[], object], runs: int) -> float:
-    times = []
+    return medians_ms(work, runs)[0]
+
+
+def medians_ms(work: Callable[[], object], runs: int) -> tuple[float, float]:
+    """Median wall time and median CPU time of this process (all its threads), in ms."""
+    walls, cpus = [], []
     for _ in range(runs):
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         work()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times) * 1000
+        walls.append(time.perf_counter() - started)
+        cpus.append(time.process_time() - cpu)
+    return statistics.median(walls) * 1000, statistics.median(cpus) * 1000
 
 
 def _baseline(factory: Any, board_id: int) -> Callable[[], None]:
@@ -114,11 +161,21 @@ def summary_figures(engine: Engine) -> None:
             summary = build_summary(session, board=board, meeting=next_meeting(session, board, NOW), now=NOW)
             return summary, slack_messages(summary)
 
+    def first_message() -> None:
+        with factory() as session:
+            board = session.scalar(select(Board).where(Board.code == Seeded.code(SUMMARY_BOARD - 1)))
+            assert board is not None
+            summary = build_summary(session, board=board, meeting=next_meeting(session, board, NOW), now=NOW)
+            next(stream_slack_messages(summary))
+
     summary, messages = build()
     print(f"{'baseline: one indexed read':58} {median_ms(_baseline(factory, SUMMARY_BOARD), 20):8.2f} ms")
+    wall, cpu = medians_ms(first_message, 10)
+    print(f"{f'summary of {summary.open_count:,} open: build + first message':58} {wall:8.2f} ms   (CPU {cpu:.0f} ms)")
+    wall, cpu = medians_ms(build, 10)
     print(
-        f"{f'summary of {summary.open_count:,} open (build + render)':58} {median_ms(build, 10):8.2f} ms"
-        f"   ({len(messages)} messages, {sum(len(m.blocks) for m in messages)} blocks)"
+        f"{'  … and its whole thread rendered':58} {wall:8.2f} ms   (CPU {cpu:.0f} ms; "
+        f"{len(messages)} messages, {sum(len(m.blocks) for m in messages)} blocks)"
     )
 
 
@@ -201,20 +258,30 @@ def tick_figures(engine: Engine, boards: int) -> None:
     seed_boards(engine, boards - 1, 20, first=1)
     sender = StubSender()
     deps = Deps(session_factory=factory, directory=StubDirectory(), clock=lambda: NOW)
-    started = time.perf_counter()
+    db = DbClock(engine)
+    started, cpu = time.perf_counter(), time.process_time()
     report = run_due(deps, sender, NOW)
-    took = time.perf_counter() - started
+    took, cpu = time.perf_counter() - started, time.process_time() - cpu
     queued = report.summaries + report.chasers + report.reminders
     print(f"{'baseline: one indexed read':58} {median_ms(_baseline(factory, 1), 20):8.2f} ms")
     print(
         f"{f'tick over {boards} boards, {sender.posts:,} posts':58} {took * 1000:8.0f} ms"
-        f"   ({took * 1000 / max(1, sender.posts):.2f} ms a post; {queued:,} rows queued: {report.summaries} "
-        f"summaries, {report.chasers} chasers, {report.reminders} reminders; {report.dispatch.sent:,} sent)"
+        f"   (CPU {cpu * 1000:.0f} ms; {queued:,} rows queued: {report.summaries} summaries, {report.chasers} "
+        f"chasers, {report.reminders} reminders; {report.dispatch.sent:,} sent)"
+    )
+    print(
+        f"{'  database work (driver execute + commit)':58} {db.seconds * 1000:8.0f} ms"
+        f"   ({db.seconds * 1000 / max(1, queued):.2f} ms a message; {db.statements:,} statements, "
+        f"{db.commits:,} commits)"
     )
     steps = ", ".join(f"{name} {seconds * 1000:.0f} ms" for name, seconds in report.seconds.items())
     print(f"{'':58} steps: {steps}")
-    empty = median_ms(lambda: run_due(deps, sender, NOW), 5)
-    print(f"{f'tick with nothing new, {boards} boards':58} {empty:8.2f} ms   ({sender.posts:,} posts in all)")
+    db.reset()
+    empty, cpu = medians_ms(lambda: run_due(deps, sender, NOW), 5)
+    print(
+        f"{f'tick with nothing new, {boards} boards':58} {empty:8.2f} ms   (CPU {cpu:.0f} ms; "
+        f"{db.statements // 5} statements a tick; {sender.posts:,} posts in all)"
+    )
 
 
 def _empty(engine: Engine) -> None:

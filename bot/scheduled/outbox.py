@@ -50,7 +50,7 @@ def _row(
     key: str,
     kind: str,
     recipient: str,
-    messages: list[Message],
+    messages: list[dict[str, Any]],
     status: str,
     now: datetime,
     due_at: datetime,
@@ -65,7 +65,7 @@ def _row(
         "board_id": board_id,
         "meeting_id": meeting_id,
         "recipient": recipient,
-        "payload": {"messages": [m.payload() for m in messages]},
+        "payload": {"messages": messages},
         "status": status,
         "due_at": due_at,
         "not_after": not_after,
@@ -84,6 +84,16 @@ class Plan:
     def __init__(self) -> None:
         self._rows: list[dict[str, Any]] = []
         self._notes: dict[str, str] = {}
+        # The same messages to several recipients (a summary to the channel and to the chair) are
+        # turned into payloads once: building a block's dict validates it, which costs.
+        self._payloads: dict[int, tuple[list[Message], list[dict[str, Any]]]] = {}
+
+    def _payload(self, messages: list[Message]) -> list[dict[str, Any]]:
+        cached = self._payloads.get(id(messages))
+        if cached is None or cached[0] is not messages:
+            cached = (messages, [m.payload() for m in messages])
+            self._payloads[id(messages)] = cached
+        return cached[1]
 
     def __len__(self) -> int:
         return len(self._rows)
@@ -107,7 +117,7 @@ class Plan:
                 key=key,
                 kind=kind,
                 recipient=recipient,
-                messages=messages,
+                messages=self._payload(messages),
                 status=store.PENDING,
                 now=now,
                 due_at=due_at,
@@ -158,6 +168,7 @@ class Plan:
                     log.warning("outbox %s missed: %s", row["key"], self._notes[row["key"]])
         self._rows.clear()
         self._notes.clear()
+        self._payloads.clear()
         return counts
 
 
