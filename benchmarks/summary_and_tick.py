@@ -15,6 +15,7 @@ Run: .venv/bin/python -m benchmarks.summary_and_tick [--database-url URL_OF_AN_E
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import threading
 import time
@@ -53,43 +54,86 @@ class StubSender:
 
 
 class DbClock:
-    """Adds up the time spent in the database driver (statements and commits), from every thread.
+    """Adds up the database work, from every thread: the time in the driver's execute and commit
+    (wall, and CPU of the calling thread: SQLite's own work runs there) and, on PostgreSQL, the CPU
+    the database's server processes for this database used (read from /proc: the server is local).
 
-    Statement time is measured around the driver's execute: PostgreSQL's rows are all read by then;
-    SQLite reads some of them later, as they are fetched, so its figure is a little low.
+    Wall time grows with the machine's load; the CPU figures much less. SQLite reads some rows after
+    execute, as they are fetched, so its figures are a little low.
     """
 
     def __init__(self, engine: Engine) -> None:
+        self.engine = engine
         self.seconds = 0.0
+        self.cpu = 0.0
         self.statements = 0
         self.commits = 0
         self._lock = threading.Lock()
+        self._server_start: dict[int, float] = {}
         event.listen(engine, "before_cursor_execute", self._before)
         event.listen(engine, "after_cursor_execute", self._after)
         commit = engine.dialect.do_commit
 
         def timed_commit(dbapi_connection: Any) -> None:
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.thread_time()
             commit(dbapi_connection)
-            self._add(time.perf_counter() - started, commits=1)
+            self._add(time.perf_counter() - started, time.thread_time() - cpu, commits=1)
 
         engine.dialect.do_commit = timed_commit  # type: ignore[method-assign]
+        self.reset()
 
     def _before(self, conn: Any, *args: Any) -> None:
-        conn.info.setdefault("started", []).append(time.perf_counter())
+        conn.info.setdefault("started", []).append((time.perf_counter(), time.thread_time()))
 
     def _after(self, conn: Any, *args: Any) -> None:
-        self._add(time.perf_counter() - conn.info["started"].pop(), statements=1)
+        started, cpu = conn.info["started"].pop()
+        self._add(time.perf_counter() - started, time.thread_time() - cpu, statements=1)
 
-    def _add(self, seconds: float, statements: int = 0, commits: int = 0) -> None:
+    def _add(self, seconds: float, cpu: float, statements: int = 0, commits: int = 0) -> None:
         with self._lock:
             self.seconds += seconds
+            self.cpu += cpu
             self.statements += statements
             self.commits += commits
 
+    def _server_cpu(self) -> dict[int, float]:
+        if self.engine.dialect.name != "postgresql":
+            return {}
+        with self.engine.connect() as conn:
+            pids = conn.scalars(
+                text("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
+            ).all()
+        ticks = os.sysconf("SC_CLK_TCK")
+        found = {}
+        for pid in pids:
+            try:
+                with open(f"/proc/{pid}/stat") as stat:
+                    fields = stat.read().rsplit(")", 1)[1].split()
+                found[pid] = (int(fields[11]) + int(fields[12])) / ticks
+            except (OSError, IndexError, ValueError):
+                continue
+        return found
+
+    def server_cpu(self) -> float | None:
+        """CPU seconds the server's processes for this database used since `reset` (PostgreSQL)."""
+        if self.engine.dialect.name != "postgresql":
+            return None
+        return sum(cpu - self._server_start.get(pid, 0.0) for pid, cpu in self._server_cpu().items())
+
     def reset(self) -> None:
+        self._server_start = self._server_cpu()
         with self._lock:
-            self.seconds, self.statements, self.commits = 0.0, 0, 0
+            self.seconds, self.cpu, self.statements, self.commits = 0.0, 0.0, 0, 0
+
+    def line(self, messages: int) -> str:
+        server = self.server_cpu()
+        cpu = self.cpu + (server or 0.0)
+        where = "driver + server" if server is not None else "in-process"
+        return (
+            f"{'  database work':58} {self.seconds * 1000:8.0f} ms   (CPU {cpu * 1000:.0f} ms {where}, "
+            f"{cpu * 1000 / max(1, messages):.2f} ms CPU a message; {self.statements:,} statements, "
+            f"{self.commits:,} commits)"
+        )
 
 
 class StubDirectory:
@@ -259,6 +303,7 @@ def tick_figures(engine: Engine, boards: int) -> None:
     sender = StubSender()
     deps = Deps(session_factory=factory, directory=StubDirectory(), clock=lambda: NOW)
     db = DbClock(engine)
+    db.reset()
     started, cpu = time.perf_counter(), time.process_time()
     report = run_due(deps, sender, NOW)
     took, cpu = time.perf_counter() - started, time.process_time() - cpu
@@ -269,11 +314,7 @@ def tick_figures(engine: Engine, boards: int) -> None:
         f"   (CPU {cpu * 1000:.0f} ms; {queued:,} rows queued: {report.summaries} summaries, {report.chasers} "
         f"chasers, {report.reminders} reminders; {report.dispatch.sent:,} sent)"
     )
-    print(
-        f"{'  database work (driver execute + commit)':58} {db.seconds * 1000:8.0f} ms"
-        f"   ({db.seconds * 1000 / max(1, queued):.2f} ms a message; {db.statements:,} statements, "
-        f"{db.commits:,} commits)"
-    )
+    print(db.line(queued))
     steps = ", ".join(f"{name} {seconds * 1000:.0f} ms" for name, seconds in report.seconds.items())
     print(f"{'':58} steps: {steps}")
     db.reset()

@@ -247,12 +247,19 @@ def update_claimed(session: Session, row_id: int, token: datetime, **values: Any
     While a row is `sending`, `claimed_until` identifies the claim: taking over an expired claim
     always sets a later end, and a claimant that released its row writes to it no more.
     """
-    changed = session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id == row_id, OutboxMessage.status == SENDING, OutboxMessage.claimed_until == token)
-        .values(**values)
-        .returning(OutboxMessage.id)
-    ).scalar_one_or_none()
+    table = OutboxMessage.__table__
+    # Core, not an ORM-enabled UPDATE: nothing in the session needs synchronising, and the clock
+    # runs this once per post.
+    changed = (
+        session.connection()
+        .execute(
+            update(table)
+            .where(table.c.id == row_id, table.c.status == SENDING, table.c.claimed_until == token)
+            .values(**values)
+            .returning(table.c.id)
+        )
+        .scalar_one_or_none()
+    )
     return changed is not None
 
 
