@@ -20,6 +20,7 @@ from bot.directory import Person
 from bot.errors import UserError
 from bot.services.actions import add_action
 from bot.services.context import Caller
+from bot.services.requests import AddAction
 from storage.db import make_engine, make_session_factory
 from storage.migrate import upgrade_to_head
 from storage.models import Action
@@ -59,7 +60,7 @@ def run(line: Line, factory) -> Outcome:  # type: ignore[no-untyped-def]
                 session,
                 caller=caller,
                 board=board,
-                text=line.text,
+                request=AddAction(text=line.text),
                 now=NOW,
                 directory=NamesDirectory(load_slack_names()[line.board]),
             )

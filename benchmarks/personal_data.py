@@ -13,8 +13,8 @@ import time
 from sqlalchemy import select
 
 from benchmarks.seed_log import Seeded, seeded_database
-from bot.clock import utcnow
 from bot.services.personal_data import erase_person, export_person
+from bot.walltime import utcnow
 from storage.db import make_session_factory, session_scope
 from storage.models import Member
 

@@ -13,14 +13,14 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.channels import SlackChannels
-from bot.clock import utcnow
 from bot.deps import Deps
 from bot.directory import SlackDirectory
 from bot.inbox import Inbox
 from bot.settings import Settings
 from bot.slack_retry import SafeConnectionErrorRetryHandler, SafeServerErrorRetryHandler
+from bot.walltime import utcnow
 from bot.workers import ThreadWorkers, Workers
-from handlers import commands, home, unhandled
+from handlers import home, slash, unhandled
 from handlers.intake import Intake
 from handlers.work import WorkContext, run_job
 
@@ -88,7 +88,7 @@ def create_app(
         thread_workers.drain()
         workers = thread_workers
     intake = Intake(inbox, workers)
-    commands.register(app, intake)
+    slash.register(app, intake)
     home.register(app, intake)
     # Last: a catch-all that answers 200 to event types no listener above handles.
     unhandled.register(app)

@@ -20,7 +20,6 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.channels import SlackChannels
-from bot.clock import utcnow
 from bot.deps import Deps
 from bot.directory import SlackDirectory
 from bot.inbox import Inbox
@@ -31,6 +30,7 @@ from bot.settings import MissingSettingError, Settings
 from bot.shutdown import Stops, sigterm_stops
 from bot.slack_faults import FaultKind, classify
 from bot.slack_sender import SlackSender
+from bot.walltime import utcnow
 from bot.workers import ProcessWorkers
 from storage.boards import boards_with_code
 from storage.db import make_engine, make_session_factory, session_scope

@@ -9,8 +9,8 @@ from datetime import datetime
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.channels import Channels
-from bot.clock import utcnow
 from bot.directory import Directory
+from bot.walltime import utcnow
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,11 @@ from datetime import timedelta
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.clock import utcnow
 from bot.deps import Deps
 from bot.lease import ClockLease
 from bot.scheduled.due_work import run_due
 from bot.scheduled.sender import Sender
+from bot.walltime import utcnow
 
 log = logging.getLogger(__name__)
 

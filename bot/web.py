@@ -13,10 +13,10 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from sqlalchemy import Engine
 
 from bot import request_log
-from bot.clock import utcnow
 from bot.http_guard import MAX_BODY_BYTES, guard_slack_endpoint
 from bot.inbox import Inbox
 from bot.metrics import CONTENT_TYPE, Metrics
+from bot.walltime import utcnow
 from storage.db import HealthProbe, make_session_factory
 
 EVENTS_PATH = "/slack/events"

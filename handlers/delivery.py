@@ -13,10 +13,10 @@ from typing import Any
 
 from slack_sdk import WebClient
 
-from bot.commands.reply import Reply, Upload
 from bot.rendering.message import MAX_BLOCKS, Message, section
 from bot.services.context import Caller
 from bot.slack_faults import FaultKind, SlackFault, classify
+from handlers.reply import Reply, Upload
 
 log = logging.getLogger(__name__)
 

@@ -48,9 +48,9 @@ JobRunner = Callable[[WorkContext, Job], None]
 
 def job_runners() -> dict[str, JobRunner]:
     """Every kind of job, by name (imported here so that handlers register nothing at import)."""
-    from handlers import commands, home
+    from handlers import home, slash
 
-    return {**commands.JOBS, **home.JOBS}
+    return {**slash.JOBS, **home.JOBS}
 
 
 def run_job(ctx: WorkContext, job: Job, runners: dict[str, JobRunner] | None = None) -> None:
@@ -83,10 +83,10 @@ def worker_main(config: dict[str, Any], root: str, owner: str, wake: Semaphore, 
     """A worker process: claim jobs from the inbox at `root` and run them until `stop` is set."""
     from bot.app import make_client
     from bot.channels import SlackChannels
-    from bot.clock import utcnow
     from bot.directory import SlackDirectory
     from bot.logs import configure_logging
     from bot.settings import Settings
+    from bot.walltime import utcnow
     from storage.db import make_engine, make_session_factory
 
     # The supervisor stops workers with `stop`; Ctrl-C in a terminal reaches the whole group.

@@ -126,6 +126,18 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
         session.close()
 
 
+@contextmanager
+def read_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A look-up that changes nothing: rolled back, never committed, so it records no request key
+    (storage/requests.py records a job's key at its first commit, which must be the one with the work)."""
+    session = factory()
+    try:
+        yield session
+    finally:
+        session.rollback()
+        session.close()
+
+
 def lock_for_write(session: Session) -> None:
     """Make the rest of this unit of work run under the database's write lock, on SQLite.
 

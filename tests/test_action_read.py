@@ -9,6 +9,7 @@ import pytest
 from bot.refs import Ref
 from bot.services import actions as service
 from bot.services.context import Caller
+from bot.services.requests import AddAction
 from storage.boards import board_by_code
 from tests.action_support import (
     ESCAPED_EVIL,
@@ -355,7 +356,7 @@ def test_a_long_list_stays_within_slacks_limits(board, session_factory, clock):
                 session,
                 caller=caller,
                 board=board_row,
-                text=f"AF to task {n} " + "z" * 1500,
+                request=AddAction(text=f"AF to task {n} " + "z" * 1500),
                 directory=_NoDirectory(),
                 now=clock.now,
             )

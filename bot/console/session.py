@@ -27,7 +27,6 @@ from waitress.server import create_server
 
 from bot.app import create_app, make_client
 from bot.channels import SlackChannels
-from bot.clock import DEFAULT_TZ, zone
 from bot.console.screen import show
 from bot.console.standin import SlackStandIn, Workspace
 from bot.deps import Deps
@@ -35,6 +34,7 @@ from bot.directory import SlackDirectory
 from bot.scheduled.due_work import run_due
 from bot.settings import Settings
 from bot.slack_sender import SlackSender
+from bot.walltime import DEFAULT_TZ, zone
 from bot.workers import TrackingExecutor
 from storage.db import make_session_factory
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from bot.clock import local_date
 from bot.rendering.formatting import (
     age_text,
     due_text,
@@ -20,7 +19,9 @@ from bot.rendering.formatting import (
 from bot.rendering.message import MAX_BLOCKS, Message, context, divider, header, pack_lines, section
 from bot.services.action_lists import ActionPage, MyActions
 from bot.services.actions import ActionDetail, DueReading
+from bot.statuses import ActionStatus
 from bot.text import escape, escape_prose, plural, truncate
+from bot.walltime import local_date
 from storage.models import Action, ActionEvent, Board
 
 
@@ -49,7 +50,7 @@ def action_line(action: Action, now: datetime, *, with_board: bool = False) -> s
     # Lists stay readable: the full text is one `/action show` away.
     words = escape_prose(truncate(action.text, LIST_TEXT_LIMIT))
     bits = [f"*{ref_of(action)}*{board}", owners_of(action), words, due_text(action, today)]
-    if action.status == "open":
+    if action.status == ActionStatus.OPEN:
         bits += [rag_text(action), age_text(action, now)]
     else:
         bits.append(status_text(action))
@@ -90,7 +91,7 @@ def rag_changed(action: Action, actor: str, now: datetime) -> Message:
 
 def closed(action: Action, actor: str, now: datetime) -> Message:
     """Channel confirmation of done / dropped."""
-    verb = ":white_check_mark: Done:" if action.status == "done" else ":no_entry_sign: Dropped:"
+    verb = ":white_check_mark: Done:" if action.status == ActionStatus.DONE else ":no_entry_sign: Dropped:"
     extra = (
         f"_{'Note' if action.status == 'done' else 'Reason'}:_ {escape_prose(action.close_note)}"
         if action.close_note
@@ -134,7 +135,7 @@ def due_read_back(action: Action, reading: DueReading, now: datetime) -> Message
         when = _long_date(action.due_date)
     lines = [f":calendar: I read `{escape(reading.phrase)}` as *{when}*."]
     lines += [f"• {escape(note)}" for note in reading.notes]
-    if action.status == "open" and action.due_date is not None and action.due_date < today:
+    if action.status == ActionStatus.OPEN and action.due_date is not None and action.due_date < today:
         lines.append(f":warning: That date has passed: {ref_of(action)} is already overdue.")
     lines.append(f"To change it: `/action due {ref_of(action)} &lt;date&gt;`.")
     text = "\n".join(lines)
@@ -153,7 +154,7 @@ def show(detail: ActionDetail, now: datetime) -> Message:
         f"*Logged:* {local_stamp(action.created_at, action.board.tz)} by <@{action.created_by}>"
         f" · {age_text(action, now)}",
     ]
-    if action.status != "open" and action.closed_at:
+    if action.status != ActionStatus.OPEN and action.closed_at:
         note = f" — {escape_prose(action.close_note)}" if action.close_note else ""
         facts.append(f"*Closed:* {local_stamp(action.closed_at, action.board.tz)} by <@{action.closed_by}>{note}")
     blocks = [
@@ -191,7 +192,7 @@ def _describe_event(event: ActionEvent, today: date) -> str:
         after = str(data.get("rag_to")).capitalize()
         text = f"RAG {str(data['rag_from']).capitalize()} → {after}" if data.get("rag_from") else f"RAG set to {after}"
         return text + (f": {note}" if note else "")
-    if event.kind in ("done", "dropped"):
+    if event.kind in (ActionStatus.DONE, ActionStatus.DROPPED):
         return f"marked {event.kind}" + (f": {note}" if note else "")
     if event.kind == "reopened":
         return f"reopened (was {data.get('status_from')})"

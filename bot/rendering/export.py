@@ -11,6 +11,7 @@ import io
 from collections.abc import Callable
 
 from bot.services.exporting import ActionLog, LogRow
+from bot.statuses import Rag
 
 COLUMNS = ("Ref", "Date raised", "Meeting", "Action", "Owner(s)", "Due", "Status", "RAG (previous → current)",
            "Latest update")  # fmt: skip
@@ -23,7 +24,7 @@ MIME = {
     "markdown": "text/markdown",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
-_FILLS = {"red": "FFC7CE", "amber": "FFEB9C", "green": "C6EFCE"}
+_FILLS = {Rag.RED: "FFC7CE", Rag.AMBER: "FFEB9C", Rag.GREEN: "C6EFCE"}
 
 
 def _day(value: object) -> str:

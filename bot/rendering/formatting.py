@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from bot.clock import zone
 from bot.refs import format_ref
+from bot.statuses import ActionStatus, Rag
 from bot.text import escape_prose
+from bot.walltime import zone
 from storage.models import Action, Meeting
 
-RAG_EMOJI = {"red": ":red_circle:", "amber": ":large_orange_circle:", "green": ":large_green_circle:"}
+RAG_EMOJI = {Rag.RED: ":red_circle:", Rag.AMBER: ":large_orange_circle:", Rag.GREEN: ":large_green_circle:"}
 
 
 def short_date(day: date, today: date) -> str:
@@ -62,7 +63,7 @@ def due_text(action: Action, today: date) -> str:
     notes = []
     if action.original_due_date and action.due_change_count:
         notes.append(f"originally {short_date(action.original_due_date, today)}, re-dated {action.due_change_count}×")
-    if action.status == "open" and action.due_date < today:
+    if action.status == ActionStatus.OPEN and action.due_date < today:
         notes.append(f"overdue by {days_phrase((today - action.due_date).days)}")
     return f"{text} ({'; '.join(notes)})" if notes else text
 

@@ -13,11 +13,12 @@ from bot.rendering.formatting import RAG_EMOJI, days_phrase, meeting_when, ref_o
 from bot.rendering.message import MAX_BLOCKS, MAX_SECTION_TEXT, Block, Message, context, header, pack_lines, section
 from bot.services.meetings import meeting_date
 from bot.services.summary import Item, Summary
+from bot.statuses import Rag
 from bot.text import escape, escape_prose, truncate
 
 # Items per section shown in the channel message itself; the rest go in its thread.
 SHOWN_PER_SECTION = 8
-RAG_ORDER = ("red", "amber", "green")
+RAG_ORDER = tuple(Rag)
 
 
 @dataclass(frozen=True)

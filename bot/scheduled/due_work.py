@@ -16,7 +16,6 @@ from time import perf_counter
 from sqlalchemy.orm import Session
 
 from bot.channels import Channels
-from bot.clock import local_date, zone
 from bot.deps import Deps
 from bot.errors import DirectoryUnavailable
 from bot.rendering import care as care_render
@@ -29,6 +28,7 @@ from bot.services import meetings as meeting_service
 from bot.services.meetings import Times
 from bot.services.retention import purge_once_a_day
 from bot.services.summary import build_summary, due_by
+from bot.walltime import local_date, zone
 from bot.workdays import Nation, is_working_day, next_working_day
 from storage import clock as clock_store
 from storage import meetings as meeting_store

@@ -19,10 +19,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.clock import utcnow
 from bot.rendering.message import Message
 from bot.scheduled.sender import Sender
 from bot.sending import SendError, SendErrorKind
+from bot.walltime import utcnow
 from storage import outbox as store
 from storage.db import session_scope
 

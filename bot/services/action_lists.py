@@ -13,11 +13,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from bot.clock import local_date
 from bot.errors import UserError
 from bot.owners import OwnerToken
 from bot.services.actions import DONE, DROPPED, OPEN, resolve_owners
 from bot.services.context import Caller
+from bot.walltime import local_date
 from storage import action_lists as store
 from storage import boards as board_store
 from storage.models import Action, Board

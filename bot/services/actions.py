@@ -16,26 +16,29 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bot.clock import local_date
-from bot.dates import DateParseError, Due, DueKind, TermDates, find_due, is_plain_date, split_leading_due
+from bot.dates import DateParseError, Due, DueKind, TermDates, find_due, is_plain_date
 from bot.directory import Directory
-from bot.errors import UserError
+from bot.errors import ActionNotOpen, Field, NotAllowed, NotFound, NothingToChange, Remedy, RemedyKind, UserError, about
 from bot.owners import MENTION, OwnerToken, find_owners
 from bot.refs import Ref, format_ref
+from bot.services.audit import record_action_event
 from bot.services.boards import can_manage_board
 from bot.services.context import Caller
 from bot.services.meetings import bind_next_meeting_actions, meeting_date
-from bot.services.owner_resolution import resolve_list, resolve_text, resolve_tokens
+from bot.services.owner_resolution import resolve_choice, resolve_text, resolve_tokens
 from bot.services.permissions import ensure_may_change
+from bot.services.requests import AddAction, Owners
+from bot.statuses import ActionStatus, Rag
 from bot.text import MAX_ACTION_TEXT, escape, squash, unreadable, visible_text
+from bot.walltime import local_date
 from bot.workdays import Nation
 from storage import actions as store
 from storage import boards as board_store
 from storage import meetings as meeting_store
 from storage.models import Action, ActionEvent, Board, Member
 
-RAGS = ("red", "amber", "green")
-OPEN, DONE, DROPPED = "open", "done", "dropped"
+RAGS = tuple(Rag)
+OPEN, DONE, DROPPED = ActionStatus.OPEN, ActionStatus.DONE, ActionStatus.DROPPED
 
 
 @dataclass(frozen=True)
@@ -51,16 +54,16 @@ def find_action(session: Session, caller: Caller, ref: Ref) -> Action:
     if ref.code:
         board = board_store.board_by_code(session, caller.team_id, ref.code)
         if board is None:
-            raise UserError(f"There is no board `{escape(ref.code)}` in this workspace, so no action `{ref}`.")
+            raise NotFound(f"There is no board `{escape(ref.code)}` in this workspace, so no action `{ref}`.")
     else:
         board = board_store.board_by_channel(session, caller.team_id, caller.channel_id or "")
         if board is None:
-            raise UserError(
+            raise NotFound(
                 f"`{ref}` on its own only works in a board's channel. Use the full reference, e.g. `SSCB-{ref}`."
             )
     action = store.action_by_number(session, board.id, ref.number)
     if action is None:
-        raise UserError(f"There is no action {format_ref(board.code, ref.number)} on {board.code}.")
+        raise NotFound(f"There is no action {format_ref(board.code, ref.number)} on {board.code}.")
     return action
 
 
@@ -86,8 +89,9 @@ class DueReading:
     notes: tuple[str, ...] = ()
 
 
-def _board_context(board: Board) -> dict[str, Any]:
-    # "next SSCB", "next Safeguarding ...": the words the board's meetings go by.
+def board_calendar(board: Board) -> dict[str, Any]:
+    """What bot/dates.py needs to read a due phrase for `board` (`find_due(text, today=…, **calendar)`):
+    its nation's bank holidays, the words its meetings go by ("next SSCB") and its term dates."""
     return {
         "nation": Nation(board.nation),
         "meeting_names": [board.code, *board.name.split()],
@@ -103,8 +107,12 @@ def _resolve_month_meeting(session: Session, board: Board, due: Due) -> Due:
     month = f"{due.month:%B %Y}"
     if not meetings:
         raise UserError(
-            f"{board.code} has no meeting scheduled in {month}, so I can't date an action by it. "
-            f"Schedule it with `/meeting schedule`, or give the date, e.g. `by 15/{due.month:%m}`."
+            (
+                f"{board.code} has no meeting scheduled in {month}, so I can't date an action by it. ",
+                Remedy(
+                    RemedyKind.SCHEDULE_MEETING, "Schedule it first, or give the date.", {"month": f"{due.month:%m}"}
+                ),
+            )
         )
     day = meeting_date(meetings[0])
     note = f"the {month} meeting is on {day.day} {day:%b %Y}"
@@ -118,13 +126,14 @@ def _parse_due_clause(
 ) -> tuple[str, Due | None, DueReading | None]:
     """The action text without its due-date phrase, the due date, and how to say it back."""
     try:
-        found = find_due(text, today=today, **_board_context(board))
+        found = find_due(text, today=today, **board_calendar(board))
     except DateParseError as exc:
         # The parser quotes what was typed; it becomes a Slack message, so escape it.
-        raise UserError(escape(str(exc))) from None
+        raise UserError(escape(str(exc)), field=Field.DUE) from None
     if found.due is None or found.phrase is None:
         return found.text, None, None
-    due = _resolve_month_meeting(session, board, found.due)
+    with about(Field.DUE):
+        due = _resolve_month_meeting(session, board, found.due)
     return found.text, due, _reading(found.phrase, due, today)
 
 
@@ -158,11 +167,9 @@ def _capitalise(text: str) -> str:
 
 
 def _event(
-    action: Action, caller: Caller, kind: str, now: datetime, note: str | None = None, **data: Any
+    session: Session, action: Action, caller: Caller, kind: str, now: datetime, note: str | None = None, **data: Any
 ) -> ActionEvent:
-    event = ActionEvent(action=action, at=now, actor_user_id=caller.user_id, kind=kind, note=note, data=data)
-    action.updated_at = now
-    return event
+    return record_action_event(session, action, caller.user_id, kind, now, note=note, **data)
 
 
 # Boards' logs start this century: an earlier year is a typo (`15/12/1926`) or a mis-read date.
@@ -199,10 +206,14 @@ def _due_data(due: Due | None) -> dict[str, Any]:
 
 
 def _not_a_member(board: Board) -> UserError:
-    return UserError(
-        f"Only members of {board.code} can log actions on it (and its chair <@{board.chair_user_id}>, the person "
-        f"who set it up, and workspace admins). Anyone may read its log. To be added, ask the chair to run "
-        f"`/meeting member add @you INITIALS` in the board's channel. Nothing was stored."
+    return NotAllowed(
+        (
+            f"Only members of {board.code} can log actions on it (and its chair <@{board.chair_user_id}>, the "
+            "person who set it up, and workspace admins). Anyone may read its log. To be added, ask the chair",
+            Remedy(RemedyKind.JOIN_BOARD, " to add you as a member."),
+            " Nothing was stored.",
+        ),
+        field=Field.BOARD,
     )
 
 
@@ -215,12 +226,13 @@ def add_action(
     *,
     caller: Caller,
     board: Board,
-    text: str,
+    request: AddAction,
     directory: Directory,
     now: datetime,
     readings: list[DueReading] | None = None,
 ) -> Action:
-    """Log an action: owners and due date are read from the text as boards write them.
+    """Log an action. Owners and due date are read from the text as boards write them, unless the
+    request gives them (a modal's selects and date picker).
 
     When the due date was interpreted ("by half term"), how it was read is appended to `readings`
     (if given) for the caller to be told privately.
@@ -238,26 +250,51 @@ def add_action(
     board_store.lock_board(session, board.id)
     if not manager and not _is_member(session, board, caller):
         raise _not_a_member(board)
-    text = _check_text(text, "action text")
+    with about(Field.TEXT):
+        text = _check_text(request.text, "action text")
     today = local_date(now, board.tz)
-    body, due, reading = _parse_due_clause(session, board, text, today)
+    if request.due is None:
+        body, due, reading = _parse_due_clause(session, board, text, today)
+    else:
+        with about(Field.DUE):
+            body, due = text, _resolve_month_meeting(session, board, request.due)
+            _ensure_plausible_due(due)
+        reading = _reading(request.due_phrase, due, today) if request.due_phrase else None
     if reading is not None and readings is not None:
         readings.append(reading)
-    resolved = resolve_text(session, board, find_owners(body), directory=directory)
+    with about(Field.OWNERS):
+        if request.owners is None:
+            resolved = resolve_text(session, board, find_owners(body), directory=directory)
+        else:
+            resolved = resolve_choice(session, board, request.owners, directory=directory, task=body)
     owners = resolved.members
     if resolved.empty:
         # Only a text that names no one at all is the caller's own action.
         me = board_store.current_member_by_user(session, board.id, caller.user_id)
         if me is None:
             raise UserError(
-                "Who owns this action? Start with the owner's initials or mention them, "
-                "e.g. `/action add AF to circulate the report by 15/12`."
+                ("Who owns this action? ", Remedy(RemedyKind.NAME_OWNER, "Name its owner.")), field=Field.OWNERS
             )
         owners = [me]
     task = _capitalise(_mentions_as_initials(resolved.task, owners).strip())
     # `AF to` followed by a zero-width space has owners and nothing to read.
     if not visible_text(task):
-        raise UserError("The action has owners but no task: say what is to be done.")
+        raise UserError("The action has owners but no task: say what is to be done.", field=Field.TEXT)
+    return _create(session, caller, board, request, text, task, owners, resolved.all_members, due, now)
+
+
+def _create(
+    session: Session,
+    caller: Caller,
+    board: Board,
+    request: AddAction,
+    text: str,
+    task: str,
+    owners: Sequence[Member],
+    all_members: bool,
+    due: Due | None,
+    now: datetime,
+) -> Action:
     action = Action(
         board_id=board.id,
         number=board_store.take_next_action_number(session, board.id),
@@ -270,12 +307,14 @@ def add_action(
         source_channel_id=caller.channel_id,
         source_text=text,
     )
-    action.owners = owners
-    action.all_members = resolved.all_members
+    action.owners = list(owners)
+    action.all_members = all_members
     action.board = board
     session.add(action)
     _apply_due(session, action, due, now)
-    session.add(_event(action, caller, "created", now, note=task, owners=_owner_labels(action), due=_due_data(due)))
+    _event(session, action, caller, "created", now, note=task, owners=_owner_labels(action), due=_due_data(due))
+    if request.rag is not None:
+        _set_rag(session, action, caller, request.rag, None, now)
     session.flush()
     return action
 
@@ -308,16 +347,29 @@ def closed_just_now(action: Action) -> str:
 def _ensure_open(action: Action, doing: str, seen: str) -> None:
     if action.status == OPEN:
         return
+    ref = format_ref(action.board.code, action.number)
     if seen == OPEN:
-        raise UserError(f"{closed_just_now(action)}, so you can't {doing}. Nothing was changed.")
-    raise UserError(
-        f"{format_ref(action.board.code, action.number)} is {action.status}, so you can't {doing}. "
-        f"Reopen it first with `/action reopen {format_ref(action.board.code, action.number)}`."
+        raise ActionNotOpen(
+            f"{closed_just_now(action)}, so you can't {doing}. Nothing was changed.",
+            ref=ref,
+            status=action.status,
+            just_now=True,
+        )
+    raise ActionNotOpen(
+        (
+            f"{ref} is {action.status}, so you can't {doing}. Reopen it first",
+            Remedy(RemedyKind.REOPEN, ".", {"ref": ref}),
+        ),
+        ref=ref,
+        status=action.status,
+        just_now=False,
     )
 
 
-def _set_rag(action: Action, caller: Caller, rag: str, reason: str | None, now: datetime) -> ActionEvent:
-    event = _event(action, caller, "rag", now, note=reason, rag_from=action.rag, rag_to=rag)
+def _set_rag(
+    session: Session, action: Action, caller: Caller, rag: str, reason: str | None, now: datetime
+) -> ActionEvent:
+    event = _event(session, action, caller, "rag", now, note=reason, rag_from=action.rag, rag_to=rag)
     action.previous_rag = action.rag
     action.rag = rag
     action.rag_reason = reason
@@ -339,12 +391,14 @@ def record_update(
     """Record progress, optionally with a new RAG and evidence (under the action's lock)."""
     seen = lock_for_change(session, action, caller, directory)
     _ensure_open(action, "record progress on it", seen)
-    text = _check_text(text, "progress update")
+    with about(Field.PROGRESS):
+        text = _check_text(text, "progress update")
     if evidence is not None:
-        evidence = _check_text(evidence, "evidence")
-    session.add(_event(action, caller, "update", now, note=text, evidence=evidence, rag=rag))
+        with about(Field.EVIDENCE):
+            evidence = _check_text(evidence, "evidence")
+    _event(session, action, caller, "update", now, note=text, evidence=evidence, rag=rag)
     if rag and rag != action.rag:
-        session.add(_set_rag(action, caller, rag, text, now))
+        _set_rag(session, action, caller, rag, text, now)
     action.last_progress_at = now
     session.flush()
     return action
@@ -355,7 +409,7 @@ def change_rag(
     *,
     caller: Caller,
     action: Action,
-    rag: str,
+    rag: Rag,
     reason: str | None,
     directory: Directory,
     now: datetime,
@@ -364,10 +418,11 @@ def change_rag(
     seen = lock_for_change(session, action, caller, directory)
     _ensure_open(action, "change its RAG", seen)
     if reason is not None:
-        reason = _check_text(reason, "reason")
+        with about(Field.REASON):
+            reason = _check_text(reason, "reason")
     if rag == action.rag:
-        raise UserError(f"{format_ref(action.board.code, action.number)} is already {rag.capitalize()}.")
-    session.add(_set_rag(action, caller, rag, reason, now))
+        raise NothingToChange(f"{format_ref(action.board.code, action.number)} is already {rag.capitalize()}.")
+    _set_rag(session, action, caller, rag, reason, now)
     session.flush()
     return action
 
@@ -386,19 +441,20 @@ def close_action(
     seen = lock_for_change(session, action, caller, directory)
     ref = format_ref(action.board.code, action.number)
     if action.status != OPEN and seen == OPEN:
-        raise UserError(f"{closed_just_now(action)}. Nothing was changed.")
+        raise NothingToChange(f"{closed_just_now(action)}. Nothing was changed.", by_someone_else=True)
     if action.status == status:
-        raise UserError(f"{ref} is already {status}.")
+        raise NothingToChange(f"{ref} is already {status}.")
     _ensure_open(action, "close it again", seen)
     if note is not None:
-        note = _check_text(note, "note")
+        with about(Field.NOTE):
+            note = _check_text(note, "note")
     if status == DROPPED and not note:
-        raise UserError(f"Say why {ref} is being dropped: boards need the reason on the record.")
+        raise UserError(f"Say why {ref} is being dropped: boards need the reason on the record.", field=Field.NOTE)
     action.status = status
     action.closed_at = now
     action.closed_by = caller.user_id
     action.close_note = note
-    session.add(_event(action, caller, status, now, note=note))
+    _event(session, action, caller, status, now, note=note)
     session.flush()
     return action
 
@@ -410,46 +466,53 @@ def reopen_action(
     action: Action,
     directory: Directory,
     now: datetime,
-    owners_text: str | None = None,
+    owners: Owners | None = None,
 ) -> Action:
     """Reopen a done or dropped action, under the action's lock (and so its board's).
 
     An open action is never owned by someone who has left the board: owners who have left are taken
     off it (an `assigned` row records it), and when none is left the caller must name new owners,
-    `owners_text`, which may also be given to reopen it for someone else."""
+    `owners`, which may also be given to reopen it for someone else."""
     seen = lock_for_change(session, action, caller, directory)
     ref = format_ref(action.board.code, action.number)
     if action.status == OPEN:
-        raise UserError(f"{ref} is already open" + (" (reopened a moment ago)." if seen != OPEN else "."))
+        raise NothingToChange(
+            f"{ref} is already open" + (" (reopened a moment ago)." if seen != OPEN else "."),
+            by_someone_else=seen != OPEN,
+        )
     before = _owner_labels(action)
-    if owners_text:
-        resolved = resolve_list(session, action.board, owners_text, directory=directory)
-        owners, all_members = list(resolved.members), resolved.all_members
+    if owners is not None and not owners.empty:
+        with about(Field.OWNERS):
+            resolved = resolve_choice(session, action.board, owners, directory=directory)
+        new_owners, all_members = list(resolved.members), resolved.all_members
     else:
-        owners = [m for m in action.owners if m.removed_at is None]
+        new_owners = [m for m in action.owners if m.removed_at is None]
         all_members = action.all_members
-        if not owners and not all_members:
+        if not new_owners and not all_members:
             raise UserError(
-                f"{ref}'s owners ({', '.join(before) or 'none'}) are no longer members of {action.board.code}, "
-                f"so it needs a new owner to be reopened. Name them as you reopen it, e.g. "
-                f"`/action reopen {ref} INITIALS`. Nothing was changed."
+                (
+                    f"{ref}'s owners ({', '.join(before) or 'none'}) are no longer members of {action.board.code}, "
+                    "so it needs a new owner to be reopened. ",
+                    Remedy(RemedyKind.REOPEN_NAMING_OWNERS, "Name them as you reopen it.", {"ref": ref}),
+                    " Nothing was changed.",
+                )
             )
-    session.add(_event(action, caller, "reopened", now, status_from=action.status))
+    _event(session, action, caller, "reopened", now, status_from=action.status)
     action.status = OPEN
     action.closed_at = None
     action.closed_by = None
     action.close_note = None
-    after = (["All members"] if all_members else []) + [m.initials for m in owners]
+    after = (["All members"] if all_members else []) + [m.initials for m in new_owners]
     if sorted(after) != sorted(before):
-        session.add(_event(action, caller, "assigned", now, owners_from=before, owners_to=after))
+        _event(session, action, caller, "assigned", now, owners_from=before, owners_to=after)
         action.all_members = all_members
-        store.set_owners(session, action, owners)
+        store.set_owners(session, action, new_owners)
     session.flush()
     return action
 
 
 def assign_action(
-    session: Session, *, caller: Caller, action: Action, owners_text: str, directory: Directory, now: datetime
+    session: Session, *, caller: Caller, action: Action, owners: Owners, directory: Directory, now: datetime
 ) -> Action:
     """Replace the owners with those named (initials, names, roles, mentions of members, or `All`).
 
@@ -457,12 +520,13 @@ def assign_action(
     are being given the action (removal takes the board's lock and then finds the action open)."""
     seen = lock_for_change(session, action, caller, directory)
     _ensure_open(action, "reassign it", seen)
-    resolved = resolve_list(session, action.board, owners_text, directory=directory)
+    with about(Field.OWNERS):
+        resolved = resolve_choice(session, action.board, owners, directory=directory)
     before = _owner_labels(action)
     after = (["All members"] if resolved.all_members else []) + [m.initials for m in resolved.members]
     if sorted(before) == sorted(after):
-        raise UserError(f"{format_ref(action.board.code, action.number)} is already owned by {', '.join(after)}.")
-    session.add(_event(action, caller, "assigned", now, owners_from=before, owners_to=after))
+        raise NothingToChange(f"{format_ref(action.board.code, action.number)} is already owned by {', '.join(after)}.")
+    _event(session, action, caller, "assigned", now, owners_from=before, owners_to=after)
     action.all_members = resolved.all_members
     store.set_owners(session, action, resolved.members)
     return action
@@ -473,32 +537,33 @@ def redate_action(
     *,
     caller: Caller,
     action: Action,
-    text: str,
+    due: Due,
+    reason: str | None,
+    phrase: str | None,
     directory: Directory,
     now: datetime,
     readings: list[DueReading] | None = None,
 ) -> str | None:
-    """Give a new due date (`<date> [reason]`); the original target and the count of changes are kept.
+    """Give a new due date; the original target and the count of changes are kept.
 
-    The date it had, and so the count, are read under the action's lock. Returns the reason given,
-    if any, for the confirmation; an interpreted date's reading is appended to `readings` as in
-    add_action."""
+    `due` is as read on the surface (bot/dates.py with `board_calendar`); a month's meeting is dated
+    here. The date it had, and so the count, are read under the action's lock. Returns the reason given,
+    if any, for the confirmation; when `phrase` was interpreted, its reading is appended to `readings`
+    as in add_action."""
     seen = lock_for_change(session, action, caller, directory)
     _ensure_open(action, "re-date it", seen)
     today = local_date(now, action.board.tz)
-    try:
-        due, reason = split_leading_due(text, today=today, **_board_context(action.board))
-    except DateParseError as exc:
-        raise UserError(escape(str(exc))) from None
-    phrase = text[: len(text) - len(reason)].strip() if reason and text.endswith(reason) else text.strip()
-    due = _resolve_month_meeting(session, action.board, due)
-    reason = _check_text(reason, "reason") if reason.strip() else None
+    with about(Field.DUE):
+        due = _resolve_month_meeting(session, action.board, due)
+        _ensure_plausible_due(due)
+    with about(Field.REASON):
+        reason = _check_text(reason, "reason") if reason and reason.strip() else None
     ref = format_ref(action.board.code, action.number)
     same_meeting = due.kind is DueKind.NEXT_MEETING and action.due_kind == due.kind.value
     no_date = due.kind is DueKind.NONE and action.due_kind is None
     if no_date or same_meeting or (due.kind.value == action.due_kind and due.date == action.due_date):
-        raise UserError(f"{ref} is already due then.")
-    reading = _reading(phrase, due, today)
+        raise NothingToChange(f"{ref} is already due then.")
+    reading = _reading(phrase, due, today) if phrase else None
     if reading is not None and readings is not None:
         readings.append(reading)
     old = {"kind": action.due_kind, "date": action.due_date.isoformat() if action.due_date else None}
@@ -508,7 +573,7 @@ def redate_action(
             action.original_due_date = action.due_date
         action.due_change_count += 1
     _apply_due(session, action, due, now)
-    session.add(_event(action, caller, "redated", now, note=reason, due_from=old, due_to=_due_data(due)))
+    _event(session, action, caller, "redated", now, note=reason, due_from=old, due_to=_due_data(due))
     session.flush()
     return reason
 

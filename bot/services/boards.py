@@ -9,28 +9,29 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.clock import DEFAULT_TZ, zone
 from bot.directory import Directory
-from bot.errors import UserError
+from bot.errors import Field, NotAllowed, NotFound, Remedy, RemedyKind, UserError
 from bot.owners import INITIALS
 from bot.refs import BOARD_CODE
+from bot.services.audit import record_board_event
 from bot.services.context import Caller
 from bot.text import escape, unreadable
+from bot.walltime import DEFAULT_TZ, zone
 from storage import actions as action_store
 from storage import boards as store
-from storage.models import Board, BoardEvent, Member
+from storage.models import Board, Member
 
 MAX_NAME = 200  # boards.name, members.name and members.role are VARCHAR(200)
 
-NO_BOARD_HELP = (
-    "This channel is not bound to a board. Run the command in the board's channel, add `in CODE`, "
-    "or set a board up here with `/meeting setup &lt;board name&gt; code &lt;CODE&gt; chair @user`."
+NO_BOARD = (
+    "This channel is not bound to a board. ",
+    Remedy(RemedyKind.CHOOSE_BOARD, "Choose one of your boards, or set one up in its channel."),
 )
 
 
 @dataclass(frozen=True)
 class BoardSetup:
-    """The parsed arguments of `/meeting setup`."""
+    """A new board: its name, code, chair and time zone."""
 
     name: str
     code: str
@@ -43,24 +44,24 @@ def resolve_board(session: Session, caller: Caller, code: str | None) -> Board:
     if code:
         board = store.board_by_code(session, caller.team_id, code)
         if board is None:
-            raise UserError(f"There is no board with code `{escape(code.upper())}` in this workspace.")
+            raise NotFound(
+                f"There is no board with code `{escape(code.upper())}` in this workspace.", field=Field.BOARD
+            )
         return board
     board = store.board_by_channel(session, caller.team_id, caller.channel_id or "")
     if board is None:
-        raise UserError(NO_BOARD_HELP)
+        raise NotFound(NO_BOARD, field=Field.BOARD)
     return board
 
 
 def setup_board(session: Session, *, caller: Caller, setup: BoardSetup, now: datetime) -> Board:
     """Bind the caller's channel to a new board with its chair and time zone."""
     if not caller.channel_id or caller.channel_id.startswith("D"):
-        raise UserError("Run `/meeting setup` in the channel the board will use, not in a DM.")
+        raise UserError("Set the board up in the channel it will use, not in a DM.")
     if problem := unreadable(setup.name, "board name"):
         raise UserError(problem)
     if not setup.name.strip():
-        raise UserError(
-            "Give the board a name, e.g. `/meeting setup Safeguarding Children Board code SSCB chair @ann`."
-        )
+        raise UserError(("Give the board a name", Remedy(RemedyKind.SET_UP_EXAMPLE, ".")))
     if len(setup.name) > MAX_NAME:
         raise UserError(f"The board name is {len(setup.name)} characters long: keep it to {MAX_NAME} characters.")
     if not BOARD_CODE.match(setup.code):
@@ -96,24 +97,10 @@ def setup_board(session: Session, *, caller: Caller, setup: BoardSetup, now: dat
         raise UserError(
             f"The code `{code}` or this channel was just taken by another board. Nothing was changed."
         ) from None
-    store.add_board_event(
-        session,
-        BoardEvent(
-            board_id=board.id,
-            at=now,
-            actor_user_id=caller.user_id,
-            kind="board_setup",
-            data={"code": code, "chair": setup.chair_user_id, "tz": setup.tz},
-        ),
+    record_board_event(
+        session, board.id, caller.user_id, "board_setup", now, code=code, chair=setup.chair_user_id, tz=setup.tz
     )
     return board
-
-
-def record_board_event(session: Session, board: Board, actor: str, kind: str, now: datetime, **data: object) -> None:
-    """Write one audit row of a change to the board (who, when, what)."""
-    store.add_board_event(
-        session, BoardEvent(board_id=board.id, at=now, actor_user_id=actor, kind=kind, data=dict(data))
-    )
 
 
 def can_manage_board(board: Board, user_id: str, directory: Directory) -> bool:
@@ -127,7 +114,7 @@ def can_manage_board(board: Board, user_id: str, directory: Directory) -> bool:
 def ensure_can_manage(board: Board, caller: Caller, directory: Directory) -> None:
     """Refuse, with the reason, anyone who may not manage the board."""
     if not can_manage_board(board, caller.user_id, directory):
-        raise UserError(
+        raise NotAllowed(
             f"Only the chair (<@{board.chair_user_id}>), the person who set up {board.code}, "
             "or a workspace admin can manage its members, meetings and settings. Nothing was changed."
         )
@@ -188,15 +175,15 @@ def add_member(
     except IntegrityError:
         # Someone else added these initials between the check above and this insert.
         raise UserError(f"`{initials}` was just taken on {code}. Nothing was changed.") from None
-    store.add_board_event(
+    record_board_event(
         session,
-        BoardEvent(
-            board_id=board.id,
-            at=now,
-            actor_user_id=caller.user_id,
-            kind="member_added",
-            data={"member_id": member.id, "initials": initials, "slack_user_id": slack_user_id},
-        ),
+        board.id,
+        caller.user_id,
+        "member_added",
+        now,
+        member_id=member.id,
+        initials=initials,
+        slack_user_id=slack_user_id,
     )
     return member
 
@@ -218,20 +205,16 @@ def remove_member(
         refs = ", ".join(f"{board.code}-{a.number}" for a in owned[:10])
         more = f" and {len(owned) - 10} more" if len(owned) > 10 else ""
         raise UserError(
-            f"{member.initials} still owns open actions ({refs}{more}). Reassign them first with "
-            f"`/action assign &lt;ref&gt; &lt;owners&gt;`, then remove {member.initials}."
+            (
+                f"{member.initials} still owns open actions ({refs}{more}). Reassign them first",
+                Remedy(RemedyKind.REASSIGN),
+                f", then remove {member.initials}.",
+            )
         )
     member.removed_at = now
     member.removed_by = caller.user_id
-    store.add_board_event(
-        session,
-        BoardEvent(
-            board_id=board.id,
-            at=now,
-            actor_user_id=caller.user_id,
-            kind="member_removed",
-            data={"member_id": member.id, "initials": member.initials},
-        ),
+    record_board_event(
+        session, board.id, caller.user_id, "member_removed", now, member_id=member.id, initials=member.initials
     )
     return member
 

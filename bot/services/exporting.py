@@ -8,12 +8,13 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
-from bot.clock import local_date
 from bot.refs import format_ref
+from bot.statuses import ActionStatus
+from bot.walltime import local_date
 from storage import exporting as export_store
 from storage.models import Board
 
-STATUSES = {"open": ("open",), "all": ("open", "done", "dropped")}
+STATUSES = {"open": (ActionStatus.OPEN,), "all": tuple(ActionStatus)}
 
 
 @dataclass(frozen=True)

@@ -15,18 +15,18 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
-from bot.clock import local_date
 from bot.errors import UserError
 from bot.importing.extract import extract_actions
 from bot.importing.model import Candidate, Document
 from bot.importing.reading import INITIALS, DueKind, initials_for, resolve_owner
-from bot.services.boards import record_board_event
+from bot.services.audit import record_action_event, record_board_event
 from bot.services.context import Caller
 from bot.services.meetings import bind_next_meeting_actions
 from bot.text import MAX_ACTION_TEXT
+from bot.walltime import local_date
 from storage import boards as board_store
 from storage import importing as store
-from storage.models import Action, ActionEvent, Board, ImportDraft, Member
+from storage.models import Action, Board, ImportDraft, Member
 
 MAX_DOCUMENT_NAME = 300
 
@@ -203,7 +203,7 @@ def apply_import(session: Session, *, caller: Caller, plan: ImportPlan, now: dat
         session.flush()
         record_board_event(
             session,
-            board,
+            board.id,
             caller.user_id,
             "member_added",
             now,
@@ -266,20 +266,9 @@ def _create(
         "status": candidate.status,
         "rag": candidate.rag,
     }
-    session.add(
-        ActionEvent(action=action, at=now, actor_user_id=caller.user_id, kind="created", note=action.text, data=data)
-    )
+    record_action_event(session, action, caller.user_id, "created", now, note=action.text, **data)
     if candidate.update:
-        session.add(
-            ActionEvent(
-                action=action,
-                at=now,
-                actor_user_id=caller.user_id,
-                kind="update",
-                note=candidate.update,
-                data={"imported": True},
-            )
-        )
+        record_action_event(session, action, caller.user_id, "update", now, note=candidate.update, imported=True)
         action.last_progress_at = now
     return action
 

@@ -14,18 +14,18 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy.orm import Session
 
-from bot.clock import zone
-from bot.dates import DateParseError, DueKind, TimeParseError, parse_due, parse_time_of_day
 from bot.directory import Directory
-from bot.errors import UserError
-from bot.recurrence import RecurrenceParseError, describe_recurrence, occurrences_between, parse_recurrence
+from bot.errors import NotFound, Remedy, RemedyKind, UserError
+from bot.recurrence import describe_recurrence, occurrences_between
+from bot.services.audit import record_board_event
 from bot.services.boards import ensure_can_manage
 from bot.services.context import Caller
-from bot.text import escape, unreadable
-from bot.workdays import Nation, parse_nation, working_days_before
+from bot.text import unreadable
+from bot.walltime import zone
+from bot.workdays import Nation, working_days_before
 from storage import boards as board_store
 from storage import meetings as store
-from storage.models import Board, BoardEvent, Meeting, MeetingSeries
+from storage.models import Board, Meeting, MeetingSeries
 
 # How far ahead series occurrences exist as rows; the clock keeps extending it.
 HORIZON = timedelta(days=400)
@@ -49,7 +49,7 @@ def meeting_date(meeting: Meeting) -> date:
 
 @dataclass(frozen=True)
 class Schedule:
-    """What `/meeting schedule` asks for, read from its text."""
+    """A meeting to schedule: one day, or a series (`rule`, an RRULE body, from `day` or today)."""
 
     day: date | None
     rule: str | None
@@ -58,36 +58,8 @@ class Schedule:
     location: str | None
 
 
-def parse_date(text: str, today: date) -> date:
-    """A calendar date as users write it; "next meeting" or TBC are not dates here."""
-    try:
-        due = parse_due(text, today=today)
-    except DateParseError as exc:
-        raise UserError(escape(str(exc))) from None
-    if due.kind is not DueKind.DATE or due.date is None:
-        raise UserError(f"`{escape(text)}` is not a calendar date: give one such as `15/12/2026`.")
-    return due.date
-
-
-def parse_time(text: str) -> time:
-    """A time of day, or a UserError listing the accepted forms."""
-    try:
-        return parse_time_of_day(text)
-    except TimeParseError as exc:
-        raise UserError(escape(str(exc))) from None
-
-
-def parse_rule(text: str) -> str:
-    """A recurrence phrase as an RRULE body, or a UserError listing the accepted forms."""
-    try:
-        return parse_recurrence(text)
-    except RecurrenceParseError as exc:
-        # The message quotes what was typed: escape it before it reaches Slack.
-        raise UserError(escape(str(exc))) from None
-
-
 def _record(session: Session, board: Board, caller: Caller, kind: str, now: datetime, **data: object) -> None:
-    session.add(BoardEvent(board_id=board.id, at=now, actor_user_id=caller.user_id, kind=kind, data=data))
+    record_board_event(session, board.id, caller.user_id, kind, now, **data)
 
 
 def _new_meeting(
@@ -131,8 +103,11 @@ def schedule_meeting(
     local_end = _end(schedule, schedule.day)
     if store.meetings_on(session, board.id, schedule.day):
         raise UserError(
-            f"{board.code} already has a meeting on {_day(schedule.day)}. Move it with `/meeting move`, "
-            "or cancel it first."
+            (
+                f"{board.code} already has a meeting on {_day(schedule.day)}. Move it",
+                Remedy(RemedyKind.MOVE_MEETING),
+                ", or cancel it first.",
+            )
         )
     meeting = _new_meeting(board, local_start, local_end, schedule.location, caller, now)
     session.add(meeting)
@@ -237,7 +212,7 @@ def _only_meeting_on(session: Session, board: Board, day: date, now: datetime) -
     found = [m for m in store.meetings_on(session, board.id, day) if m.starts_at > now]
     if not found:
         coming = ", ".join(_day(meeting_date(m)) for m in store.upcoming_meetings(session, board.id, now, 5))
-        raise UserError(
+        raise NotFound(
             f"{board.code} has no meeting to come on {_day(day)}." + (f" Coming: {coming}." if coming else "")
         )
     return found[0]
@@ -350,19 +325,19 @@ def send_times(board: Board, meeting: Meeting) -> Times:
     )
 
 
-def _days(text: str) -> int:
-    if not text.isdigit() or not 0 <= int(text) <= MAX_DAYS_BEFORE:
-        raise UserError(f"`{escape(text)}` is not a number of working days from 0 to {MAX_DAYS_BEFORE}.")
-    return int(text)
+def _days(days: int) -> int:
+    if not 0 <= days <= MAX_DAYS_BEFORE:
+        raise UserError(f"`{days}` is not a number of working days from 0 to {MAX_DAYS_BEFORE}.")
+    return days
 
 
 def set_summary_time(
-    session: Session, *, caller: Caller, board: Board, days: str, at: str, directory: Directory, now: datetime
+    session: Session, *, caller: Caller, board: Board, days: int, at: time, directory: Directory, now: datetime
 ) -> Board:
     """Summary goes `days` working days before each meeting, at `at` board time."""
     ensure_can_manage(board, caller, directory)
     board.summary_days_before = _days(days)
-    board.summary_time = parse_time(at).strftime("%H:%M")
+    board.summary_time = at.strftime("%H:%M")
     _record(
         session,
         board,
@@ -376,7 +351,7 @@ def set_summary_time(
 
 
 def set_chaser_days(
-    session: Session, *, caller: Caller, board: Board, days: str, directory: Directory, now: datetime
+    session: Session, *, caller: Caller, board: Board, days: int, directory: Directory, now: datetime
 ) -> Board:
     """Chasers go `days` working days before each meeting."""
     ensure_can_manage(board, caller, directory)
@@ -396,14 +371,11 @@ def set_reminders(
 
 
 def set_nation(
-    session: Session, *, caller: Caller, board: Board, text: str, directory: Directory, now: datetime
+    session: Session, *, caller: Caller, board: Board, nation: Nation, directory: Directory, now: datetime
 ) -> Board:
     """Whose bank holidays count as non-working days."""
     ensure_can_manage(board, caller, directory)
-    try:
-        board.nation = parse_nation(text).value
-    except ValueError as exc:
-        raise UserError(escape(str(exc))) from None
+    board.nation = nation.value
     _record(session, board, caller, "settings", now, nation=board.nation)
     return board
 

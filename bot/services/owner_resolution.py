@@ -13,16 +13,20 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from rapidfuzz.distance import DamerauLevenshtein
 from sqlalchemy.orm import Session
 
 from bot.directory import Directory
-from bot.errors import UserError
+from bot.errors import Part, Remedy, RemedyKind, UserError
 from bot.owners import CHAIR_WORDS, Clause, Kind, OwnedText, OwnerRef, OwnerToken, Place, Strength, parse_segment
 from bot.text import escape
 from storage import boards as board_store
 from storage.models import Board, Member
+
+if TYPE_CHECKING:
+    from bot.services.requests import Owners
 
 # Exact words beat a typo; a typo is only ever a fallback when nothing matches exactly.
 EXACT, CONTAINED, TYPO = 3, 2, 1
@@ -263,8 +267,10 @@ def resolve_text(session: Session, board: Board, owned: OwnedText, *, directory:
     if result.empty and named:
         who = ", ".join(dict.fromkeys(m.initials for m in named))
         raise UserError(
-            f"Who owns this action? It names {who}, but not as the one to do it. Start with the owner, "
-            f"e.g. `/action add {named[0].initials} to …`."
+            (
+                f"Who owns this action? It names {who}, but not as the one to do it. ",
+                Remedy(RemedyKind.NAME_OWNER, "Name its owner.", {"initials": named[0].initials}),
+            )
         )
     return result
 
@@ -296,51 +302,83 @@ def _problems(
     members: Sequence[Member],
     missing: list[tuple[OwnerRef, str]],
     ambiguous: list[tuple[OwnerRef, tuple[Member, ...]]],
-) -> str:
-    lines: list[str] = []
+) -> list[Part]:
+    lines: list[list[Part]] = []
     for ref, problem in missing:
         written = escape(ref.written)
         if problem == "mention":
             lines.append(
-                f"<@{ref.user_id}> is not a member of {board.code}, and owners must be members so the log can "
-                "show their initials. Add them with `/meeting member add @user INITIALS`."
+                [
+                    f"<@{ref.user_id}> is not a member of {board.code}, and owners must be members so the log can "
+                    "show their initials. Add them",
+                    _add_member("@user", "INITIALS"),
+                    ".",
+                ]
             )
         elif problem == "initials":
             lines.append(
-                f"`{written}` is not the initials of a member of {board.code}. Add them with "
-                f'`/meeting member add "Full Name" {written}` (or `/meeting member add @user {written}`).'
+                [
+                    f"`{written}` is not the initials of a member of {board.code}. Add them",
+                    _add_member('"Full Name"', written, or_user="yes"),
+                    ".",
+                ]
             )
         elif problem == "chair":
             lines.append(
-                f"`{written}` means the chair of {board.code} (<@{board.chair_user_id}>), who is not a member, "
-                "so can't own actions yet. Add them with "
-                f"`/meeting member add <@{board.chair_user_id}> INITIALS Chair`."
+                [
+                    f"`{written}` means the chair of {board.code} (<@{board.chair_user_id}>), who is not a member, "
+                    "so can't own actions yet. Add them",
+                    _add_member(f"<@{board.chair_user_id}>", "INITIALS", role="Chair"),
+                    ".",
+                ]
             )
         elif problem == "role":
             roles = ", ".join(f"{m.initials}: {escape(m.role)}" for m in members if m.role) or "none recorded"
             lines.append(
-                f"No member of {board.code} has the role `{written}` (roles: {roles}). "
-                "Write the owner's initials instead."
+                [
+                    f"No member of {board.code} has the role `{written}` (roles: {roles}). "
+                    "Write the owner's initials instead."
+                ]
             )
         elif problem == "soft":
             lines.append(
-                f"`{written}` is not a member of {board.code}: actions are owned by members. Start with the "
-                f"owner's initials (e.g. `AF to …`), or add them with "
-                f'`/meeting member add "Full Name" INITIALS`.'
+                [
+                    f"`{written}` is not a member of {board.code}: actions are owned by members. Start with the "
+                    "owner's initials (e.g. `AF to …`), or add them",
+                    _add_member('"Full Name"', "INITIALS"),
+                    ".",
+                ]
             )
         else:
             lines.append(
-                f"`{written}` is not a member of {board.code}. Add them with "
-                f'`/meeting member add "{written}" {_suggested_initials(ref)}`, or name a member as the owner.'
+                [
+                    f"`{written}` is not a member of {board.code}. Add them",
+                    _add_member(f'"{written}"', _suggested_initials(ref)),
+                    ", or name a member as the owner.",
+                ]
             )
     for ref, found in ambiguous:
         options = " or ".join(_who(m) for m in found)
         lines.append(
-            f"`{escape(ref.written)}` could be {options}: write their initials instead, "
-            f"e.g. `{found[0].initials} to …`."
+            [
+                f"`{escape(ref.written)}` could be {options}: write their initials instead, "
+                f"e.g. `{found[0].initials} to …`."
+            ]
         )
-    lines.append(f"Members of {board.code}: {_member_list(members)}. Nothing was stored.")
-    return "\n".join(lines)
+    lines.append([f"Members of {board.code}: {_member_list(members)}. Nothing was stored."])
+    parts: list[Part] = []
+    for n, line in enumerate(lines):
+        parts.extend(["\n", *line] if n else line)
+    return parts
+
+
+def _add_member(who: str, initials: str, role: str = "", or_user: str = "") -> Remedy:
+    """Adding a member, as a remedy: `who` a mention or a quoted name, as the slash surface would quote it."""
+    return Remedy(
+        RemedyKind.ADD_MEMBER,
+        " to the board first",
+        {"who": who, "initials": initials, "role": role, "or_user": or_user},
+    )
 
 
 def resolve_list(session: Session, board: Board, text: str, *, directory: Directory | None = None) -> Resolved:
@@ -374,3 +412,32 @@ def resolve_tokens(session: Session, board: Board, tokens: Sequence[OwnerToken])
     ]
     owned = OwnedText(clauses=[Clause(tuple(refs), Place.LEAD)])
     return resolve_text(session, board, owned).members
+
+
+def resolve_choice(
+    session: Session, board: Board, owners: Owners, *, directory: Directory | None = None, task: str = ""
+) -> Resolved:
+    """The owners a request names: text read as a plain list of owners (`resolve_list`), or the Slack users
+    and members picked in a modal, each of whom must be a current member of the board."""
+    if owners.text is not None:
+        resolved = resolve_list(session, board, owners.text, directory=directory)
+        resolved.task = task
+        return resolved
+    members = board_store.current_members(session, board.id)
+    by_user = {m.slack_user_id: m for m in members if m.slack_user_id}
+    by_id = {m.id: m for m in members}
+    missing: list[tuple[OwnerRef, str]] = []
+    chosen: list[Member] = []
+    for user_id in owners.slack_user_ids:
+        if user_id in by_user:
+            chosen.append(by_user[user_id])
+        else:
+            missing.append((OwnerRef("", Kind.MENTION, Strength.HARD, user_id), "mention"))
+    for member_id in owners.member_ids:
+        if member_id not in by_id:
+            # A member removed since the modal was opened.
+            raise UserError(f"One of the owners chosen is no longer a member of {board.code}. Nothing was stored.")
+        chosen.append(by_id[member_id])
+    if missing:
+        raise UserError(_problems(board, members, missing, []))
+    return Resolved(members=list(dict.fromkeys(chosen)), all_members=owners.all_members, task=task)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.directory import Directory
-from bot.errors import DirectoryUnavailable, UserError
+from bot.errors import DirectoryUnavailable, NotAllowed, UserError
 from bot.refs import format_ref
 from storage.models import Action
 
@@ -45,7 +45,7 @@ def ensure_may_change(action: Action, user_id: str, directory: Directory) -> Non
             "otherwise please try again in a few minutes."
         ) from None
     if not allowed:
-        raise UserError(
+        raise NotAllowed(
             f"You can't change {format_ref(action.board.code, action.number)}: only its owners ({owners}), "
             f"the person who logged it, the chair (<@{action.board.chair_user_id}>) or a workspace admin can. "
             "Nothing was changed."

@@ -18,8 +18,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot.errors import UserError
+from bot.services.audit import record_board_event
 from storage import personal_data as store
-from storage.models import BoardEvent
 
 ERASED_NAME = "[erased person]"
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,31}$")
@@ -160,14 +160,8 @@ def erase_person(session: Session, *, user_id: str, actor: str, now: datetime) -
     report.boards = sorted(code for code in boards.values() if code)
     for board_id in boards:
         # The audit row names the placeholder, never the erased id.
-        session.add(
-            BoardEvent(
-                board_id=board_id,
-                at=now,
-                actor_user_id=actor,
-                kind="person_erased",
-                data={"placeholder": report.placeholder, "rows": report.total},
-            )
+        record_board_event(
+            session, board_id, actor, "person_erased", now, placeholder=report.placeholder, rows=report.total
         )
     session.flush()
     return report

@@ -13,12 +13,13 @@ from datetime import datetime
 from dateutil.relativedelta import relativedelta
 from sqlalchemy.orm import Session
 
-from bot.clock import local_date
 from bot.directory import Directory
 from bot.errors import UserError
-from bot.services.boards import ensure_can_manage, record_board_event
+from bot.services.audit import record_board_event
+from bot.services.boards import ensure_can_manage
 from bot.services.context import Caller
 from bot.text import escape
+from bot.walltime import local_date
 from storage import retention as store
 from storage.models import Board
 
@@ -43,7 +44,7 @@ def set_retention(
     if months is not None and not 1 <= months <= MAX_RETENTION_MONTHS:
         raise UserError(f"Give a retention period from 1 to {MAX_RETENTION_MONTHS} months, or `off`.")
     board.retention_months = months
-    record_board_event(session, board, caller.user_id, "retention_set", now, months=months)
+    record_board_event(session, board.id, caller.user_id, "retention_set", now, months=months)
     return board
 
 
@@ -53,7 +54,7 @@ def set_legal_hold(
     """Put the board on legal hold (nothing is purged) or lift it."""
     ensure_can_manage(board, caller, directory)
     board.legal_hold = on
-    record_board_event(session, board, caller.user_id, "legal_hold_on" if on else "legal_hold_off", now)
+    record_board_event(session, board.id, caller.user_id, "legal_hold_on" if on else "legal_hold_off", now)
     return board
 
 
@@ -73,7 +74,7 @@ def set_case_pattern(
                 "Example: `CS-\\d{6}` for references like CS-123456."
             ) from None
     board.case_pattern = pattern
-    record_board_event(session, board, caller.user_id, "case_pattern_set", now, pattern=pattern is not None)
+    record_board_event(session, board.id, caller.user_id, "case_pattern_set", now, pattern=pattern is not None)
     return board
 
 
@@ -89,7 +90,7 @@ def purge_expired(session: Session, now: datetime) -> PurgeReport:
         numbers = sorted(number for _, number in expired)
         record_board_event(
             session,
-            board,
+            board.id,
             CLOCK_ACTOR,
             "actions_purged",
             now,

@@ -9,14 +9,39 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from bot.clock import local_date
+from bot.directory import Directory
+from bot.errors import NotAllowed, Remedy, RemedyKind
+from bot.services.context import Caller
 from bot.services.meetings import meeting_date
+from bot.statuses import ActionStatus, Rag
+from bot.walltime import local_date
 from storage import meetings as meeting_store
 from storage import summary as store
 from storage.models import Action, Board, Meeting
 
 STALE_AFTER = timedelta(days=28)
-RAG_RANK = {"green": 0, "amber": 1, "red": 2}
+
+
+def may_post(board: Board, caller: Caller, directory: Directory) -> bool:
+    """Only the chair or a workspace admin posts the summary to the board's channel (anyone may preview it)."""
+    if caller.user_id == board.chair_user_id:
+        return True
+    person = directory.person(caller.user_id)
+    return bool(person and person.is_admin)
+
+
+def ensure_may_post(board: Board, caller: Caller, directory: Directory) -> None:
+    """Refuse, saying who may, anyone but the chair or a workspace admin posting the summary."""
+    if not may_post(board, caller, directory):
+        raise NotAllowed(
+            (
+                f"Only the chair (<@{board.chair_user_id}>) or a workspace admin can post the summary to the channel.",
+                Remedy(RemedyKind.PREVIEW_SUMMARY, " You can still preview it privately.", {"code": board.code}),
+            )
+        )
+
+
+RAG_RANK = {Rag.GREEN: 0, Rag.AMBER: 1, Rag.RED: 2}
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +171,7 @@ def _reason_for_worse(events: list[RagChange], since: datetime) -> str | None:
 
 def due_by(action: Action | SummaryAction, meeting: Meeting | None) -> bool:
     """True if the action falls due at or before this meeting."""
-    if meeting is None or action.status != "open":
+    if meeting is None or action.status != ActionStatus.OPEN:
         return False
     if action.due_meeting_id == meeting.id:
         return True
@@ -170,7 +195,7 @@ def build_summary(session: Session, *, board: Board, meeting: Meeting | None, no
     }
     starts = meeting_store.meeting_starts_before(session, board.id, min(reference, now))
 
-    open_actions = [a for a in actions if a.status == "open"]
+    open_actions = [a for a in actions if a.status == ActionStatus.OPEN]
     summary.open_count = len(open_actions)
     summary.rag_now = dict(Counter(a.rag for a in open_actions if a.rag))
     if since is not None:
@@ -183,7 +208,7 @@ def build_summary(session: Session, *, board: Board, meeting: Meeting | None, no
         activity = action.last_progress_at or action.created_at
         carried = len(starts) - bisect.bisect_right(starts, action.created_at)
         item = Item(action=action, last_update=last, last_activity=activity, carried_over=carried)
-        if action.status != "open":
+        if action.status != ActionStatus.OPEN:
             summary.closed.append(item)
             continue
         if action.due_date is not None and action.due_date < today:

@@ -12,8 +12,6 @@ from slack_bolt.context.respond import Respond
 from slack_bolt.request import BoltRequest
 
 from bot import request_log
-from bot.commands import action, meeting, mine, summary
-from bot.commands.reply import Reply
 from bot.deps import Deps
 from bot.inbox import Job, Put
 from bot.services.context import Caller
@@ -21,6 +19,8 @@ from handlers.delivery import deliver, tell
 from handlers.failures import failure_message
 from handlers.intake import BUSY, NOT_TAKEN, Intake, request_key
 from handlers.payloads import SlashCommand
+from handlers.reply import Reply
+from handlers.slash import action, meeting, mine, summary
 from handlers.work import WorkContext
 
 log = logging.getLogger(__name__)

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-from bot.commands.reply import Reply, error_reply, private
+from sqlalchemy.orm import Session
+
 from bot.deps import Deps
 from bot.errors import UserError
 from bot.refs import format_ref, parse_ref
 from bot.rendering import actions as render
 from bot.rendering.message import Message, section
-from bot.services import actions as service
-from bot.services import reminders
+from bot.services import snoozing
 from bot.services.action_lists import my_actions, my_bucket
+from bot.services.changes import ActionOutcome, change_action
 from bot.services.context import Caller
+from bot.services.requests import Snooze
 from bot.text import escape
+from handlers.reply import Reply, private
+from handlers.slash.parsing import parse_days
+from handlers.slash.wording import error_reply
 from storage.db import session_scope
 
 USAGE = "/mine [all]  or  /mine overdue|soon|later|undated|closed [page N]  or  /mine snooze <ref> <days>"
@@ -55,14 +60,17 @@ def _snooze(deps: Deps, caller: Caller, rest: str) -> Reply:
     if len(words) != 2:
         raise UserError("Give the action and the number of days, e.g. `/mine snooze SSCB-12 14`.")
     ref = parse_ref(words[0])
-    now = deps.clock()
-    with session_scope(deps.session_factory) as session:
-        action = service.find_action(session, caller, ref)
-        until = reminders.snooze(
-            session, caller=caller, action=action, days=words[1], directory=deps.directory, now=now
-        )
+    days = parse_days(words[1], 1, snoozing.MAX_SNOOZE_DAYS)
+
+    def present(session: Session, outcome: ActionOutcome) -> Reply:
+        if outcome.refusal is not None:
+            return error_reply(outcome.refusal, USAGE)
+        until = outcome.snoozed_until
+        assert until is not None
         text = (
-            f":zzz: No reminders about *{format_ref(action.board.code, action.number)}* until "
+            f":zzz: No reminders about *{format_ref(outcome.board.code, outcome.action.number)}* until "
             f"{until:%a} {until.day} {until:%b} inclusive. Its due date is unchanged."
         )
         return private(Message(text=text, blocks=[section(text)]))
+
+    return change_action(deps, caller, Snooze(ref, days), present)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from bot.commands.reply import Reply, error_reply, private
 from bot.deps import Deps
 from bot.errors import UserError
 from bot.refs import BOARD_CODE
@@ -11,8 +10,10 @@ from bot.rendering.care import shared_channel_post_warning
 from bot.services import meetings as meeting_service
 from bot.services.boards import resolve_board
 from bot.services.context import Caller
-from bot.services.summary import build_summary
+from bot.services.summary import build_summary, ensure_may_post
 from bot.text import escape
+from handlers.reply import Reply, private
+from handlers.slash.wording import error_reply
 from storage.db import session_scope
 
 USAGE = "/summary [CODE] [post [anyway]]"
@@ -39,13 +40,8 @@ def _run(deps: Deps, caller: Caller, text: str) -> Reply:
     now = deps.clock()
     with session_scope(deps.session_factory) as session:
         board = resolve_board(session, caller, words[0] if words else None)
-        if post and caller.user_id != board.chair_user_id:
-            person = deps.directory.person(caller.user_id)
-            if not (person and person.is_admin):
-                raise UserError(
-                    f"Only the chair (<@{board.chair_user_id}>) or a workspace admin can post the summary to the "
-                    f"channel. `/summary {board.code}` shows it to you privately."
-                )
+        if post:
+            ensure_may_post(board, caller, deps.directory)
         if post and not anyway and deps.channels is not None and deps.channels.shared_externally(board.channel_id):
             return private(shared_channel_post_warning(board.code, board.channel_id))
         meeting = meeting_service.next_meeting(session, board, now)

@@ -5,9 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from bot.clock import DEFAULT_TZ
-from bot.commands import schedule
-from bot.commands.reply import Reply, error_reply, private, to_channel
 from bot.deps import Deps
 from bot.errors import UserError
 from bot.owners import MENTION
@@ -16,6 +13,10 @@ from bot.rendering.help import help_message
 from bot.services import boards as service
 from bot.services.context import Caller
 from bot.text import escape, squash
+from bot.walltime import DEFAULT_TZ
+from handlers.reply import Reply, private, to_channel
+from handlers.slash import meeting_schedule as schedule
+from handlers.slash.wording import error_reply
 from storage.db import session_scope
 
 USAGE = {

@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from bot.clock import local_date
-from bot.commands.reply import Reply, private, to_channel
 from bot.deps import Deps
 from bot.errors import UserError
 from bot.rendering import meetings as render
@@ -15,6 +13,9 @@ from bot.services import retention, terms
 from bot.services.boards import resolve_board
 from bot.services.context import Caller
 from bot.text import escape, squash
+from bot.walltime import local_date
+from handlers.reply import Reply, private, to_channel
+from handlers.slash.parsing import parse_date, parse_days, parse_rule, parse_terms, parse_time, read_nation
 from storage.db import session_scope
 from storage.meetings import series_of_board
 
@@ -60,22 +61,22 @@ def _schedule(deps: Deps, caller: Caller, rest: str) -> Reply:
     location = m.group("location")
     if location and len(location) > 300:
         raise UserError("The location is over 300 characters.")
-    start = service.parse_time(m.group("start"))
-    end = service.parse_time(m.group("end")) if m.group("end") else None
+    start = parse_time(m.group("start"))
+    end = parse_time(m.group("end")) if m.group("end") else None
     now = deps.clock()
     with session_scope(deps.session_factory) as session:
         board = resolve_board(session, caller, None)
         if _RECURRING.search(m.group("when")):
             # An optional `from <date>` anchors the series (quarterly counts its quarters from there).
             parts = re.split(r"\s+(?:from|starting)\s+", m.group("when"), maxsplit=1, flags=re.IGNORECASE)
-            first_day = service.parse_date(parts[1], local_date(now, board.tz)) if len(parts) > 1 else None
-            rule = service.parse_rule(parts[0])
+            first_day = parse_date(parts[1], local_date(now, board.tz)) if len(parts) > 1 else None
+            rule = parse_rule(parts[0])
             schedule = service.Schedule(day=first_day, rule=rule, start=start, end=end, location=location)
             series, meetings = service.schedule_series(
                 session, caller=caller, board=board, schedule=schedule, directory=deps.directory, now=now
             )
             return to_channel(board.channel_id, render.series_scheduled(board, series, meetings, caller.user_id))
-        day = service.parse_date(m.group("when"), local_date(now, board.tz))
+        day = parse_date(m.group("when"), local_date(now, board.tz))
         schedule = service.Schedule(day=day, rule=None, start=start, end=end, location=location)
         meeting = service.schedule_meeting(
             session, caller=caller, board=board, schedule=schedule, directory=deps.directory, now=now
@@ -111,7 +112,7 @@ def _cancel(deps: Deps, caller: Caller, rest: str) -> Reply:
     now = deps.clock()
     with session_scope(deps.session_factory) as session:
         board = resolve_board(session, caller, None)
-        day = service.parse_date(rest.strip(), local_date(now, board.tz))
+        day = parse_date(rest.strip(), local_date(now, board.tz))
         meeting = service.cancel_meeting(
             session, caller=caller, board=board, day=day, directory=deps.directory, now=now
         )
@@ -122,13 +123,13 @@ def _move(deps: Deps, caller: Caller, rest: str) -> Reply:
     m = _MOVE.match(squash(rest))
     if not m:
         raise UserError("Say which meeting and where to, e.g. `/meeting move 15/12/2026 to 17/12/2026 10:00`.")
-    new_time = service.parse_time(m.group("time")) if m.group("time") else None
+    new_time = parse_time(m.group("time")) if m.group("time") else None
     now = deps.clock()
     with session_scope(deps.session_factory) as session:
         board = resolve_board(session, caller, None)
         today = local_date(now, board.tz)
-        day = service.parse_date(m.group("from"), today)
-        new_day = service.parse_date(m.group("to"), today)
+        day = parse_date(m.group("from"), today)
+        new_day = parse_date(m.group("to"), today)
         meeting = service.move_meeting(
             session,
             caller=caller,
@@ -161,19 +162,22 @@ def _settings(deps: Deps, caller: Caller, rest: str) -> Reply:
             return private(render.settings(board))
         common = {"caller": caller, "board": board, "directory": deps.directory, "now": now}
         if m := _SUMMARY_SETTING.match(text):
-            service.set_summary_time(session, days=m.group(1), at=m.group(2), **common)
+            days = parse_days(m.group(1), 0, service.MAX_DAYS_BEFORE, "working days")
+            service.set_summary_time(session, days=days, at=parse_time(m.group(2)), **common)
         elif m := _CHASER_SETTING.match(text):
-            service.set_chaser_days(session, days=m.group(1), **common)
+            days = parse_days(m.group(1), 0, service.MAX_DAYS_BEFORE, "working days")
+            service.set_chaser_days(session, days=days, **common)
         elif m := _REMINDERS_SETTING.match(text):
             service.set_reminders(session, on=m.group(1).lower() == "on", **common)
         elif m := _NATION_SETTING.match(text):
-            service.set_nation(session, text=m.group(1), **common)
+            service.set_nation(session, nation=read_nation(m.group(1)), **common)
         elif m := _RETENTION_SETTING.match(text):
             retention.set_retention(session, months=int(m.group(1)) if m.group(1) else None, **common)
         elif m := _HOLD_SETTING.match(text):
             retention.set_legal_hold(session, on=m.group(1).lower() == "on", **common)
         elif m := _TERMS_SETTING.match(text):
-            terms.set_term_dates(session, terms=terms.parse_terms(m.group(1), board, now), **common)
+            read = parse_terms(m.group(1), local_date(now, board.tz))
+            terms.set_term_dates(session, terms=read, **common)
         elif m := _CASE_PATTERN_SETTING.match(text):
             pattern = m.group(1).strip()
             retention.set_case_pattern(session, pattern=None if pattern.lower() == "off" else pattern, **common)

@@ -1,4 +1,4 @@
-"""Wall-clock helpers: the only place that reads the real time."""
+"""Wall-clock time: the only place that reads the real time, and board-local dates and zones."""
 
 from __future__ import annotations
 

@@ -1,10 +1,13 @@
-"""What a command answers: a private reply to the caller and/or a post in a board's channel."""
+"""What a surface answers: a private reply to the caller and/or a post in a board's channel.
+
+Every surface (slash commands, buttons, modals, shortcuts) builds a Reply; handlers/delivery.py sends it.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from bot.errors import UserError
+from bot.errors import UserError, Wording, plain_wording
 from bot.rendering.message import Message, context, section
 from bot.text import escape
 
@@ -49,11 +52,13 @@ def with_private(reply: Reply, message: Message) -> Reply:
     return replace(reply, private=merged)
 
 
-def error_reply(error: UserError, usage: str | None) -> Reply:
-    """A private explanation of what was wrong and how to do it right."""
+def error_reply(error: UserError, usage: str | None, wording: Wording = plain_wording) -> Reply:
+    """A private explanation of what was wrong and how to do it right (its remedies worded by `wording`,
+    the surface's own: the slash surface quotes its commands)."""
     usage = error.usage or usage
-    blocks = [section(f":warning: {error.message}")]
-    text = error.message
+    message = error.worded(wording)
+    blocks = [section(f":warning: {message}")]
+    text = message
     if usage:
         # Usage lines hold <placeholders>: escaped in the notification text as in the blocks, or
         # Slack reads `<date>` as a link and shows nothing.

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
+from sqlalchemy.orm import Session
+
 from bot.case_identifiers import find_identifiers
-from bot.commands import importing
-from bot.commands.reply import Reply, error_reply, private, to_channel, with_private
+from bot.dates import DateParseError, split_leading_due
 from bot.deps import Deps
 from bot.errors import UserError
 from bot.owners import MENTION, OwnerToken
@@ -18,13 +19,32 @@ from bot.rendering.care import identifier_warning
 from bot.rendering.help import help_message
 from bot.services import actions as service
 from bot.services.action_lists import ListFilter, list_actions
+from bot.services.actions import DueReading
 from bot.services.boards import resolve_board
+from bot.services.changes import ActionOutcome, AddOutcome, change_action, log_action
 from bot.services.context import Caller
+from bot.services.requests import (
+    ActionChange,
+    AddAction,
+    ChangeRag,
+    CloseAction,
+    Owners,
+    Reassign,
+    Redate,
+    Reopen,
+    UpdateAction,
+)
+from bot.statuses import ActionStatus, Rag
 from bot.text import escape, squash
+from bot.walltime import local_date
+from handlers.reply import Reply, private, to_channel, with_private
+from handlers.slash import importing
+from handlers.slash.wording import error_reply
 from storage.boards import boards_of_team
-from storage.db import session_scope
+from storage.db import read_scope, session_scope
 from storage.models import Action, Board
 
+Confirm = Callable[[ActionOutcome], Reply]
 USAGE = {
     "add": "/action add <owners> to <what> [by <date>] [in CODE]",
     "update": "/action update <ref> <progress> [rag red|amber|green] [evidence <text or link>]",
@@ -58,7 +78,7 @@ HELP_LINES = [
 ]
 _IN_CODE_LEADING = re.compile(r"^in\s+([A-Za-z0-9]{2,10})\b\s*", re.IGNORECASE)
 _IN_CODE_TRAILING = re.compile(r"\s+in\s+([A-Z0-9]{2,10})\s*$")
-_RAG_WORD = {"red": "red", "r": "red", "amber": "amber", "a": "amber", "green": "green", "g": "green"}
+_RAG_WORD = {"red": Rag.RED, "r": Rag.RED, "amber": Rag.AMBER, "a": Rag.AMBER, "green": Rag.GREEN, "g": Rag.GREEN}
 _RAG_OPTION = re.compile(r"(?:^|\s)rag\s*[:=]?\s*(red|amber|green)\b", re.IGNORECASE)
 _EVIDENCE_OPTION = re.compile(r"(?:^|\s)evidence\s*[:\-–]?\s+(.*)$", re.IGNORECASE | re.DOTALL)
 
@@ -101,24 +121,31 @@ def run(deps: Deps, caller: Caller, text: str) -> Reply:
         return error_reply(exc, USAGE[sub])
 
 
+def _team_codes(deps: Deps, caller: Caller) -> set[str]:
+    with read_scope(deps.session_factory) as session:
+        return {b.code for b in boards_of_team(session, caller.team_id)}
+
+
 def _add(deps: Deps, caller: Caller, rest: str) -> Reply:
-    now = deps.clock()
-    with session_scope(deps.session_factory) as session:
-        code, body = _board_code(rest, lambda: {b.code for b in boards_of_team(session, caller.team_id)})
-        if not squash(body):
-            raise UserError("Say what the action is, e.g. `/action add AF to circulate the report by 15/12`.")
-        board = resolve_board(session, caller, code)
-        readings: list[service.DueReading] = []
-        action = service.add_action(
-            session, caller=caller, board=board, text=body, now=now, directory=deps.directory, readings=readings
-        )
+    code, body = _board_code(rest, lambda: _team_codes(deps, caller))
+    if not squash(body):
+        raise UserError("Say what the action is, e.g. `/action add AF to circulate the report by 15/12`.")
+
+    def present(session: Session, outcome: AddOutcome) -> Reply:
+        action = outcome.action
         reply = _with_readings(
-            to_channel(board.channel_id, render.logged(action, caller.user_id, now)), action, readings, now
+            to_channel(action.board.channel_id, render.logged(action, caller.user_id, outcome.at)),
+            action,
+            outcome.readings,
+            outcome.at,
         )
-        return _warn_of_identifiers(reply, board, action, body)
+        return _warn_of_identifiers(reply, action.board, action, body)
+
+    # Owners and due date are read from the text, as boards write actions.
+    return log_action(deps, caller, AddAction(text=body, board_code=code), present)
 
 
-def _with_readings(reply: Reply, action: Action, readings: list[service.DueReading], now: datetime) -> Reply:
+def _with_readings(reply: Reply, action: Action, readings: Sequence[DueReading], now: datetime) -> Reply:
     """The channel confirmation, plus privately how an interpreted due date was read."""
     if not readings:
         return reply
@@ -132,6 +159,17 @@ def _ref_and_rest(rest: str) -> tuple[str, str]:
     return token, remainder.strip()
 
 
+def _change(deps: Deps, caller: Caller, change: ActionChange, usage: str, confirm: Confirm) -> Reply:
+    """Apply one change through the shared step; a change already made is refused as before, with usage."""
+
+    def present(session: Session, outcome: ActionOutcome) -> Reply:
+        if outcome.refusal is not None:
+            return error_reply(outcome.refusal, usage)
+        return confirm(outcome)
+
+    return change_action(deps, caller, change, present)
+
+
 def _update(deps: Deps, caller: Caller, rest: str) -> Reply:
     token, body = _ref_and_rest(rest)
     ref = parse_ref(token)
@@ -143,25 +181,19 @@ def _update(deps: Deps, caller: Caller, rest: str) -> Reply:
             raise UserError("`evidence` needs the evidence after it: a sentence or a link.")
     rag = None
     if m := _RAG_OPTION.search(body):
-        rag = m.group(1).lower()
+        rag = Rag(m.group(1).lower())
         body = body[: m.start()] + body[m.end() :]
     if not squash(body):
         raise UserError("Say what progress has been made, e.g. `/action update SSCB-12 draft circulated`.")
-    now = deps.clock()
-    with session_scope(deps.session_factory) as session:
-        action = service.find_action(session, caller, ref)
-        service.record_update(
-            session,
-            caller=caller,
-            action=action,
-            text=body,
-            rag=rag,
-            evidence=evidence,
-            directory=deps.directory,
-            now=now,
+
+    def confirm(outcome: ActionOutcome) -> Reply:
+        action = outcome.action
+        reply = to_channel(
+            action.board.channel_id, render.updated(action, caller.user_id, outcome.at, squash(body), evidence)
         )
-        reply = to_channel(action.board.channel_id, render.updated(action, caller.user_id, now, squash(body), evidence))
         return _warn_of_identifiers(reply, action.board, action, f"{body} {evidence or ''}")
+
+    return _change(deps, caller, UpdateAction(ref, body, rag, evidence), USAGE["update"], confirm)
 
 
 def _warn_of_identifiers(reply: Reply, board: Board, action: Action, typed: str) -> Reply:
@@ -179,38 +211,26 @@ def _rag(deps: Deps, caller: Caller, rest: str) -> Reply:
     rag = _RAG_WORD.get(word.lower())
     if rag is None:
         raise UserError(f"`{escape(word) or '(nothing)'}` is not a RAG rating: use red, amber or green.")
-    now = deps.clock()
-    with session_scope(deps.session_factory) as session:
-        action = service.find_action(session, caller, ref)
-        service.change_rag(
-            session,
-            caller=caller,
-            action=action,
-            rag=rag,
-            reason=reason.strip() or None,
-            directory=deps.directory,
-            now=now,
-        )
-        return to_channel(action.board.channel_id, render.rag_changed(action, caller.user_id, now))
+    return _change(
+        deps,
+        caller,
+        ChangeRag(ref, rag, reason.strip() or None),
+        USAGE["rag"],
+        lambda o: to_channel(o.board.channel_id, render.rag_changed(o.action, caller.user_id, o.at)),
+    )
 
 
-def _close(status: str) -> Callable[[Deps, Caller, str], Reply]:
+def _close(status: ActionStatus) -> Callable[[Deps, Caller, str], Reply]:
     def handler(deps: Deps, caller: Caller, rest: str) -> Reply:
         token, note = _ref_and_rest(rest)
         ref = parse_ref(token)
-        now = deps.clock()
-        with session_scope(deps.session_factory) as session:
-            action = service.find_action(session, caller, ref)
-            service.close_action(
-                session,
-                caller=caller,
-                action=action,
-                status=status,
-                note=note or None,
-                directory=deps.directory,
-                now=now,
-            )
-            return to_channel(action.board.channel_id, render.closed(action, caller.user_id, now))
+        return _change(
+            deps,
+            caller,
+            CloseAction(ref, note or None, status),
+            USAGE[status.value if status is ActionStatus.DONE else "drop"],
+            lambda o: to_channel(o.board.channel_id, render.closed(o.action, caller.user_id, o.at)),
+        )
 
     return handler
 
@@ -218,13 +238,13 @@ def _close(status: str) -> Callable[[Deps, Caller, str], Reply]:
 def _reopen(deps: Deps, caller: Caller, rest: str) -> Reply:
     token, owners = _ref_and_rest(rest)
     ref = parse_ref(token)
-    now = deps.clock()
-    with session_scope(deps.session_factory) as session:
-        action = service.find_action(session, caller, ref)
-        service.reopen_action(
-            session, caller=caller, action=action, directory=deps.directory, now=now, owners_text=owners or None
-        )
-        return to_channel(action.board.channel_id, render.reopened(action, caller.user_id, now))
+    return _change(
+        deps,
+        caller,
+        Reopen(ref, Owners(text=owners) if owners else None),
+        USAGE["reopen"],
+        lambda o: to_channel(o.board.channel_id, render.reopened(o.action, caller.user_id, o.at)),
+    )
 
 
 def _assign(deps: Deps, caller: Caller, rest: str) -> Reply:
@@ -232,13 +252,13 @@ def _assign(deps: Deps, caller: Caller, rest: str) -> Reply:
     ref = parse_ref(token)
     if not owners:
         raise UserError("Who should own it? Give initials or mentions, e.g. `/action assign SSCB-12 AF & EA`.")
-    now = deps.clock()
-    with session_scope(deps.session_factory) as session:
-        action = service.find_action(session, caller, ref)
-        service.assign_action(
-            session, caller=caller, action=action, owners_text=owners, directory=deps.directory, now=now
-        )
-        return to_channel(action.board.channel_id, render.reassigned(action, caller.user_id, now))
+    return _change(
+        deps,
+        caller,
+        Reassign(ref, Owners(text=owners)),
+        USAGE["assign"],
+        lambda o: to_channel(o.board.channel_id, render.reassigned(o.action, caller.user_id, o.at)),
+    )
 
 
 def _due(deps: Deps, caller: Caller, rest: str) -> Reply:
@@ -247,14 +267,24 @@ def _due(deps: Deps, caller: Caller, rest: str) -> Reply:
     if not body:
         raise UserError("Give the new date, e.g. `/action due SSCB-12 20/01/2027 waiting for data`.")
     now = deps.clock()
-    with session_scope(deps.session_factory) as session:
-        action = service.find_action(session, caller, ref)
-        readings: list[service.DueReading] = []
-        reason = service.redate_action(
-            session, caller=caller, action=action, text=body, directory=deps.directory, now=now, readings=readings
+    # The date is read with the board's calendar (its bank holidays, meeting names, term dates).
+    with read_scope(deps.session_factory) as session:
+        board = service.find_action(session, caller, ref).board
+        today = local_date(now, board.tz)
+        calendar = service.board_calendar(board)
+    try:
+        due, reason = split_leading_due(body, today=today, **calendar)
+    except DateParseError as exc:
+        raise UserError(escape(str(exc))) from None
+    phrase = body[: len(body) - len(reason)].strip() if reason and body.endswith(reason) else body.strip()
+
+    def confirm(outcome: ActionOutcome) -> Reply:
+        reply = to_channel(
+            outcome.board.channel_id, render.redated(outcome.action, caller.user_id, outcome.at, outcome.reason)
         )
-        reply = to_channel(action.board.channel_id, render.redated(action, caller.user_id, now, reason))
-        return _with_readings(reply, action, readings, now)
+        return _with_readings(reply, outcome.action, outcome.readings, outcome.at)
+
+    return _change(deps, caller, Redate(ref, due, reason.strip() or None, phrase), USAGE["due"], confirm)
 
 
 def _show(deps: Deps, caller: Caller, rest: str) -> Reply:
@@ -295,8 +325,8 @@ def _list(deps: Deps, caller: Caller, rest: str) -> Reply:
             if low in _STATUS_WORDS:
                 status = low
                 filters.append(low)
-            elif low in ("red", "amber", "green"):
-                rag = low
+            elif low in tuple(Rag):
+                rag = Rag(low)
                 filters.append(low)
             elif m := MENTION.fullmatch(word):
                 owner = OwnerToken(user_id=m.group(1))
@@ -327,8 +357,8 @@ _HANDLERS: dict[str, Callable[[Deps, Caller, str], Reply]] = {
     "add": _add,
     "update": _update,
     "rag": _rag,
-    "done": _close(service.DONE),
-    "drop": _close(service.DROPPED),
+    "done": _close(ActionStatus.DONE),
+    "drop": _close(ActionStatus.DROPPED),
     "reopen": _reopen,
     "assign": _assign,
     "due": _due,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-from bot.commands.reply import Reply, Upload, private, to_channel
 from bot.deps import Deps
 from bot.errors import UserError
 from bot.importing.readers import read_text
@@ -17,6 +16,7 @@ from bot.services.boards import can_manage_board, ensure_can_manage, resolve_boa
 from bot.services.context import Caller
 from bot.services.exporting import action_log
 from bot.text import escape, plural
+from handlers.reply import Reply, Upload, private, to_channel
 from storage import boards as board_store
 from storage.db import session_scope
 from storage.models import Board

@@ -1,1 +1,0 @@
-"""Slash-command interpreters: read the command text, call one service, render the reply."""
