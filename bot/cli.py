@@ -25,7 +25,7 @@ from bot.directory import SlackDirectory
 from bot.inbox import Inbox
 from bot.lease import ClockLease
 from bot.logs import configure_logging
-from bot.services.due_work import run_due
+from bot.scheduled.due_work import run_due
 from bot.settings import MissingSettingError, Settings
 from bot.shutdown import Stops, sigterm_stops
 from bot.slack_faults import FaultKind, classify

@@ -10,8 +10,8 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.deps import Deps
 from bot.lease import ClockLease
-from bot.services.due_work import run_due
-from bot.services.outbox import Sender
+from bot.scheduled.due_work import run_due
+from bot.scheduled.sender import Sender
 from bot.walltime import utcnow
 
 log = logging.getLogger(__name__)

@@ -16,6 +16,8 @@ from bot.settings import Settings
 # Seconds per socket operation. Far below the outbox lease, so a post always ends (answered or
 # timed out) while its claim still holds; long enough that a slow but healthy Slack answers.
 POST_TIMEOUT = 20
+# Seconds between two posts in one conversation: Slack allows about one message a second in each.
+PER_CHANNEL_INTERVAL = 1.0
 # When Slack answers 429 without a usable Retry-After.
 DEFAULT_RETRY_AFTER = 60.0
 
@@ -121,15 +123,17 @@ class SlackSender:
     `make_sender_client`), so no call ever waits out a Retry-After or posts twice.
     """
 
-    def __init__(self, client: WebClient) -> None:
+    def __init__(self, client: WebClient, *, per_channel_interval: float = PER_CHANNEL_INTERVAL) -> None:
         if client.retry_handlers:
             raise ValueError("the outbox sender needs a WebClient without retry handlers: use make_sender_client")
         self._client = client
+        # Read by the outbox, which spaces the posts in one conversation by this many seconds.
+        self.per_channel_interval = per_channel_interval
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> SlackSender:
+    def from_settings(cls, settings: Settings, *, per_channel_interval: float = PER_CHANNEL_INTERVAL) -> SlackSender:
         """A sender with its own client, built by `make_sender_client`."""
-        return cls(make_sender_client(settings))
+        return cls(make_sender_client(settings), per_channel_interval=per_channel_interval)
 
     def post(self, recipient: str, message: dict[str, Any], thread: tuple[str, str] | None) -> tuple[str, str]:
         """Post once and return (channel, ts); raises SendError, never retries."""

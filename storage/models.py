@@ -112,6 +112,8 @@ class Action(Base):
         UniqueConstraint("board_id", "number", name="uq_actions_board_number"),
         # Lists count a board's actions by status and due date without reading the rows.
         Index("ix_actions_board_status_due", "board_id", "status", "due_date"),
+        # The clock finds overdue actions of every board by due date.
+        Index("ix_actions_status_due", "status", "due_date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -272,6 +274,11 @@ class Meeting(Base):
     created_at: Mapped[datetime]
     changed_at: Mapped[datetime | None]
     changed_by: Mapped[str | None] = mapped_column(String(32))
+    # Written by the clock: nothing is due for this meeting before `clock_due_at`, as long as the
+    # schedule it was worked out from (`clock_basis`: the meeting's start and its board's settings,
+    # see storage.clock) is unchanged. A tick reads only meetings past it or changed since.
+    clock_due_at: Mapped[datetime | None]
+    clock_basis: Mapped[str | None] = mapped_column(String(200))
 
     board: Mapped[Board] = relationship()
 
@@ -280,6 +287,13 @@ class OutboxMessage(Base):
     """A scheduled message, written before it is sent; `key` makes it unique across processes."""
 
     __tablename__ = "outbox"
+    __table_args__ = (
+        # Claims take due rows in (due_at, id) order; a tick reads a meeting's keys and an owner's
+        # latest reminders without scanning the outbox.
+        Index("ix_outbox_status_due", "status", "due_at", "id"),
+        Index("ix_outbox_meeting_kind", "meeting_id", "kind"),
+        Index("ix_outbox_recipient_kind_due", "recipient", "kind", "due_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(200), unique=True)

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from storage.models import OutboxMessage
+from storage.models import Meeting, OutboxMessage
 
 PENDING, SENDING, SENT, FAILED, MISSED = "pending", "sending", "sent", "failed", "missed"
 CANCELLED = "cancelled"
@@ -32,6 +33,59 @@ def insert_once(session: Session, values: dict[str, Any]) -> bool:
         .returning(OutboxMessage.id)
     )
     return session.execute(statement).scalar_one_or_none() is not None
+
+
+# Rows per INSERT statement: 14 parameters a row stays far below SQLite's and PostgreSQL's limits.
+INSERT_CHUNK = 500
+
+
+def _insert_for(session: Session):  # type: ignore[no-untyped-def]
+    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
+def insert_many(session: Session, rows: Sequence[dict[str, Any]]) -> set[str]:
+    """Insert the rows whose key was never written; returns the keys this call inserted.
+
+    `INSERT … ON CONFLICT (key) DO NOTHING RETURNING key`, given all the rows at once: SQLAlchemy's
+    "insertmanyvalues" sends it as one multi-row statement per INSERT_CHUNK rows, compiled once.
+    Two processes planning the same messages at once both succeed, and each key goes in once.
+    Every row has the same columns.
+    """
+    if not rows:
+        return set()
+    table = OutboxMessage.__table__
+    statement = (
+        _insert_for(session)(table)
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(table.c.key)
+        .execution_options(insertmanyvalues_page_size=INSERT_CHUNK)
+    )
+    # Core, not the ORM's bulk path: the rows are plain values and nothing needs to be tracked.
+    return set(session.connection().execute(statement, list(rows)).scalars())
+
+
+def existing_keys(session: Session, keys: Iterable[str]) -> set[str]:
+    """Which of these keys were ever written (one query per 500 keys)."""
+    wanted = list(keys)
+    found: set[str] = set()
+    for start in range(0, len(wanted), INSERT_CHUNK):
+        chunk = wanted[start : start + INSERT_CHUNK]
+        found.update(session.scalars(select(OutboxMessage.key).where(OutboxMessage.key.in_(chunk))))
+    return found
+
+
+def keys_of_meetings(session: Session, meeting_ids: Iterable[int], kinds: Sequence[str]) -> set[str]:
+    """The keys of rows of these kinds written for these meetings (one query per 500 meetings)."""
+    ids = list(meeting_ids)
+    found: set[str] = set()
+    for start in range(0, len(ids), INSERT_CHUNK):
+        chunk = ids[start : start + INSERT_CHUNK]
+        found.update(
+            session.scalars(
+                select(OutboxMessage.key).where(OutboxMessage.meeting_id.in_(chunk), OutboxMessage.kind.in_(kinds))
+            )
+        )
+    return found
 
 
 def key_exists(session: Session, key: str) -> bool:
@@ -57,6 +111,110 @@ def sendable(
         )
     rows = session.execute(query.order_by(OutboxMessage.due_at, OutboxMessage.id).limit(limit)).all()
     return [(row_id, recipient, due_at) for row_id, recipient, due_at in rows]
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A row this process claimed for sending, with what sending it needs; `token` names the claim."""
+
+    id: int
+    key: str
+    recipient: str
+    messages: list[dict[str, Any]]
+    parts_sent: int
+    thread: str | None
+    attempts: int
+    due_at: datetime
+    not_after: datetime | None
+    meeting_id: int | None
+    last_error: str | None
+    token: datetime
+
+
+def _due(now: datetime, lease_from: datetime) -> ColumnElement[bool]:
+    return or_(
+        and_(OutboxMessage.status == PENDING, OutboxMessage.next_attempt_at <= now),
+        and_(OutboxMessage.status == SENDING, OutboxMessage.claimed_until < lease_from),
+    )
+
+
+def claim_batch(
+    session: Session,
+    now: datetime,
+    lease_from: datetime,
+    lease: timedelta,
+    *,
+    limit: int,
+    after: tuple[datetime, int] | None = None,
+    skip_recipients: Iterable[str] = (),
+) -> list[Claimed]:
+    """Claim up to `limit` due rows in (due_at, id) order after `after`, in one statement.
+
+    `UPDATE … WHERE id IN (due rows … LIMIT n) AND <still due>`: the outer condition is checked
+    again on each row as it is written, so of two processes claiming at once each row goes to one
+    (PostgreSQL re-reads a row another transaction changed; SQLite runs one writer at a time). On
+    PostgreSQL the inner select skips rows another claimer has locked, so it takes other rows
+    instead of waiting. `now` and `lease_from` mean what they mean for `claim`.
+    """
+    until = lease_from + lease
+    due = _due(now, lease_from)
+    inner = select(OutboxMessage.id).where(due)
+    skipped = list(skip_recipients)
+    if skipped:
+        inner = inner.where(OutboxMessage.recipient.not_in(skipped))
+    if after is not None:
+        due_at, row_id = after
+        inner = inner.where(
+            or_(OutboxMessage.due_at > due_at, and_(OutboxMessage.due_at == due_at, OutboxMessage.id > row_id))
+        )
+    inner = inner.order_by(OutboxMessage.due_at, OutboxMessage.id).limit(limit)
+    if session.get_bind().dialect.name == "postgresql":
+        inner = inner.with_for_update(skip_locked=True)
+    rows = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(inner.scalar_subquery()), due)
+        .values(status=SENDING, claimed_until=until)
+        .returning(
+            OutboxMessage.id,
+            OutboxMessage.key,
+            OutboxMessage.recipient,
+            OutboxMessage.payload,
+            OutboxMessage.parts_sent,
+            OutboxMessage.thread,
+            OutboxMessage.attempts,
+            OutboxMessage.due_at,
+            OutboxMessage.not_after,
+            OutboxMessage.meeting_id,
+            OutboxMessage.last_error,
+        )
+    ).all()
+    claimed = [
+        Claimed(
+            id=r.id,
+            key=r.key,
+            recipient=r.recipient,
+            messages=list((r.payload or {}).get("messages", [])),
+            parts_sent=r.parts_sent,
+            thread=r.thread,
+            attempts=r.attempts,
+            due_at=r.due_at,
+            not_after=r.not_after,
+            meeting_id=r.meeting_id,
+            last_error=r.last_error,
+            token=until,
+        )
+        for r in rows
+    ]
+    return sorted(claimed, key=lambda c: (c.due_at, c.id))
+
+
+def meeting_states(session: Session, meeting_ids: Iterable[int]) -> dict[int, tuple[str, datetime]]:
+    """(status, starts_at) of these meetings, by id; a deleted meeting is absent."""
+    ids = sorted(set(meeting_ids))
+    if not ids:
+        return {}
+    rows = session.execute(select(Meeting.id, Meeting.status, Meeting.starts_at).where(Meeting.id.in_(ids)))
+    return {row.id: (row.status, row.starts_at) for row in rows}
 
 
 def claim(session: Session, row_id: int, now: datetime, lease_from: datetime, lease: timedelta) -> datetime | None:
@@ -89,12 +247,19 @@ def update_claimed(session: Session, row_id: int, token: datetime, **values: Any
     While a row is `sending`, `claimed_until` identifies the claim: taking over an expired claim
     always sets a later end, and a claimant that released its row writes to it no more.
     """
-    changed = session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id == row_id, OutboxMessage.status == SENDING, OutboxMessage.claimed_until == token)
-        .values(**values)
-        .returning(OutboxMessage.id)
-    ).scalar_one_or_none()
+    table = OutboxMessage.__table__
+    # Core, not an ORM-enabled UPDATE: nothing in the session needs synchronising, and the clock
+    # runs this once per post.
+    changed = (
+        session.connection()
+        .execute(
+            update(table)
+            .where(table.c.id == row_id, table.c.status == SENDING, table.c.claimed_until == token)
+            .values(**values)
+            .returning(table.c.id)
+        )
+        .scalar_one_or_none()
+    )
     return changed is not None
 
 

@@ -159,7 +159,7 @@ def tick(settings: Settings, session_factory: sessionmaker[Session], fake_slack:
     from bot.channels import SlackChannels
     from bot.deps import Deps
     from bot.directory import SlackDirectory
-    from bot.services.due_work import run_due
+    from bot.scheduled.due_work import run_due
     from bot.slack_sender import SlackSender
 
     client = make_client(settings)
@@ -171,7 +171,8 @@ def tick(settings: Settings, session_factory: sessionmaker[Session], fake_slack:
             clock=lambda: now,
             channels=SlackChannels(client),
         )
-        # The sender has its own client, without retry handlers, as `arising tick` builds it.
-        return run_due(deps, SlackSender.from_settings(settings), now)
+        # The sender has its own client, without retry handlers, as `arising tick` builds it; the
+        # fake Slack has no per-channel limit, so posts are not spaced (the pacing has its own tests).
+        return run_due(deps, SlackSender.from_settings(settings, per_channel_interval=0), now)
 
     return run

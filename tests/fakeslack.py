@@ -139,6 +139,9 @@ class FakeSlack:
     shared_channels: set[str] = field(default_factory=set)
     # method (or "respond") -> an Event the answer waits for: Slack being slow, for as long as a test likes
     holds: dict[str, threading.Event] = field(default_factory=dict)
+    # Calls of these methods, once the count of calls let through is spent, wait for the event,
+    # then their connection drops: never acted on.
+    freezes: dict[str, tuple[threading.Event, list[int]]] = field(default_factory=dict)
     # Benchmarks: every call but auth.test answers after `latency` seconds, or with 429 when `throttle` is set.
     latency: float = 0.0
     throttle: int | None = None
@@ -210,7 +213,7 @@ class FakeSlack:
     def stop(self) -> None:
         """Shut the server down (releasing any call still held)."""
         self._release.set()
-        for gate in self.holds.values():
+        for gate in [*self.holds.values(), *(g for g, _ in self.freezes.values())]:
             gate.set()
         if self._server:
             self._server.shutdown()
@@ -337,7 +340,23 @@ class FakeSlack:
         self.holds[method] = gate
         return gate
 
+    def freeze(self, method: str, *, after: int = 0) -> threading.Event:
+        """After `after` more calls, calls of `method` hang, unanswered and not acted on (as if Slack
+        stalled before posting), until the returned event is set; then their connections drop."""
+        gate = threading.Event()
+        self.freezes[method] = (gate, [after])
+        return gate
+
     def _handle(self, path: str, args: dict[str, Any], auth: str | None) -> tuple[int, dict[str, str], Any]:
+        frozen = self.freezes.get(path.removeprefix("/api/"))
+        if frozen is not None:
+            gate, passes = frozen
+            with self._cond:
+                passes[0] -= 1
+                stop = passes[0] < 0
+            if stop:
+                gate.wait(timeout=60)
+                return DROP, {}, None
         gate = self.holds.get("respond" if path.startswith("/respond/") else path.removeprefix("/api/"))
         if gate is not None:
             gate.wait(timeout=30)

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from bot.services import outbox as outbox_service
+from bot.scheduled import outbox as outbox_service
 from storage.models import Action, ActionOwner, Board, Meeting, Member, OutboxMessage
 
 
@@ -72,7 +72,7 @@ def test_claimed_row_of_a_dead_process_is_sent_after_its_lease(board, tick, sess
     tick(SUMMARY_AT - timedelta(minutes=1))
     board.command("/action", "add AF to circulate the report by 10/12/2026")
     # A process plans the summary, claims it, and dies before sending.
-    from bot.services.due_work import TickReport, plan_meeting_messages
+    from bot.scheduled.due_work import TickReport, plan_meeting_messages
     from storage import outbox as store
     from storage.db import session_scope
 

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.services import outbox as outbox_service
-from bot.services.due_work import TickReport, plan_meeting_messages
+from bot.scheduled import outbox as outbox_service
+from bot.scheduled.due_work import TickReport, plan_meeting_messages
 from storage import outbox as store
 from storage.db import session_scope
 from storage.models import OutboxMessage

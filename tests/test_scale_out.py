@@ -25,7 +25,7 @@ from tests.conftest import SIGNING_SECRET
 from tests.driver import SlackDriver, TrackingExecutor
 
 TICK_S = 0.2
-TICKED = "bot.services.due_work tick "  # the log line of a tick that ran
+TICKED = "bot.scheduled.due_work tick "  # the log line of a tick that ran
 START_TIMEOUT_S = 60.0
 
 

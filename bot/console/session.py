@@ -31,7 +31,7 @@ from bot.console.screen import show
 from bot.console.standin import SlackStandIn, Workspace
 from bot.deps import Deps
 from bot.directory import SlackDirectory
-from bot.services.due_work import run_due
+from bot.scheduled.due_work import run_due
 from bot.settings import Settings
 from bot.slack_sender import SlackSender
 from bot.walltime import DEFAULT_TZ, zone
@@ -95,7 +95,8 @@ class ConsoleSession:
             clock=self.clock,
             channels=SlackChannels(client),
         )
-        self._sender = SlackSender.from_settings(settings)
+        # The stand-in Slack has no per-channel limit: the clock's posts are not spaced.
+        self._sender = SlackSender.from_settings(settings, per_channel_interval=0)
         from bot.web import make_wsgi_app
 
         self._server = create_server(

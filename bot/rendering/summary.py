@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import chain
 from typing import Any
 
 from bot.rendering import plans as plan_render
 from bot.rendering.formatting import RAG_EMOJI, days_phrase, meeting_when, ref_of, short_date
-from bot.rendering.message import MAX_BLOCKS, Message, context, header, pack_lines, section
+from bot.rendering.message import MAX_BLOCKS, MAX_SECTION_TEXT, Block, Message, context, header, pack_lines, section
 from bot.services.meetings import meeting_date
 from bot.services.summary import Item, Summary
 from bot.statuses import Rag
@@ -92,25 +93,54 @@ def _stale(item: Item, s: Summary, style: Style) -> str:
     return f"{_head(item, style)} — no update for {days_phrase(days)}"
 
 
-def sections(summary: Summary, style: Style) -> list[tuple[str, list[str]]]:
-    """The five lists of the summary, titled, each line rendered in `style`."""
+LineFn = Callable[[Item, Summary, Style], str]
+
+
+def _spec(summary: Summary) -> list[tuple[str, list[Item], LineFn, str]]:
     since = summary.since_label
-    spec: list[tuple[str, list[Item], Callable[[Item, Summary, Style], str], str]] = [
+    return [
         ("Overdue", summary.overdue, _overdue, "Nothing is overdue."),
         (f"RAG worse {since}", summary.deteriorated, _deteriorated, "No RAG rating has got worse."),
         ("Due by this meeting", summary.due, _due, "Nothing else falls due by this meeting."),
         (f"Closed {since}", summary.closed, _closed, "Nothing has been closed."),
         ("No update for 28 days or more", summary.stale, _stale, "Every open action has a recent update."),
     ]
+
+
+def _offline_lines(summary: Summary, style: Style) -> list[str]:
+    return [
+        f"{style.bullet} {style.text(owner)}: " + ", ".join(ref_of(a) for a in actions)  # type: ignore[arg-type]
+        for owner, actions in summary.offline_owners.items()
+    ]
+
+
+OFFLINE_TITLE = "Owners without Slack, for the chair to chase"
+
+
+def sections(summary: Summary, style: Style) -> list[tuple[str, list[str]]]:
+    """The five lists of the summary, titled, each line rendered in `style`."""
     out = []
-    for title, items, line, empty in spec:
+    for title, items, line, empty in _spec(summary):
         out.append((f"{title} ({len(items)})", [line(i, summary, style) for i in items] or [empty]))
     if summary.offline_owners:
-        lines = [
-            f"{style.bullet} {style.text(owner)}: " + ", ".join(ref_of(a) for a in actions)
-            for owner, actions in summary.offline_owners.items()
-        ]
-        out.append(("Owners without Slack, for the chair to chase", lines))
+        out.append((OFFLINE_TITLE, _offline_lines(summary, style)))
+    return out
+
+
+def _first_lines(summary: Summary, style: Style, shown: int) -> list[tuple[str, list[str], int, Iterator[str]]]:
+    """Each section's title, its first `shown` lines, its length, and the rest of its lines
+    rendered only when read (the thread's full lists)."""
+
+    def rest(items: list[Item], line: LineFn) -> Iterator[str]:
+        return (line(i, summary, style) for i in items)
+
+    out: list[tuple[str, list[str], int, Iterator[str]]] = []
+    for title, items, line, empty in _spec(summary):
+        first = [line(i, summary, style) for i in items[:shown]] or [empty]
+        out.append((f"{title} ({len(items)})", first, len(items), rest(items, line)))
+    if summary.offline_owners:
+        lines = _offline_lines(summary, style)
+        out.append((OFFLINE_TITLE, lines[:shown], len(lines), iter(lines)))
     return out
 
 
@@ -151,10 +181,17 @@ def title(summary: Summary) -> str:
 
 
 def slack_messages(summary: Summary, overflow_note: str = "the full list is in the thread") -> list[Message]:
-    """The summary as Slack messages: the first is the summary, the rest continue it in its thread.
+    """The summary as Slack messages: the first is the summary, the rest continue it in its thread."""
+    return list(stream_slack_messages(summary, overflow_note))
 
-    Each section shows its first few actions; the full lists follow in the thread,
-    so the message stays within Slack's limits whatever the size of the log.
+
+def stream_slack_messages(summary: Summary, overflow_note: str = "the full list is in the thread") -> Iterator[Message]:
+    """The summary as Slack messages, made one at a time.
+
+    The first message shows each section's first few actions (only those lines are rendered for
+    it); the full lists of the longer sections follow in its thread, rendered and packed into
+    message-sized chunks as they are read, so the message stays within Slack's limits whatever
+    the size of the log.
     """
     intro = "\n".join(
         [
@@ -165,12 +202,12 @@ def slack_messages(summary: Summary, overflow_note: str = "the full list is in t
         ]
     )
     blocks = [header(title(summary)), section(intro)]
-    overflow: list[tuple[str, list[str]]] = []
-    for name, lines in sections(summary, SLACK):
-        shown = lines[:SHOWN_PER_SECTION]
-        if len(lines) > SHOWN_PER_SECTION:
-            shown.append(f"_…and {len(lines) - SHOWN_PER_SECTION} more: {overflow_note}._")
-            overflow.append((name, lines))
+    overflow: list[tuple[str, list[str], Iterator[str]]] = []
+    for name, first, total, rest in _first_lines(summary, SLACK, SHOWN_PER_SECTION):
+        shown = first[:SHOWN_PER_SECTION]
+        if total > SHOWN_PER_SECTION:
+            shown.append(f"_…and {total - SHOWN_PER_SECTION} more: {overflow_note}._")
+            overflow.append((name, first, rest))
         blocks += pack_lines([f"*{name}*", *shown], max_blocks=3)
     plan_thread: list[Message] = []
     if summary.plan is not None:
@@ -180,12 +217,34 @@ def slack_messages(summary: Summary, overflow_note: str = "the full list is in t
     stamp = f"{summary.generated_at:%d %b %Y %H:%M} UTC"
     blocks.append(context(f"Generated {stamp} by Arising · `/summary {summary.board.code}` for the latest"))
     fallback = f"{title(summary)}: {counts_line(summary)}"
-    messages = [Message(text=fallback, blocks=blocks[:MAX_BLOCKS])]
-    for name, lines in overflow:
-        packed = pack_lines([f"*{name}: full list*", *lines], max_blocks=10_000)
-        for start in range(0, len(packed), MAX_BLOCKS):
-            messages.append(Message(text=f"{title(summary)}: {name}", blocks=packed[start : start + MAX_BLOCKS]))
-    return messages + plan_thread
+    yield Message(text=fallback, blocks=blocks[:MAX_BLOCKS])
+    for name, _, rest in overflow:
+        for chunk in _chunked(chain([f"*{name}: full list*"], rest)):
+            yield Message(text=f"{title(summary)}: {name}", blocks=chunk)
+    yield from plan_thread
+
+
+def _chunked(lines: Iterable[str]) -> Iterator[list[Block]]:
+    """Sections of up to 3000 characters (a line never split), MAX_BLOCKS to a message."""
+    blocks: list[Block] = []
+    text: list[str] = []
+    size = 0
+    for line in lines:
+        line = truncate(line, MAX_SECTION_TEXT)
+        if text and size + 1 + len(line) <= MAX_SECTION_TEXT:
+            text.append(line)
+            size += 1 + len(line)
+            continue
+        if text:
+            blocks.append(section("\n".join(text)))
+            if len(blocks) == MAX_BLOCKS:
+                yield blocks
+                blocks = []
+        text, size = [line], len(line)
+    if text:
+        blocks.append(section("\n".join(text)))
+    if blocks:
+        yield blocks
 
 
 def as_text(summary: Summary, *, markdown: bool = False) -> str:

@@ -18,7 +18,7 @@ from bot.statuses import ActionStatus, Rag
 from bot.walltime import local_date
 from storage import meetings as meeting_store
 from storage import summary as store
-from storage.models import Action, ActionEvent, Board, Meeting, Member
+from storage.models import Action, Board, Meeting
 
 STALE_AFTER = timedelta(days=28)
 
@@ -45,13 +45,69 @@ def ensure_may_post(board: Board, caller: Caller, directory: Directory) -> None:
 RAG_RANK = {Rag.GREEN: 0, Rag.AMBER: 1, Rag.RED: 2}
 
 
+@dataclass(frozen=True, slots=True)
+class BoardRef:
+    """The board as a summary line names it."""
+
+    code: str
+
+
+@dataclass(frozen=True, slots=True)
+class Owner:
+    """An owner as the summary shows them."""
+
+    initials: str
+    name: str | None
+    slack_user_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryAction:
+    """The columns of an action the summary shows (named as on `Action`), with its owners."""
+
+    id: int
+    board: BoardRef
+    number: int
+    text: str
+    status: str
+    rag: str | None
+    due_date: date | None
+    due_meeting_id: int | None
+    due_change_count: int
+    created_at: datetime
+    last_progress_at: datetime | None
+    closed_at: datetime | None
+    close_note: str | None
+    all_members: bool
+    reminders_snoozed_until: date | None
+    owners: list[Owner]
+
+
+@dataclass(frozen=True, slots=True)
+class Update:
+    """A progress update: when, and its note."""
+
+    at: datetime
+    note: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class RagChange:
+    """A change of RAG rating: when, from and to what, and its note."""
+
+    at: datetime
+    rag_from: str | None
+    rag_to: str | None
+    note: str | None
+
+
 @dataclass(frozen=True)
 class Item:
     """One action as the summary shows it."""
 
-    action: Action
+    action: SummaryAction
     days_overdue: int = 0
-    last_update: ActionEvent | None = None
+    last_update: Update | None = None
     last_activity: datetime | None = None
     carried_over: int = 0
     rag_from: str | None = None
@@ -77,7 +133,7 @@ class Summary:
     closed: list[Item] = field(default_factory=list)
     stale: list[Item] = field(default_factory=list)
     # Owners without Slack, with their actions needing an update: the chair chases them.
-    offline_owners: dict[str, list[Action]] = field(default_factory=dict)
+    offline_owners: dict[str, list[SummaryAction]] = field(default_factory=dict)
     # A board with an improvement plan: RAG at a glance and the exception entries (bot.services.plan_report).
     plan: PlanReport | None = None
 
@@ -90,33 +146,33 @@ class Summary:
         return f"since the last meeting ({day.day} {day:%b})"
 
 
-def _rag_at(events: list[ActionEvent], at: datetime) -> str | None:
+def _rag_at(events: list[RagChange], at: datetime) -> str | None:
     rag = None
     for event in events:
         if event.at <= at:
-            rag = event.data.get("rag_to")
+            rag = event.rag_to
     return rag
 
 
-def _baseline_rag(events: list[ActionEvent], since: datetime) -> str | None:
+def _baseline_rag(events: list[RagChange], since: datetime) -> str | None:
     """The rating at `since`; for an action unrated then, the first rating it was given after."""
     rag = _rag_at(events, since)
     if rag is not None:
         return rag
     later = [e for e in events if e.at > since]
-    return later[0].data.get("rag_to") if later else None
+    return later[0].rag_to if later else None
 
 
-def _reason_for_worse(events: list[ActionEvent], since: datetime) -> str | None:
+def _reason_for_worse(events: list[RagChange], since: datetime) -> str | None:
     """The note of the latest rating that went down since `since` (not an older or unrelated note)."""
     for event in reversed(events):
-        before, after = event.data.get("rag_from"), event.data.get("rag_to")
+        before, after = event.rag_from, event.rag_to
         if event.at > since and before in RAG_RANK and after in RAG_RANK and RAG_RANK[after] > RAG_RANK[before]:
             return event.note
     return None
 
 
-def due_by(action: Action, meeting: Meeting | None) -> bool:
+def due_by(action: Action | SummaryAction, meeting: Meeting | None) -> bool:
     """True if the action falls due at or before this meeting."""
     if meeting is None or action.status != ActionStatus.OPEN:
         return False
@@ -133,12 +189,13 @@ def build_summary(session: Session, *, board: Board, meeting: Meeting | None, no
     today = local_date(now, board.tz)
     summary = Summary(board=board, meeting=meeting, previous=previous, generated_at=now, today=today)
 
-    actions = store.board_actions_for_summary(session, board.id, since)
-    ids = [a.id for a in actions]
-    rag_by_action: dict[int, list[ActionEvent]] = {}
-    for event in store.rag_events(session, ids):
-        rag_by_action.setdefault(event.action_id, []).append(event)
-    updates = store.latest_updates(session, ids)
+    actions = _load(session, board, since)
+    rag_by_action: dict[int, list[RagChange]] = {}
+    for row in store.rag_changes(session, board.id, since):
+        rag_by_action.setdefault(row.action_id, []).append(RagChange(row.at, row.rag_from, row.rag_to, row.note))
+    updates = {
+        row.action_id: Update(at=row.at, note=row.note) for row in store.latest_updates(session, board.id, since)
+    }
     starts = meeting_store.meeting_starts_before(session, board.id, min(reference, now))
 
     open_actions = [a for a in actions if a.status == ActionStatus.OPEN]
@@ -180,7 +237,36 @@ def build_summary(session: Session, *, board: Board, meeting: Meeting | None, no
     return summary
 
 
-def _owner_key(member: Member) -> str:
+def _load(session: Session, board: Board, since: datetime | None) -> list[SummaryAction]:
+    """The summary's actions with their owners: two queries, columns only."""
+    owners: dict[int, list[Owner]] = {}
+    for row in store.owners(session, board.id, since):
+        owners.setdefault(row.action_id, []).append(Owner(row.initials, row.name, row.slack_user_id))
+    ref = BoardRef(code=board.code)
+    return [
+        SummaryAction(
+            id=row.id,
+            board=ref,
+            number=row.number,
+            text=row.text,
+            status=row.status,
+            rag=row.rag,
+            due_date=row.due_date,
+            due_meeting_id=row.due_meeting_id,
+            due_change_count=row.due_change_count or 0,
+            created_at=row.created_at,
+            last_progress_at=row.last_progress_at,
+            closed_at=row.closed_at,
+            close_note=row.close_note,
+            all_members=bool(row.all_members),
+            reminders_snoozed_until=row.reminders_snoozed_until,
+            owners=owners.get(row.id, []),
+        )
+        for row in store.actions(session, board.id, since)
+    ]
+
+
+def _owner_key(member: Owner) -> str:
     return f"{member.initials} ({member.name})" if member.name else member.initials
 
 
