@@ -16,6 +16,7 @@ from bot.text import escape, squash
 from bot.walltime import DEFAULT_TZ
 from handlers.reply import Reply, private, to_channel
 from handlers.slash import meeting_schedule as schedule
+from handlers.slash.parsing import split_subcommand
 from handlers.slash.wording import error_reply
 from storage.db import session_scope
 
@@ -52,17 +53,9 @@ def meeting_help() -> Reply:
 
 def run(deps: Deps, caller: Caller, text: str) -> Reply:
     """Interpret one `/meeting` command."""
-    words = text.strip().split(None, 2)
-    sub = words[0].lower() if words else ""
-    if sub in ("", "help"):
+    key, rest = split_subcommand(text, "member")
+    if key in ("", "help"):
         return meeting_help()
-    if sub == "member":
-        verb = words[1].lower() if len(words) > 1 else ""
-        key = f"member {verb}"
-        rest = words[2] if len(words) > 2 else ""
-    else:
-        key = sub
-        rest = text.strip()[len(words[0]) :].strip()
     handler = _HANDLERS.get(key)
     if handler is None:
         return error_reply(

@@ -98,3 +98,16 @@ def parse_terms(text: str, today: date) -> TermDates | None:
         half_terms=read_dates(parts["half_terms"], today, "half-term weeks") if "half_terms" in parts else (),
         ends=read_dates(parts["ends"], today, "term ends") if "ends" in parts else (),
     )
+
+
+def split_subcommand(text: str, grouped: str) -> tuple[str, str]:
+    """The subcommand (two words when the first is `grouped`, e.g. `member add`), lower-cased, and the
+    text after it."""
+    words = text.strip().split(None, 2)
+    if not words:
+        return "", ""
+    sub = words[0].lower()
+    if sub == grouped:
+        verb = words[1].lower() if len(words) > 1 else ""
+        return f"{sub} {verb}".strip(), words[2] if len(words) > 2 else ""
+    return sub, text.strip()[len(words[0]) :].strip()

@@ -16,6 +16,7 @@ from bot.services.context import Caller
 from bot.services.plan_report import build_plan_report
 from bot.text import escape, squash
 from handlers.reply import Reply, private, to_channel
+from handlers.slash.parsing import split_subcommand
 from handlers.slash.wording import error_reply
 from storage.db import session_scope
 
@@ -52,16 +53,9 @@ def plan_help() -> Reply:
 
 def run(deps: Deps, caller: Caller, text: str) -> Reply:
     """Interpret one `/plan` command."""
-    words = text.strip().split(None, 2)
-    sub = words[0].lower() if words else ""
-    if sub in ("", "help"):
+    key, rest = split_subcommand(text, "area")
+    if key in ("", "help"):
         return plan_help()
-    if sub == "area":
-        key = f"area {words[1].lower() if len(words) > 1 else ''}".strip()
-        rest = words[2] if len(words) > 2 else ""
-    else:
-        key = sub
-        rest = text.strip()[len(words[0]) :].strip()
     handler = _HANDLERS.get(key)
     if handler is None:
         return error_reply(
