@@ -168,6 +168,17 @@ def run_clients(name: str, client: Client, seeded: Seeded, clients: int, per_cli
     return Result(name, latencies, errors, busy, time.perf_counter() - started)
 
 
+def start_bare_bolt(fake: FakeSlack) -> tuple[subprocess.Popen[bytes], int]:
+    """The baseline: a bare Bolt app that only acks, behind the same server, on a free port."""
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "benchmarks.bare_bolt", str(port), SECRET, str(THREADS), fake.api_url],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    return proc, port
+
+
 def start_bot(url: str, fake: FakeSlack, workdir: Path, workers: int) -> tuple[subprocess.Popen[bytes], int]:
     port = _free_port()
     env = os.environ | {
@@ -237,12 +248,7 @@ def main() -> None:
     )
 
     fake = FakeSlack().start()
-    bare_port = _free_port()
-    bare = subprocess.Popen(
-        [sys.executable, "-m", "benchmarks.bare_bolt", str(bare_port), SECRET, str(THREADS), fake.api_url],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    bare, bare_port = start_bare_bolt(fake)
     bot, bot_port = start_bot(url, fake, workdir, args.workers)
     rows: list[Result] = []
     try:

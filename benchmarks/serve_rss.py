@@ -17,14 +17,12 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 
-from benchmarks.ack_latency import SECRET, THREADS, Client, _free_port, _wait_healthy, run_clients, start_bot, stop
+from benchmarks.ack_latency import Client, _wait_healthy, run_clients, start_bare_bolt, start_bot, stop
 from benchmarks.seed_log import seed
 from storage.db import make_engine
 from storage.migrate import upgrade_to_head
@@ -150,12 +148,7 @@ def main() -> None:
     print(f"{engine.dialect.name}: {seeded.actions:,} actions, {seeded.boards} boards, {seeded.people:,} people")
 
     fake = FakeSlack().start()
-    bare_port = _free_port()
-    bare = subprocess.Popen(
-        [sys.executable, "-m", "benchmarks.bare_bolt", str(bare_port), SECRET, str(THREADS), fake.api_url],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    bare, bare_port = start_bare_bolt(fake)
     bot, bot_port = start_bot(url, fake, workdir, args.workers)
     try:
         _wait_healthy(bare_port, "/", bare)
