@@ -42,22 +42,29 @@ class ListedRows:
     boards: Sequence[Board]
 
 
+# Actions whose owners are read per query (as the ORM's selectinload does).
+OWNER_CHUNK = 500
+
+
 def _listed(session: Session, condition: ColumnElement[bool], joined_board: bool) -> ListedRows:
     actions = select(*LISTED_COLUMNS).where(condition).order_by(Action.board_id, Action.number)
-    owners = (
-        select(ActionOwner.action_id, Member.initials, Member.name, Member.slack_user_id)
-        .join(Member, Member.id == ActionOwner.member_id)
-        .join(Action, Action.id == ActionOwner.action_id)
-        .where(condition)
-        .order_by(ActionOwner.action_id, Member.initials)
-    )
     if joined_board:
         actions = actions.join(Board, Board.id == Action.board_id)
-        owners = owners.join(Board, Board.id == Action.board_id)
     action_rows = session.execute(actions).all()
+    # Owners by the ids just read (primary keys), not by the condition again: on PostgreSQL a
+    # second run of the condition, with its list of owners, cost more than the actions' query.
+    ids = [row.id for row in action_rows]
+    owners: list[Row] = []  # type: ignore[type-arg]
+    for start in range(0, len(ids), OWNER_CHUNK):
+        owners += session.execute(
+            select(ActionOwner.action_id, Member.initials, Member.name, Member.slack_user_id)
+            .join(Member, Member.id == ActionOwner.member_id)
+            .where(ActionOwner.action_id.in_(ids[start : start + OWNER_CHUNK]))
+            .order_by(ActionOwner.action_id, Member.initials)
+        ).all()
     board_ids = sorted({row.board_id for row in action_rows})
     boards = session.scalars(select(Board).where(Board.id.in_(board_ids))).all() if board_ids else []
-    return ListedRows(actions=action_rows, owners=session.execute(owners).all() if action_rows else [], boards=boards)
+    return ListedRows(actions=action_rows, owners=owners, boards=boards)
 
 
 def open_actions_of_boards(session: Session, board_ids: Collection[int]) -> ListedRows:
