@@ -22,7 +22,7 @@ from bot.rendering import care as care_render
 from bot.rendering import reminders as reminder_render
 from bot.rendering import summary as summary_render
 from bot.rendering.formatting import meeting_when
-from bot.scheduled.outbox import DispatchReport, Plan, dispatch, record_marker
+from bot.scheduled.outbox import DispatchReport, Plan, dispatch, record_markers
 from bot.scheduled.sender import Sender
 from bot.services import listed
 from bot.services import meetings as meeting_service
@@ -132,7 +132,7 @@ def plan_meeting_messages(
         coming[board_id].append(starts_at)
     plan = Plan()
     looks: list[tuple[int, datetime, str]] = []
-    chasing: list[tuple[Meeting, datetime]] = []
+    markers: list[tuple[str, Meeting, datetime]] = []
     for meeting, basis, times in timed:
         board = meeting.board
         waiting_for = [s for s in coming[board.id] if s < meeting.starts_at]
@@ -177,19 +177,18 @@ def plan_meeting_messages(
                 )
         chasers_key = _meeting_key("chasers", meeting, "planned")
         # Chasers are planned once, at the chaser time: an owner who becomes due later is not
-        # messaged at some odd hour, but appears in the summary the chair receives. The marker is
-        # written at once: of two processes, only the one that wrote it plans the chasers.
-        if (
-            board.reminders_enabled
-            and now >= times.chaser_at
-            and chasers_key not in known
-            and record_marker(session, key=chasers_key, now=now, board_id=board.id, meeting_id=meeting.id)
-        ):
-            chasing.append((meeting, times.chaser_at))
+        # messaged at some odd hour, but appears in the summary the chair receives. A marker
+        # records it (written below, with the other meetings' markers).
+        if board.reminders_enabled and now >= times.chaser_at and chasers_key not in known:
+            markers.append((chasers_key, meeting, times.chaser_at))
         # Next look: the next of its instants still to come; every tick while a shared channel's
         # warning may still be due (whether the channel is shared is Slack's to say, not ours).
         later = [at for at in (times.chaser_at, times.summary_at, meeting.starts_at) if at > now]
         looks.append((meeting.id, now if not warned else min(later, default=meeting.starts_at), basis))
+    # The markers of every meeting whose chasers are due, in one statement: of two processes, only
+    # the one whose insert wrote a meeting's marker plans its chasers.
+    written = record_markers(session, [(key, meeting.board_id, meeting.id) for key, meeting, _ in markers], now=now)
+    chasing = [(meeting, chaser_at) for key, meeting, chaser_at in markers if key in written]
     if chasing:
         # The open actions of every board being chased, with their owners, in one query.
         by_board: dict[int, list[ListedAction]] = defaultdict(list)
