@@ -16,6 +16,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from bot.rendering.block_dicts import block_dict
 from bot.text import truncate
 
 MAX_BLOCKS = 50
@@ -33,8 +34,9 @@ class Message:
     blocks: list[Block] = field(default_factory=list)
 
     def payload(self) -> dict[str, Any]:
-        """Keyword arguments for chat.postMessage / respond; `to_dict` validates each block's limits."""
-        return {"text": truncate(self.text, MAX_FALLBACK_TEXT), "blocks": [b.to_dict() for b in self.blocks]}
+        """Keyword arguments for chat.postMessage / respond; each block's limits are validated as
+        slack_sdk's `to_dict` does (see block_dicts)."""
+        return {"text": truncate(self.text, MAX_FALLBACK_TEXT), "blocks": [block_dict(b) for b in self.blocks]}
 
 
 def header(text: str) -> HeaderBlock:

@@ -22,9 +22,11 @@ from bot.rendering import care as care_render
 from bot.rendering import reminders as reminder_render
 from bot.rendering import summary as summary_render
 from bot.rendering.formatting import meeting_when
-from bot.scheduled.outbox import DispatchReport, Plan, dispatch, record_marker
+from bot.scheduled.outbox import DispatchReport, Plan, dispatch, record_markers
 from bot.scheduled.sender import Sender
+from bot.services import listed
 from bot.services import meetings as meeting_service
+from bot.services.listed import ListedAction
 from bot.services.meetings import Times
 from bot.services.retention import purge_once_a_day
 from bot.services.summary import build_summary, due_by
@@ -130,7 +132,7 @@ def plan_meeting_messages(
         coming[board_id].append(starts_at)
     plan = Plan()
     looks: list[tuple[int, datetime, str]] = []
-    chasing: list[tuple[Meeting, datetime]] = []
+    markers: list[tuple[str, Meeting, datetime]] = []
     for meeting, basis, times in timed:
         board = meeting.board
         waiting_for = [s for s in coming[board.id] if s < meeting.starts_at]
@@ -175,23 +177,22 @@ def plan_meeting_messages(
                 )
         chasers_key = _meeting_key("chasers", meeting, "planned")
         # Chasers are planned once, at the chaser time: an owner who becomes due later is not
-        # messaged at some odd hour, but appears in the summary the chair receives. The marker is
-        # written at once: of two processes, only the one that wrote it plans the chasers.
-        if (
-            board.reminders_enabled
-            and now >= times.chaser_at
-            and chasers_key not in known
-            and record_marker(session, key=chasers_key, now=now, board_id=board.id, meeting_id=meeting.id)
-        ):
-            chasing.append((meeting, times.chaser_at))
+        # messaged at some odd hour, but appears in the summary the chair receives. A marker
+        # records it (written below, with the other meetings' markers).
+        if board.reminders_enabled and now >= times.chaser_at and chasers_key not in known:
+            markers.append((chasers_key, meeting, times.chaser_at))
         # Next look: the next of its instants still to come; every tick while a shared channel's
         # warning may still be due (whether the channel is shared is Slack's to say, not ours).
         later = [at for at in (times.chaser_at, times.summary_at, meeting.starts_at) if at > now]
         looks.append((meeting.id, now if not warned else min(later, default=meeting.starts_at), basis))
+    # The markers of every meeting whose chasers are due, in one statement: of two processes, only
+    # the one whose insert wrote a meeting's marker plans its chasers.
+    written = record_markers(session, [(key, meeting.board_id, meeting.id) for key, meeting, _ in markers], now=now)
+    chasing = [(meeting, chaser_at) for key, meeting, chaser_at in markers if key in written]
     if chasing:
         # The open actions of every board being chased, with their owners, in one query.
-        by_board: dict[int, list[Action]] = defaultdict(list)
-        for action in reminder_store.open_actions_of_boards(session, [m.board_id for m, _ in chasing]):
+        by_board: dict[int, list[ListedAction]] = defaultdict(list)
+        for action in listed.open_actions_of_boards(session, [m.board_id for m, _ in chasing]):
             by_board[action.board_id].append(action)
         for meeting, chaser_at in chasing:
             previous = meeting_store.previous_meeting(session, meeting.board_id, meeting.starts_at)
@@ -241,13 +242,13 @@ def _plan_chasers(
     session: Session,
     plan: Plan,
     meeting: Meeting,
-    open_actions: list[Action],
+    open_actions: list[ListedAction],
     previous: Meeting | None,
     now: datetime,
     due_at: datetime,
 ) -> None:
     today = local_date(now, meeting.board.tz)
-    by_owner: dict[str, list[Action]] = defaultdict(list)
+    by_owner: dict[str, list[ListedAction]] = defaultdict(list)
     for action in open_actions:
         if not due_by(action, meeting) or _snoozed(action, today) or action.all_members:
             continue  # an action of all members is the chair's to raise, not chased person by person
@@ -275,7 +276,7 @@ def _plan_chasers(
         )
 
 
-def _snoozed(action: Action, today: date) -> bool:
+def _snoozed(action: Action | ListedAction, today: date) -> bool:
     return action.reminders_snoozed_until is not None and action.reminders_snoozed_until >= today
 
 
@@ -295,9 +296,9 @@ def plan_overdue_reminders(session: Session, deps: Deps, now: datetime, report: 
     )
     if not owners:
         return
-    by_user: dict[tuple[str, str], list[Action]] = defaultdict(list)
+    by_user: dict[tuple[str, str], list[ListedAction]] = defaultdict(list)
     # Candidates are due before tomorrow in UTC terms; each is then checked in its board's zone.
-    for action in reminder_store.open_actions_due_before(session, before, owners=owners):
+    for action in listed.open_actions_due_before(session, before, owners=owners):
         today = local_date(now, action.board.tz)
         if action.due_date is None or action.due_date >= today or _snoozed(action, today) or action.all_members:
             continue
@@ -313,7 +314,7 @@ def plan_overdue_reminders(session: Session, deps: Deps, now: datetime, report: 
 
     first_keys = {who: board_week_key(*who, actions[0].board) for who, actions in by_user.items()}
     reminded = outbox_store.existing_keys(session, first_keys.values())
-    due_now: list[tuple[str, str, Board, datetime, list[Action]]] = []
+    due_now: list[tuple[str, str, Board, datetime, list[ListedAction]]] = []
     for (team_id, user_id), actions in by_user.items():
         if first_keys[(team_id, user_id)] in reminded:
             continue

@@ -172,10 +172,10 @@ class Plan:
         return counts
 
 
-def record_marker(session: Session, *, key: str, now: datetime, board_id: int | None, meeting_id: int | None) -> bool:
-    """Write a row that only records that something was done once (e.g. a meeting's chasers planned)."""
-    return store.insert_once(
-        session,
+def record_markers(session: Session, markers: list[tuple[str, int | None, int | None]], *, now: datetime) -> set[str]:
+    """Write rows that only record that something was done once (e.g. a meeting's chasers planned),
+    one per (key, board_id, meeting_id), in one statement; returns the keys this call wrote."""
+    rows = [
         _row(
             key=key,
             kind="marker",
@@ -186,8 +186,10 @@ def record_marker(session: Session, *, key: str, now: datetime, board_id: int | 
             due_at=now,
             board_id=board_id,
             meeting_id=meeting_id,
-        ),
-    )
+        )
+        for key, board_id, meeting_id in markers
+    ]
+    return store.insert_many(session, rows)
 
 
 @dataclass
