@@ -198,20 +198,7 @@ def log_action_modal(form: LogForm) -> dict[str, Any]:
         )
     blocks += _error_under(form.errors, OTHERS)
     blocks += _due_inputs(form.due, form.next_meeting, form.errors)
-    rag_options = [_option(Choice(v, label)) for v, label in _RAG_OPTIONS]
-    blocks.append(
-        InputBlock(
-            block_id=RAG,
-            label="RAG",
-            optional=True,
-            element=StaticSelectElement(
-                action_id=RAG,
-                placeholder="No rating yet",
-                options=rag_options,
-                initial_option=next((o for o in rag_options if o.value == form.rag), None),
-            ),
-        )
-    )
+    blocks.append(_rag_input("No rating yet", form.rag))
     return _modal(LOG_ACTION, "Log an action", blocks, metadata(form.metadata), "Log it")
 
 
@@ -255,7 +242,6 @@ def update_modal(
     """Add an update: progress (required), a new RAG and evidence (optional); `about` is the action's line."""
     errors = errors or {}
     values = values or {}
-    rag_options = [_option(Choice(v, label)) for v, label in _RAG_OPTIONS]
     blocks: list[Block] = [_about(section(f"Progress on *{escape(ref)}*" + (f"\n{about}" if about else "")))]
     if "" in errors:
         blocks.append(section(f":warning: {errors['']}"))
@@ -271,17 +257,7 @@ def update_modal(
             ),
         ),
         *_error_under(errors, PROGRESS),
-        InputBlock(
-            block_id=RAG,
-            label="RAG",
-            optional=True,
-            element=StaticSelectElement(
-                action_id=RAG,
-                placeholder="Unchanged",
-                options=rag_options,
-                initial_option=next((o for o in rag_options if o.value == values.get(RAG)), None),
-            ),
-        ),
+        _rag_input("Unchanged", values.get(RAG)),
         InputBlock(
             block_id=EVIDENCE,
             label="Evidence",
@@ -335,3 +311,19 @@ def saving_view(callback_id: str, title: str, meta: Mapping[str, Any]) -> dict[s
 def result_view(callback_id: str, title: str, mrkdwn: str, meta: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The end of a modal: what was done (or why nothing was), and a Close button."""
     return _modal(callback_id, title, [section(mrkdwn)], metadata(meta or {}), None)
+
+
+def _rag_input(placeholder: str, chosen: str | None) -> InputBlock:
+    """The optional RAG select of the log and update forms, with `chosen` selected."""
+    options = [_option(Choice(v, label)) for v, label in _RAG_OPTIONS]
+    return InputBlock(
+        block_id=RAG,
+        label="RAG",
+        optional=True,
+        element=StaticSelectElement(
+            action_id=RAG,
+            placeholder=placeholder,
+            options=options,
+            initial_option=next((o for o in options if o.value == chosen), None),
+        ),
+    )
