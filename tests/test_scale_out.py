@@ -6,6 +6,7 @@ time: the clocks tick every 0.2 s (CLOCK_TICK_SECONDS), so the test takes a few 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -18,9 +19,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 
 from storage.db import session_scope
 from storage.leases import lease_holder
+from storage.models import Board, Meeting
 from tests.conftest import SIGNING_SECRET
 from tests.driver import SlackDriver, TrackingExecutor
 
@@ -53,7 +56,11 @@ class Process:
         self.log = logs / f"{name}.log"
         with self.log.open("wb") as out:
             self.popen = subprocess.Popen(
-                [sys.executable, "-m", "bot.cli", *args], env=env, stdout=out, stderr=subprocess.STDOUT
+                [sys.executable, "-m", "bot.cli", *args],
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # its own process group, so teardown can end its workers with it
             )
 
     def text(self) -> str:
@@ -95,9 +102,11 @@ def launch(engine, session_factory, fake_slack, tmp_path) -> Iterator[Callable[.
 
     yield start
     for process in started:
-        if process.popen.poll() is None:
-            process.popen.kill()
-            process.popen.wait()
+        # The whole group: a worker left running after its parent is killed would still hold database
+        # connections when the next test empties the tables.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.popen.pid, signal.SIGKILL)
+        process.popen.wait()
 
 
 def web(launch: Callable[..., Process], name: str, tmp_path: Path) -> tuple[Process, str]:
@@ -118,6 +127,16 @@ def healthy(url: str) -> bool:
         return False
 
 
+def one_row_of(session_factory, model: type) -> Callable[[], bool]:
+    """A condition: exactly one row of `model` is stored."""
+
+    def holds() -> bool:
+        with session_scope(session_factory) as session:
+            return session.scalar(select(func.count()).select_from(model)) == 1
+
+    return holds
+
+
 def summaries(fake) -> list:
     return [c for c in fake.calls_to("chat.postMessage") if c.text.startswith("Matters arising")]
 
@@ -133,14 +152,16 @@ def test_two_clocks_and_two_web_processes_send_the_summary_once(launch, fake_sla
     # The meeting is two days from now (real time), so its summary time has passed and it is due at once.
     meeting_day = (datetime.now(UTC) + timedelta(days=2)).strftime("%d/%m/%Y")
     driver = SlackDriver(url_a, SIGNING_SECRET, fake_slack, TrackingExecutor())
-    for url, text in (
-        (url_a, "setup Safeguarding Children Board code SSCB chair <@UCAROL>"),
-        (url_b, f"schedule {meeting_day} 23:00"),
+    # Each command is waited for by what it stored, not by "some call arrived": the clocks start in
+    # parallel and their start-up auth.test could otherwise be taken for the setup's reply, sending the
+    # schedule to web B before the board exists (it then answers "no board here", and no summary follows).
+    for url, text, stored in (
+        (url_a, "setup Safeguarding Children Board code SSCB chair <@UCAROL>", Board),
+        (url_b, f"schedule {meeting_day} 23:00", Meeting),
     ):
         driver.bot_url = url  # one driver: its request ids (the replay keys) stay distinct
-        before = len(fake_slack.calls)
         assert driver.post(driver.command_body("/meeting", text, user="UCAROL", channel="CBOARD")).status == 200
-        fake_slack.wait_for(lambda calls, before=before: len(calls) > before, timeout=START_TIMEOUT_S)
+        wait_until(one_row_of(session_factory, stored), START_TIMEOUT_S, f"one {stored.__name__} stored")
 
     # The summary goes to the channel and to the chair, once, whichever clock holds the lease.
     fake_slack.wait_for(lambda calls: len(summaries(fake_slack)) >= 2, timeout=START_TIMEOUT_S)
