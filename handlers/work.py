@@ -11,6 +11,7 @@ import logging
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import timedelta
@@ -75,10 +76,14 @@ def run_job(ctx: WorkContext, job: Job, runners: dict[str, JobRunner] | None = N
         log.warning("could not check job key: %s", type(exc).__name__)
     now = ctx.deps.clock()
     keyed = replace(ctx.deps, session_factory=keyed_session_factory(ctx.deps.session_factory, job.key, now))
+    started = time.perf_counter()
     try:
         runner(WorkContext(deps=keyed, client=ctx.client), job)
     except Exception:
         log.exception("job failed: kind=%s", job.kind)
+        return
+    # One line per job, like the web side's request log: what ran and how long it took, never its text.
+    log.info("job done: kind=%s ms=%.1f", job.kind, (time.perf_counter() - started) * 1000)
 
 
 def prune(ctx: WorkContext) -> None:

@@ -64,3 +64,12 @@ def test_request_to_an_unknown_path_logs_no_path(slack, caplog):
     [line] = [r.getMessage() for r in caplog.records if r.name == "arising.requests"]
     assert "path=other status=404" in line
     assert "secret" not in line
+
+
+def test_each_job_logs_one_line_of_its_kind_and_duration_without_the_text(board, caplog):
+    with caplog.at_level(logging.INFO, logger="handlers.work"):
+        board.command("/action", "add AF to review child J's case file by 15/12/2026", user="UALICE")
+    lines = [r.getMessage() for r in caplog.records if r.name == "handlers.work"]
+    assert len(lines) == 1
+    assert re.fullmatch(r"job done: kind=command ms=\d+\.\d", lines[0])
+    assert "child" not in lines[0]
