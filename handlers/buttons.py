@@ -11,20 +11,18 @@ closed) changes nothing and is told what happened; then it redraws the message t
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from slack_bolt import Ack, App
-from slack_bolt.context.respond import Respond
 from slack_bolt.request import BoltRequest
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
 from bot import request_log
 from bot.errors import UserError
-from bot.inbox import Job, Put
+from bot.inbox import Job
 from bot.refs import parse_ref
 from bot.rendering import actions as render
 from bot.rendering import summary as summary_render
@@ -44,7 +42,8 @@ from bot.slack_faults import classify
 from bot.statuses import ActionStatus
 from handlers.delivery import deliver, tell
 from handlers.failures import failure_message
-from handlers.intake import BUSY, NOT_TAKEN, Intake, request_key
+from handlers.intake import Intake, request_key
+from handlers.not_taken import answer_not_taken
 from handlers.origin import Origin, notice_message, publish_home, refresh, respond_to
 from handlers.reply import Reply, to_channel
 from handlers.work import WorkContext
@@ -84,18 +83,15 @@ def button_request(body: dict[str, Any]) -> dict[str, Any]:
 
 
 def _queue(intake: Intake, kind: str) -> Callable[..., None]:
-    def listener(ack: Ack, body: dict[str, Any], request: BoltRequest) -> None:
+    def listener(ack: Ack, body: dict[str, Any], request: BoltRequest, client: WebClient) -> None:
         # Request thread: read and queue only; no database, no Slack.
         job = button_request(body)
         request_log.note(kind="action", name=str(job["button"]), team=job["team_id"], user=job["user_id"])
         outcome = intake.accept(kind, job, request_key(request, body))
         request_log.note(outcome=outcome.value)
         ack()
-        if outcome in (Put.BUSY, Put.FAILED) and body.get("response_url"):
-            # Not queued: the clicker is told so, off the request thread (the ack has gone).
-            text = BUSY if outcome is Put.BUSY else NOT_TAKEN
-            respond = Respond(response_url=body["response_url"])
-            threading.Thread(target=tell, args=(respond, notice_message(text)), daemon=True).start()
+        # Not queued: the clicker is told so, off the request thread (the ack has gone).
+        answer_not_taken(outcome, body, client)
 
     return listener
 

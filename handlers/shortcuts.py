@@ -31,6 +31,7 @@ from bot.slack_faults import classify
 from handlers.delivery import tell
 from handlers.intake import Intake, request_key
 from handlers.modals import log_form
+from handlers.not_taken import show_in_opened_form
 from handlers.origin import notice_message
 from handlers.work import WorkContext
 from storage.db import read_scope
@@ -108,7 +109,9 @@ def _open_log_form(intake: Intake) -> Callable[..., None]:
             "view_id": opened["view"]["id"],
             "hash": opened["view"]["hash"],
         }
-        intake.accept("log_form", job, request_key(request, body) + "-form")
+        outcome = intake.accept("log_form", job, request_key(request, body) + "-form")
+        # Not queued: the form would wait for its boards forever; it says what happened instead.
+        show_in_opened_form(outcome, client, opened["view"]["id"], opened["view"].get("hash"))
 
     return open_log_form
 
