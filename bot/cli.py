@@ -52,7 +52,7 @@ def _parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="Socket Mode when SLACK_APP_TOKEN is set, else the HTTP server")
     serve = sub.add_parser("serve", help="the HTTP server: Slack posts to /slack/events; GET /healthz")
     serve.add_argument("--host", default="0.0.0.0")
-    serve.add_argument("--port", type=int, default=None, help="default: $PORT, else 3000")
+    serve.add_argument("--port", type=int, default=None, help="default: $PORT, else 3000; 0: any free port")
     for command in (run, serve):
         command.add_argument("--no-clock", action="store_true", help="no clock here: run `arising clock` elsewhere")
     sub.add_parser("clock", help="the clock alone: sends summaries, chasers and reminders when due")
@@ -512,7 +512,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     settings,
                     socket_mode=False,
                     host=args.host,
-                    port=args.port or settings.port,
+                    # 0 is a port too: the system picks a free one, and waitress logs which.
+                    port=settings.port if args.port is None else args.port,
                     clock=not args.no_clock,
                 )
         elif args.command == "clock":

@@ -18,7 +18,7 @@ from storage.migrate import alembic_config
 from tests.conftest import SIGNING_SECRET
 from tests.driver import SlackDriver, TrackingExecutor
 from tests.test_cli import clean_environment, one_line, slack_env, started  # noqa: F401  (fixtures)
-from tests.test_scale_out import free_port, healthy, wait_until
+from tests.test_scale_out import healthy, serving_url, wait_until
 
 # -- read-only commands never create or migrate a database -------------------------------------------
 
@@ -118,7 +118,6 @@ def test_clock_without_bot_token_names_it(capsys):
 def test_sigterm_lets_serve_finish_the_command_in_hand_then_exit_0(
     engine, session_factory, fake_slack, tmp_path, to_group
 ):
-    port = free_port()
     inbox = tmp_path / "inbox"
     env = {
         **os.environ,
@@ -133,14 +132,14 @@ def test_sigterm_lets_serve_finish_the_command_in_hand_then_exit_0(
     log = tmp_path / "serve.log"
     with log.open("wb") as out:
         server = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", "0"],
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group, with its worker processes
         )
     try:
-        url = f"http://127.0.0.1:{port}"
+        url = serving_url(log, "the server")
         wait_until(lambda: healthy(url), 60, "the server to answer /healthz")
         # Slack is slow to take the answer: the worker is mid-command when SIGTERM arrives.
         gate = fake_slack.hold("chat.postMessage")

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -30,13 +30,7 @@ from tests.driver import SlackDriver, TrackingExecutor
 TICK_S = 0.2
 TICKED = "bot.scheduled.due_work tick "  # the log line of a tick that ran
 START_TIMEOUT_S = 60.0
-
-
-def free_port() -> int:
-    """A port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+SERVING = re.compile(r"Serving on http://127\.0\.0\.1:(\d+)")
 
 
 def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None:
@@ -110,12 +104,24 @@ def launch(engine, session_factory, fake_slack, tmp_path) -> Iterator[Callable[.
 
 
 def web(launch: Callable[..., Process], name: str, tmp_path: Path) -> tuple[Process, str]:
-    """An `arising serve --no-clock` with its own inbox directory; returns it and its URL."""
-    port = free_port()
-    process = launch(
-        name, "serve", "--no-clock", "--host", "127.0.0.1", "--port", str(port), INBOX_DIR=str(tmp_path / name)
-    )
-    return process, f"http://127.0.0.1:{port}"
+    """An `arising serve --no-clock` with its own inbox directory; returns it and its URL.
+
+    It binds port 0 and the URL is read from waitress's log line: a port picked here and bound there
+    could be taken in between (by another server, or as the local port of any outgoing connection)."""
+    process = launch(name, "serve", "--no-clock", "--host", "127.0.0.1", "--port", "0", INBOX_DIR=str(tmp_path / name))
+    return process, serving_url(process.log, name)
+
+
+def serving_url(log: Path, name: str) -> str:
+    """The URL a server started with `--port 0` listens on, once waitress has logged it."""
+
+    def logged() -> re.Match[str] | None:
+        return SERVING.search(log.read_text(errors="replace"))
+
+    wait_until(lambda: logged() is not None, START_TIMEOUT_S, f"{name} to listen")
+    found = logged()
+    assert found is not None
+    return f"http://127.0.0.1:{found.group(1)}"
 
 
 def healthy(url: str) -> bool:
