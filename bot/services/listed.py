@@ -1,8 +1,9 @@
-"""Open actions as the clock's DMs show them (chasers, overdue reminders): read as columns, not as
-ORM objects with their relationships, which cost most of a busy tick's planning.
+"""Actions as the summary and the clock's DMs (chasers, overdue reminders) show them: read as
+columns, not as ORM objects with their relationships, which cost most of a busy tick's planning.
 
 `ListedAction` has the attributes of `Action` the renderings and the clock read (same names), so
-`bot.rendering.reminders` draws it as it draws an `Action`; its `board` is the board's ORM object.
+`bot.rendering` draws it as it draws an `Action`; its `board` is the board's ORM object. One loader
+(`storage.listed`) reads them for one board or for many at once.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import date, datetime
 from sqlalchemy.orm import Session
 
 from storage import reminders as store
+from storage.listed import ListedRows
 from storage.models import Board
 
 
@@ -28,8 +30,8 @@ class ListedOwner:
 
 @dataclass(frozen=True, slots=True)
 class ListedAction:
-    """The columns of an open action a chaser or reminder shows (named as on `Action`), with its
-    owners (by initials) and board."""
+    """The columns of an action a summary, chaser or reminder shows (named as on `Action`), with
+    its owners (by initials) and board."""
 
     id: int
     board_id: int
@@ -46,16 +48,19 @@ class ListedAction:
     due_meeting_id: int | None
     created_at: datetime
     last_progress_at: datetime | None
+    closed_at: datetime | None
+    close_note: str | None
     all_members: bool
     reminders_snoozed_until: date | None
     owners: list[ListedOwner]
 
 
-def _build(rows: store.ListedRows) -> list[ListedAction]:
+def from_rows(rows: ListedRows) -> list[ListedAction]:
+    """The actions of `rows` (as `storage.listed` read them), in their order, with owners and board."""
     owners: dict[int, list[ListedOwner]] = {}
     for row in rows.owners:
         owners.setdefault(row.action_id, []).append(ListedOwner(row.initials, row.name, row.slack_user_id))
-    boards = {board.id: board for board in rows.boards}
+    boards = rows.boards
     return [
         ListedAction(
             id=row.id,
@@ -73,6 +78,8 @@ def _build(rows: store.ListedRows) -> list[ListedAction]:
             due_meeting_id=row.due_meeting_id,
             created_at=row.created_at,
             last_progress_at=row.last_progress_at,
+            closed_at=row.closed_at,
+            close_note=row.close_note,
             all_members=bool(row.all_members),
             reminders_snoozed_until=row.reminders_snoozed_until,
             owners=owners.get(row.id, []),
@@ -83,7 +90,7 @@ def _build(rows: store.ListedRows) -> list[ListedAction]:
 
 def open_actions_of_boards(session: Session, board_ids: Collection[int]) -> list[ListedAction]:
     """The open actions of these boards with their owners, by board and number."""
-    return _build(store.open_actions_of_boards(session, board_ids))
+    return from_rows(store.open_actions_of_boards(session, board_ids))
 
 
 def open_actions_due_before(
@@ -91,4 +98,4 @@ def open_actions_due_before(
 ) -> list[ListedAction]:
     """Open dated actions of boards with reminders on, due before `before`, by board and number;
     with `owners`, only those one of these Slack users owns."""
-    return _build(store.open_actions_due_before(session, before, owners=owners))
+    return from_rows(store.open_actions_due_before(session, before, owners=owners))
