@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, or_, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, or_, select, union_all, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -276,6 +276,63 @@ def update_claimed(session: Session, row_id: int, token: datetime, **values: Any
         session.connection().execute(statement, {"_row_id": row_id, "_token": token, **values}).scalar_one_or_none()
     )
     return changed is not None
+
+
+# The UPDATE of `update_claimed_many`, built once per (set of columns written, number of rows):
+# the recorder runs it once per group commit, with at most one write per sending worker.
+_claimed_many: dict[tuple[tuple[str, ...], int], Any] = {}
+
+
+def _claimed_update_many(columns: tuple[str, ...], count: int) -> Any:
+    key = (columns, count)
+    statement = _claimed_many.get(key)
+    if statement is None:
+        table = OutboxMessage.__table__
+        rows = [
+            select(
+                bindparam(f"_w{n}_row_id", type_=table.c.id.type).label("_row_id"),
+                bindparam(f"_w{n}_token", type_=table.c.claimed_until.type).label("_token"),
+                *[bindparam(f"_w{n}_{column}", type_=table.c[column].type).label(column) for column in columns],
+            )
+            for n in range(count)
+        ]
+        written = union_all(*rows).subquery("written")
+        statement = (
+            update(table)
+            .where(
+                table.c.id == written.c._row_id,
+                table.c.status == SENDING,
+                table.c.claimed_until == written.c._token,
+            )
+            .values({column: written.c[column] for column in columns})
+            .returning(table.c.id)
+        )
+        _claimed_many[key] = statement
+    return statement
+
+
+def update_claimed_many(session: Session, writes: Sequence[tuple[int, datetime, dict[str, Any]]]) -> set[int]:
+    """`update_claimed` for many rows, each (row id, claim token, values): one statement for the
+    rows that write the same columns (`UPDATE … FROM` the rows' new values), each row changed only
+    while this process still holds it. Returns the ids of the rows changed."""
+    by_columns: dict[tuple[str, ...], list[tuple[int, datetime, dict[str, Any]]]] = {}
+    for write in writes:
+        by_columns.setdefault(tuple(sorted(write[2])), []).append(write)
+    changed: set[int] = set()
+    connection = session.connection()
+    for columns, group in by_columns.items():
+        if len(group) == 1:
+            row_id, token, values = group[0]
+            if update_claimed(session, row_id, token, **values):
+                changed.add(row_id)
+            continue
+        params: dict[str, Any] = {}
+        for n, (row_id, token, values) in enumerate(group):
+            params[f"_w{n}_row_id"] = row_id
+            params[f"_w{n}_token"] = token
+            params.update((f"_w{n}_{column}", values[column]) for column in columns)
+        changed.update(connection.execute(_claimed_update_many(columns, len(group)), params).scalars())
+    return changed
 
 
 def by_status(session: Session, status: str) -> Sequence[OutboxMessage]:

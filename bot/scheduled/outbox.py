@@ -255,8 +255,12 @@ class _Recorder:
     def _commit(self, batch: list[_Write]) -> None:
         try:
             with session_scope(self._session_factory) as session:
-                for write in batch:
-                    write.held = store.update_claimed(session, write.row_id, write.token, **write.values)
+                # Each row is changed only under its claim (status `sending`, `claimed_until` equal
+                # to the token): a row taken over by another process after its lease is left alone.
+                # One statement for the writes of the same columns, not one per write.
+                held = store.update_claimed_many(session, [(w.row_id, w.token, w.values) for w in batch])
+            for write in batch:
+                write.held = write.row_id in held
         except BaseException as exc:
             for write in batch:
                 write.error = exc
