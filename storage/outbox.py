@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, or_, select, union_all, update
+from sqlalchemy import JSON, ColumnElement, and_, bindparam, or_, select, text, union_all, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from storage.models import Meeting, OutboxMessage
+from storage.types import UTCDateTime
 
 PENDING, SENDING, SENT, FAILED, MISSED = "pending", "sending", "sent", "failed", "missed"
 CANCELLED = "cancelled"
@@ -53,6 +55,8 @@ def insert_many(session: Session, rows: Sequence[dict[str, Any]]) -> set[str]:
     """
     if not rows:
         return set()
+    if session.get_bind().dialect.name == "postgresql":
+        return _insert_many_arrays(session, rows)
     table = OutboxMessage.__table__
     statement = (
         _insert_for(session)(table)
@@ -62,6 +66,39 @@ def insert_many(session: Session, rows: Sequence[dict[str, Any]]) -> set[str]:
     )
     # Core, not the ORM's bulk path: the rows are plain values and nothing needs to be tracked.
     return set(session.connection().execute(statement, list(rows)).scalars())
+
+
+def _insert_many_arrays(session: Session, rows: Sequence[dict[str, Any]]) -> set[str]:
+    """`insert_many` on PostgreSQL: `INSERT … SELECT * FROM unnest(<one array per column>)`, one
+    statement per INSERT_CHUNK rows with one parameter per column. A multi-row VALUES statement
+    has a parameter per value, and psycopg parses any statement with more than 50 of them again
+    on every run (it caches only short ones): that parsing cost more than the insert itself."""
+    table = OutboxMessage.__table__
+    dialect = session.get_bind().dialect
+    quote = dialect.identifier_preparer.quote
+    names = list(rows[0])
+    columns = [table.c[name] for name in names]
+    arrays = ", ".join(
+        f"CAST(:{name} AS {column.type.compile(dialect)}[])" for name, column in zip(names, columns, strict=True)
+    )
+    statement = text(
+        f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) SELECT * FROM unnest({arrays}) "
+        "ON CONFLICT (key) DO NOTHING RETURNING key"
+    )
+    inserted: set[str] = set()
+    connection = session.connection()
+    for start in range(0, len(rows), INSERT_CHUNK):
+        chunk = rows[start : start + INSERT_CHUNK]
+        params: dict[str, list[Any]] = {}
+        for name, column in zip(names, columns, strict=True):
+            values = [row[name] for row in chunk]
+            if isinstance(column.type, JSON):
+                values = [None if v is None else json.dumps(v) for v in values]
+            elif isinstance(column.type, UTCDateTime):
+                values = [column.type.process_bind_param(v, dialect) for v in values]
+            params[name] = values
+        inserted.update(connection.execute(statement, params).scalars())
+    return inserted
 
 
 def existing_keys(session: Session, keys: Iterable[str]) -> set[str]:
