@@ -13,6 +13,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from storage.listed import among, chunks
 from storage.models import Meeting, OutboxMessage
 from storage.types import UTCDateTime
 
@@ -69,57 +70,62 @@ def insert_many(session: Session, rows: Sequence[dict[str, Any]]) -> set[str]:
 
 
 def _insert_many_arrays(session: Session, rows: Sequence[dict[str, Any]]) -> set[str]:
-    """`insert_many` on PostgreSQL: `INSERT … SELECT * FROM unnest(<one array per column>)`, one
-    statement per INSERT_CHUNK rows with one parameter per column. A multi-row VALUES statement
-    has a parameter per value, and psycopg parses any statement with more than 50 of them again
-    on every run (it caches only short ones): that parsing cost more than the insert itself."""
+    """`insert_many` on PostgreSQL: `INSERT … SELECT * FROM ROWS FROM (unnest(<array>), …)`, one
+    array per column, one statement per INSERT_CHUNK rows with one parameter per column.
+
+    A multi-row VALUES statement has a parameter per value, and psycopg parses any statement with
+    more than 50 of them again on every run (it caches only short ones): that cost more than the
+    insert. JSON goes as one JSON array (`json_array_elements`), not as an array of JSON texts,
+    which psycopg escapes character by character."""
     table = OutboxMessage.__table__
     dialect = session.get_bind().dialect
     quote = dialect.identifier_preparer.quote
     names = list(rows[0])
     columns = [table.c[name] for name in names]
-    arrays = ", ".join(
-        f"CAST(:{name} AS {column.type.compile(dialect)}[])" for name, column in zip(names, columns, strict=True)
+    sources = ", ".join(
+        f"json_array_elements(CAST(:{name} AS JSON))"
+        if isinstance(column.type, JSON)
+        else f"unnest(CAST(:{name} AS {column.type.compile(dialect)}[]))"
+        for name, column in zip(names, columns, strict=True)
     )
     statement = text(
-        f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) SELECT * FROM unnest({arrays}) "
-        "ON CONFLICT (key) DO NOTHING RETURNING key"
+        f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
+        f"SELECT * FROM ROWS FROM ({sources}) ON CONFLICT (key) DO NOTHING RETURNING key"
     )
     inserted: set[str] = set()
     connection = session.connection()
     for start in range(0, len(rows), INSERT_CHUNK):
         chunk = rows[start : start + INSERT_CHUNK]
-        params: dict[str, list[Any]] = {}
+        params: dict[str, Any] = {}
         for name, column in zip(names, columns, strict=True):
             values = [row[name] for row in chunk]
             if isinstance(column.type, JSON):
-                values = [None if v is None else json.dumps(v) for v in values]
+                params[name] = json.dumps(values)
             elif isinstance(column.type, UTCDateTime):
-                values = [column.type.process_bind_param(v, dialect) for v in values]
-            params[name] = values
+                params[name] = [column.type.process_bind_param(v, dialect) for v in values]
+            else:
+                params[name] = values
         inserted.update(connection.execute(statement, params).scalars())
     return inserted
 
 
 def existing_keys(session: Session, keys: Iterable[str]) -> set[str]:
-    """Which of these keys were ever written (one query per 500 keys)."""
-    wanted = list(keys)
+    """Which of these keys were ever written (one query; one per 500 keys on SQLite)."""
     found: set[str] = set()
-    for start in range(0, len(wanted), INSERT_CHUNK):
-        chunk = wanted[start : start + INSERT_CHUNK]
-        found.update(session.scalars(select(OutboxMessage.key).where(OutboxMessage.key.in_(chunk))))
+    for chunk in chunks(session, keys):
+        found.update(session.scalars(select(OutboxMessage.key).where(among(session, OutboxMessage.key, chunk))))
     return found
 
 
 def keys_of_meetings(session: Session, meeting_ids: Iterable[int], kinds: Sequence[str]) -> set[str]:
-    """The keys of rows of these kinds written for these meetings (one query per 500 meetings)."""
-    ids = list(meeting_ids)
+    """The keys of rows of these kinds written for these meetings (one query; one per 500 on SQLite)."""
     found: set[str] = set()
-    for start in range(0, len(ids), INSERT_CHUNK):
-        chunk = ids[start : start + INSERT_CHUNK]
+    for chunk in chunks(session, meeting_ids):
         found.update(
             session.scalars(
-                select(OutboxMessage.key).where(OutboxMessage.meeting_id.in_(chunk), OutboxMessage.kind.in_(kinds))
+                select(OutboxMessage.key).where(
+                    among(session, OutboxMessage.meeting_id, chunk), OutboxMessage.kind.in_(kinds)
+                )
             )
         )
     return found
