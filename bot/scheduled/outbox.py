@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.rendering.message import Message
@@ -227,7 +228,10 @@ class _Recorder:
     """
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
-        self._session_factory = session_factory
+        self._engine: Engine = session_factory.kw["bind"]
+        # One connection for the pass, used by one commit at a time (`_busy`): no pool checkout
+        # (with its ping) per commit. Dropped after a failure, so a broken one is not reused.
+        self._connection: Connection | None = None
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
         self._pending: list[_Write] = []
@@ -252,13 +256,28 @@ class _Recorder:
             raise write.error
         return write.held
 
+    def close(self) -> None:
+        """Give the pass's connection back (after the last write)."""
+        with self._lock:
+            if self._connection is not None:
+                self._connection.close()
+                self._connection = None
+
     def _commit(self, batch: list[_Write]) -> None:
         try:
-            with session_scope(self._session_factory) as session:
-                # Each row is changed only under its claim (status `sending`, `claimed_until` equal
-                # to the token): a row taken over by another process after its lease is left alone.
-                # One statement for the writes of the same columns, not one per write.
-                held = store.update_claimed_many(session, [(w.row_id, w.token, w.values) for w in batch])
+            if self._connection is None:
+                self._connection = self._engine.connect()
+            try:
+                with Session(bind=self._connection) as session:
+                    # Each row is changed only under its claim (status `sending`, `claimed_until`
+                    # equal to the token): a row taken over by another process after its lease is
+                    # left alone. One statement for the writes of the same columns, not one per write.
+                    held = store.update_claimed_many(session, [(w.row_id, w.token, w.values) for w in batch])
+                    session.commit()
+            except BaseException:
+                connection, self._connection = self._connection, None
+                connection.close()
+                raise
             for write in batch:
                 write.held = write.row_id in held
         except BaseException as exc:
@@ -341,6 +360,15 @@ def dispatch(
         limited=set(),
         stop=threading.Event(),
     )
+    try:
+        _dispatch_batches(session_factory, state)
+    finally:
+        state.recorder.close()
+    return state.report
+
+
+def _dispatch_batches(session_factory: sessionmaker[Session], state: _Pass) -> None:
+    now, wall = state.now, state.wall
     after: tuple[datetime, int] | None = None
     with ThreadPoolExecutor(max_workers=CONCURRENCY, thread_name_prefix="outbox") as pool:
         while not state.stop.is_set():
@@ -374,7 +402,6 @@ def dispatch(
                     _give_up(state, row, *stale)
             for future in [pool.submit(_send_rows, state, rows) for rows in groups.values()]:
                 future.result()
-    return state.report
 
 
 def _stale_reason(
