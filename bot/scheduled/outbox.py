@@ -3,7 +3,7 @@
 Rows are written in one statement per batch (`Plan.write`), claimed in batches (one transaction
 each), posted by a few workers at once (a meeting's messages, or one conversation's, per worker;
 never faster than `Sender.per_channel_interval` in one conversation), and the outcome of each post
-is committed before that worker posts again, in transactions shared by every worker (group commit).
+is committed before that worker posts again, in statements shared by every worker (group commit).
 """
 
 from __future__ import annotations
@@ -220,17 +220,20 @@ class _Write:
 
 
 class _Recorder:
-    """Commits the writes of every worker in shared transactions (group commit).
+    """Commits the writes of every worker together (group commit).
 
     A worker hands in its write and waits until it is committed, so each worker has at most one
-    post whose outcome is not yet on record; writes handed in while a transaction is committing
-    go together in the next one.
+    post whose outcome is not yet on record; writes handed in while others are being committed
+    go together in the next statement (one per set of columns written).
     """
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._engine: Engine = session_factory.kw["bind"]
         # One connection for the pass, used by one commit at a time (`_busy`): no pool checkout
         # (with its ping) per commit. Dropped after a failure, so a broken one is not reused.
+        # Autocommit: each statement is on record when it returns, with no BEGIN and COMMIT round
+        # trips around it. Each write concerns its own row, so the writes of one group need not
+        # commit together; what matters is that each is committed before its worker posts again.
         self._connection: Connection | None = None
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
@@ -266,7 +269,7 @@ class _Recorder:
     def _commit(self, batch: list[_Write]) -> None:
         try:
             if self._connection is None:
-                self._connection = self._engine.connect()
+                self._connection = self._engine.connect().execution_options(isolation_level="AUTOCOMMIT")
             try:
                 with Session(bind=self._connection) as session:
                     # Each row is changed only under its claim (status `sending`, `claimed_until`
