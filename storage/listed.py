@@ -92,13 +92,14 @@ def listed(
     query = select(*LISTED_COLUMNS).where(condition).order_by(Action.board_id, Action.number)
     if joined_board:
         query = query.join(Board, Board.id == Action.board_id)
+    # Read by position (id, board_id first): a Row's columns read by name cost more than the query.
     action_rows = session.execute(query).all()
     if keep is not None:
-        action_rows = [row for row in action_rows if row.id in keep]
+        action_rows = [row for row in action_rows if row[0] in keep]
     # Owners by the ids just read (primary keys), not by the condition again: on PostgreSQL a
     # second run of the condition, with its list of owners, cost more than the actions' query.
     owners: list[Row] = []  # type: ignore[type-arg]
-    for ids in chunks(session, [row.id for row in action_rows]):
+    for ids in chunks(session, [row[0] for row in action_rows]):
         owners += session.execute(
             select(ActionOwner.action_id, Member.initials, Member.name, Member.slack_user_id)
             .join(Member, Member.id == ActionOwner.member_id)
@@ -106,7 +107,7 @@ def listed(
             .order_by(ActionOwner.action_id, Member.initials)
         ).all()
     found = dict(boards or {})
-    missing = {row.board_id for row in action_rows} - found.keys()
+    missing = {row[1] for row in action_rows} - found.keys()
     if missing:
         found.update((b.id, b) for b in session.scalars(select(Board).where(among(session, Board.id, missing))))
     return ListedRows(actions=action_rows, owners=owners, boards=found)
