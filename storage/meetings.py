@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date, datetime, time
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, aliased, selectinload
 
+from storage.listed import among
 from storage.models import Action, Board, Meeting, MeetingSeries
 
 SCHEDULED = "scheduled"
@@ -139,3 +140,19 @@ def meeting_starts_before(session: Session, board_id: int, before: datetime) -> 
             .order_by(Meeting.starts_at)
         )
     )
+
+
+def previous_starts(session: Session, meeting_ids: Collection[int]) -> dict[int, datetime]:
+    """For each of these meetings, when its board's last scheduled meeting before it started
+    (meetings that are their board's first are absent)."""
+    if not meeting_ids:
+        return {}
+    earlier = aliased(Meeting)
+    last = (
+        select(func.max(earlier.starts_at))
+        .where(earlier.board_id == Meeting.board_id, earlier.status == SCHEDULED, earlier.starts_at < Meeting.starts_at)
+        .correlate(Meeting)
+        .scalar_subquery()
+    )
+    rows = session.execute(select(Meeting.id, last.label("previous")).where(among(session, Meeting.id, meeting_ids)))
+    return {row.id: row.previous for row in rows if row.previous is not None}

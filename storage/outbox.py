@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, or_, select, update
+from sqlalchemy import JSON, ColumnElement, and_, bindparam, or_, select, text, union_all, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from storage.listed import among, chunks
 from storage.models import Meeting, OutboxMessage
+from storage.types import UTCDateTime
 
 PENDING, SENDING, SENT, FAILED, MISSED = "pending", "sending", "sent", "failed", "missed"
 CANCELLED = "cancelled"
@@ -53,6 +56,8 @@ def insert_many(session: Session, rows: Sequence[dict[str, Any]]) -> set[str]:
     """
     if not rows:
         return set()
+    if session.get_bind().dialect.name == "postgresql":
+        return _insert_many_arrays(session, rows)
     table = OutboxMessage.__table__
     statement = (
         _insert_for(session)(table)
@@ -64,25 +69,63 @@ def insert_many(session: Session, rows: Sequence[dict[str, Any]]) -> set[str]:
     return set(session.connection().execute(statement, list(rows)).scalars())
 
 
+def _insert_many_arrays(session: Session, rows: Sequence[dict[str, Any]]) -> set[str]:
+    """`insert_many` on PostgreSQL: `INSERT … SELECT * FROM ROWS FROM (unnest(<array>), …)`, one
+    array per column, one statement per INSERT_CHUNK rows with one parameter per column.
+
+    A multi-row VALUES statement has a parameter per value, and psycopg parses any statement with
+    more than 50 of them again on every run (it caches only short ones): that cost more than the
+    insert. JSON goes as one JSON array (`json_array_elements`), not as an array of JSON texts,
+    which psycopg escapes character by character."""
+    table = OutboxMessage.__table__
+    dialect = session.get_bind().dialect
+    quote = dialect.identifier_preparer.quote
+    names = list(rows[0])
+    columns = [table.c[name] for name in names]
+    sources = ", ".join(
+        f"json_array_elements(CAST(:{name} AS JSON))"
+        if isinstance(column.type, JSON)
+        else f"unnest(CAST(:{name} AS {column.type.compile(dialect)}[]))"
+        for name, column in zip(names, columns, strict=True)
+    )
+    statement = text(
+        f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
+        f"SELECT * FROM ROWS FROM ({sources}) ON CONFLICT (key) DO NOTHING RETURNING key"
+    )
+    inserted: set[str] = set()
+    connection = session.connection()
+    for start in range(0, len(rows), INSERT_CHUNK):
+        chunk = rows[start : start + INSERT_CHUNK]
+        params: dict[str, Any] = {}
+        for name, column in zip(names, columns, strict=True):
+            values = [row[name] for row in chunk]
+            if isinstance(column.type, JSON):
+                params[name] = json.dumps(values)
+            elif isinstance(column.type, UTCDateTime):
+                params[name] = [column.type.process_bind_param(v, dialect) for v in values]
+            else:
+                params[name] = values
+        inserted.update(connection.execute(statement, params).scalars())
+    return inserted
+
+
 def existing_keys(session: Session, keys: Iterable[str]) -> set[str]:
-    """Which of these keys were ever written (one query per 500 keys)."""
-    wanted = list(keys)
+    """Which of these keys were ever written (one query; one per 500 keys on SQLite)."""
     found: set[str] = set()
-    for start in range(0, len(wanted), INSERT_CHUNK):
-        chunk = wanted[start : start + INSERT_CHUNK]
-        found.update(session.scalars(select(OutboxMessage.key).where(OutboxMessage.key.in_(chunk))))
+    for chunk in chunks(session, keys):
+        found.update(session.scalars(select(OutboxMessage.key).where(among(session, OutboxMessage.key, chunk))))
     return found
 
 
 def keys_of_meetings(session: Session, meeting_ids: Iterable[int], kinds: Sequence[str]) -> set[str]:
-    """The keys of rows of these kinds written for these meetings (one query per 500 meetings)."""
-    ids = list(meeting_ids)
+    """The keys of rows of these kinds written for these meetings (one query; one per 500 on SQLite)."""
     found: set[str] = set()
-    for start in range(0, len(ids), INSERT_CHUNK):
-        chunk = ids[start : start + INSERT_CHUNK]
+    for chunk in chunks(session, meeting_ids):
         found.update(
             session.scalars(
-                select(OutboxMessage.key).where(OutboxMessage.meeting_id.in_(chunk), OutboxMessage.kind.in_(kinds))
+                select(OutboxMessage.key).where(
+                    among(session, OutboxMessage.meeting_id, chunk), OutboxMessage.kind.in_(kinds)
+                )
             )
         )
     return found
@@ -188,22 +231,35 @@ def claim_batch(
             OutboxMessage.last_error,
         )
     ).all()
+    # Unpacked by position, in the order of RETURNING: a Row's columns read by name cost more.
     claimed = [
         Claimed(
-            id=r.id,
-            key=r.key,
-            recipient=r.recipient,
-            messages=list((r.payload or {}).get("messages", [])),
-            parts_sent=r.parts_sent,
-            thread=r.thread,
-            attempts=r.attempts,
-            due_at=r.due_at,
-            not_after=r.not_after,
-            meeting_id=r.meeting_id,
-            last_error=r.last_error,
+            id=row_id,
+            key=key,
+            recipient=recipient,
+            messages=list((payload or {}).get("messages", [])),
+            parts_sent=parts_sent,
+            thread=thread,
+            attempts=attempts,
+            due_at=due_at,
+            not_after=not_after,
+            meeting_id=meeting_id,
+            last_error=last_error,
             token=until,
         )
-        for r in rows
+        for (
+            row_id,
+            key,
+            recipient,
+            payload,
+            parts_sent,
+            thread,
+            attempts,
+            due_at,
+            not_after,
+            meeting_id,
+            last_error,
+        ) in rows
     ]
     return sorted(claimed, key=lambda c: (c.due_at, c.id))
 
@@ -276,6 +332,63 @@ def update_claimed(session: Session, row_id: int, token: datetime, **values: Any
         session.connection().execute(statement, {"_row_id": row_id, "_token": token, **values}).scalar_one_or_none()
     )
     return changed is not None
+
+
+# The UPDATE of `update_claimed_many`, built once per (set of columns written, number of rows):
+# the recorder runs it once per group commit, with at most one write per sending worker.
+_claimed_many: dict[tuple[tuple[str, ...], int], Any] = {}
+
+
+def _claimed_update_many(columns: tuple[str, ...], count: int) -> Any:
+    key = (columns, count)
+    statement = _claimed_many.get(key)
+    if statement is None:
+        table = OutboxMessage.__table__
+        rows = [
+            select(
+                bindparam(f"_w{n}_row_id", type_=table.c.id.type).label("_row_id"),
+                bindparam(f"_w{n}_token", type_=table.c.claimed_until.type).label("_token"),
+                *[bindparam(f"_w{n}_{column}", type_=table.c[column].type).label(column) for column in columns],
+            )
+            for n in range(count)
+        ]
+        written = union_all(*rows).subquery("written")
+        statement = (
+            update(table)
+            .where(
+                table.c.id == written.c._row_id,
+                table.c.status == SENDING,
+                table.c.claimed_until == written.c._token,
+            )
+            .values({column: written.c[column] for column in columns})
+            .returning(table.c.id)
+        )
+        _claimed_many[key] = statement
+    return statement
+
+
+def update_claimed_many(session: Session, writes: Sequence[tuple[int, datetime, dict[str, Any]]]) -> set[int]:
+    """`update_claimed` for many rows, each (row id, claim token, values): one statement for the
+    rows that write the same columns (`UPDATE … FROM` the rows' new values), each row changed only
+    while this process still holds it. Returns the ids of the rows changed."""
+    by_columns: dict[tuple[str, ...], list[tuple[int, datetime, dict[str, Any]]]] = {}
+    for write in writes:
+        by_columns.setdefault(tuple(sorted(write[2])), []).append(write)
+    changed: set[int] = set()
+    connection = session.connection()
+    for columns, group in by_columns.items():
+        if len(group) == 1:
+            row_id, token, values = group[0]
+            if update_claimed(session, row_id, token, **values):
+                changed.add(row_id)
+            continue
+        params: dict[str, Any] = {}
+        for n, (row_id, token, values) in enumerate(group):
+            params[f"_w{n}_row_id"] = row_id
+            params[f"_w{n}_token"] = token
+            params.update((f"_w{n}_{column}", values[column]) for column in columns)
+        changed.update(connection.execute(_claimed_update_many(columns, len(group)), params).scalars())
+    return changed
 
 
 def by_status(session: Session, status: str) -> Sequence[OutboxMessage]:

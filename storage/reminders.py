@@ -2,80 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, Row, and_, case, exists, literal, or_, select
+from sqlalchemy import and_, case, exists, literal, or_, select
 from sqlalchemy.orm import Session
 
+from storage.listed import EMPTY, ListedRows, among, listed
 from storage.models import Action, ActionOwner, Board, Member, OutboxMessage
-
-# The columns a chaser or an overdue reminder shows and decides by (named as on `Action`).
-LISTED_COLUMNS = (
-    Action.id,
-    Action.board_id,
-    Action.number,
-    Action.text,
-    Action.status,
-    Action.rag,
-    Action.previous_rag,
-    Action.due_kind,
-    Action.due_date,
-    Action.original_due_date,
-    Action.due_change_count,
-    Action.due_meeting_id,
-    Action.created_at,
-    Action.last_progress_at,
-    Action.all_members,
-    Action.reminders_snoozed_until,
-)
-
-
-@dataclass(frozen=True)
-class ListedRows:
-    """Open actions as columns (by board and number), their owners (by action, then initials, as
-    `Action.owners` orders them) and their boards: three queries, no action loaded as an object."""
-
-    actions: Sequence[Row]  # type: ignore[type-arg]
-    owners: Sequence[Row]  # type: ignore[type-arg]
-    boards: Sequence[Board]
-
-
-# Actions whose owners are read per query (as the ORM's selectinload does).
-OWNER_CHUNK = 500
-
-
-def _listed(
-    session: Session, condition: ColumnElement[bool], joined_board: bool, keep: set[int] | None = None
-) -> ListedRows:
-    actions = select(*LISTED_COLUMNS).where(condition).order_by(Action.board_id, Action.number)
-    if joined_board:
-        actions = actions.join(Board, Board.id == Action.board_id)
-    action_rows = session.execute(actions).all()
-    if keep is not None:
-        action_rows = [row for row in action_rows if row.id in keep]
-    # Owners by the ids just read (primary keys), not by the condition again: on PostgreSQL a
-    # second run of the condition, with its list of owners, cost more than the actions' query.
-    ids = [row.id for row in action_rows]
-    owners: list[Row] = []  # type: ignore[type-arg]
-    for start in range(0, len(ids), OWNER_CHUNK):
-        owners += session.execute(
-            select(ActionOwner.action_id, Member.initials, Member.name, Member.slack_user_id)
-            .join(Member, Member.id == ActionOwner.member_id)
-            .where(ActionOwner.action_id.in_(ids[start : start + OWNER_CHUNK]))
-            .order_by(ActionOwner.action_id, Member.initials)
-        ).all()
-    board_ids = sorted({row.board_id for row in action_rows})
-    boards = session.scalars(select(Board).where(Board.id.in_(board_ids))).all() if board_ids else []
-    return ListedRows(actions=action_rows, owners=owners, boards=boards)
 
 
 def open_actions_of_boards(session: Session, board_ids: Collection[int]) -> ListedRows:
     """The open actions of these boards with their owners, as columns."""
     if not board_ids:
-        return ListedRows(actions=[], owners=[], boards=[])
-    return _listed(session, and_(Action.board_id.in_(sorted(set(board_ids))), Action.status == "open"), False)
+        return EMPTY
+    return listed(session, and_(among(session, Action.board_id, board_ids), Action.status == "open"))
 
 
 def _overdue_candidates(before: date):  # type: ignore[no-untyped-def]
@@ -91,17 +32,17 @@ def open_actions_due_before(session: Session, before: date, owners: Collection[s
     """Open dated actions of boards with reminders on, due before `before` (a superset of the
     overdue); with `owners`, only actions one of these Slack users owns. As columns."""
     if owners is None:
-        return _listed(session, _overdue_candidates(before), True)
+        return listed(session, _overdue_candidates(before), joined_board=True)
     # The actions these owners own are read first and the candidates kept in Python: as one
     # `IN (subquery)` with a long list of owners PostgreSQL took 0.7 s for what costs 0.1 s so.
     owned = set(
         session.scalars(
             select(ActionOwner.action_id)
             .join(Member, Member.id == ActionOwner.member_id)
-            .where(Member.slack_user_id.in_(sorted(owners)))
+            .where(among(session, Member.slack_user_id, owners))
         )
     )
-    return _listed(session, _overdue_candidates(before), True, keep=owned)
+    return listed(session, _overdue_candidates(before), joined_board=True, keep=owned)
 
 
 def board_calendars(session: Session) -> list[tuple[str, str]]:

@@ -1,90 +1,117 @@
-"""Queries behind the pre-meeting summary: the columns it shows, one query per kind of row.
+"""Queries behind the pre-meeting summary: the columns it shows, one query per kind of row, for one
+board or for every board whose summary a tick builds.
 
-Nothing here loads ORM objects: a board with thousands of open actions costs one row per
-action, one per owner and one per RAG change, read without identity-map or relationship work.
+Nothing here loads actions as ORM objects: a board with thousands of open actions costs one row per
+action, one per owner and one per RAG change, read without identity-map or relationship work; many
+boards cost the same few queries (their ids in one array on PostgreSQL).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, Row, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
-from storage.models import Action, ActionEvent, ActionOwner, Member
+from storage.listed import ListedRows, among, chunks, listed
+from storage.models import Action, ActionEvent, Board, Meeting, PlanArea
+
+SCHEDULED = "scheduled"
 
 
-def _shown(board_id: int, closed_since: datetime | None) -> ColumnElement[bool]:
+def _shown(session: Session, board_ids: Collection[int], closed_since: datetime | None) -> ColumnElement[bool]:
     """Open actions and those closed since `closed_since` (all closed ones when None)."""
     closed = Action.status != "open"
     if closed_since is not None:
         closed = closed & (Action.closed_at >= closed_since)
-    return (Action.board_id == board_id) & or_(Action.status == "open", closed)
+    return among(session, Action.board_id, board_ids) & or_(Action.status == "open", closed)
 
 
-def actions(session: Session, board_id: int, closed_since: datetime | None) -> Sequence[Row]:  # type: ignore[type-arg]
-    """The summary's actions, by number: the columns it shows and sorts by."""
-    return session.execute(
-        select(
-            Action.id,
-            Action.number,
-            Action.text,
-            Action.status,
-            Action.rag,
-            Action.due_date,
-            Action.due_meeting_id,
-            Action.due_change_count,
-            Action.created_at,
-            Action.last_progress_at,
-            Action.closed_at,
-            Action.close_note,
-            Action.all_members,
-            Action.reminders_snoozed_until,
-        )
-        .where(_shown(board_id, closed_since))
-        .order_by(Action.number)
-    ).all()
+def actions(session: Session, boards: Mapping[int, Board], closed_since: datetime | None) -> ListedRows:
+    """The summary's actions of these boards (open, and closed since `closed_since`), by board and
+    number, with their owners: the columns it shows and sorts by."""
+    return listed(session, _shown(session, boards.keys(), closed_since), boards=boards)
 
 
-def owners(session: Session, board_id: int, closed_since: datetime | None) -> Sequence[Row]:  # type: ignore[type-arg]
-    """(action_id, initials, name, slack_user_id) of the owners of those actions, by initials."""
-    return session.execute(
-        select(ActionOwner.action_id, Member.initials, Member.name, Member.slack_user_id)
-        .join(Member, Member.id == ActionOwner.member_id)
-        .join(Action, Action.id == ActionOwner.action_id)
-        .where(_shown(board_id, closed_since))
-        .order_by(ActionOwner.action_id, Member.initials)
-    ).all()
-
-
-def rag_changes(session: Session, board_id: int, closed_since: datetime | None) -> Sequence[Row]:  # type: ignore[type-arg]
-    """(action_id, at, rag_from, rag_to, note) of the RAG changes of those actions, oldest first.
+def rag_changes(session: Session, action_ids: Collection[int]) -> list[Row]:  # type: ignore[type-arg]
+    """(action_id, at, rag_from, rag_to, note) of the RAG changes of these actions, oldest first.
 
     The ratings are read out of the event's JSON by the database (`json_extract` / `->>`), not
     decoded in Python."""
-    return session.execute(
-        select(
-            ActionEvent.action_id,
-            ActionEvent.at,
-            ActionEvent.data["rag_from"].as_string().label("rag_from"),
-            ActionEvent.data["rag_to"].as_string().label("rag_to"),
-            ActionEvent.note,
+    found: list[Row] = []  # type: ignore[type-arg]
+    for ids in chunks(session, action_ids):
+        found += session.execute(
+            select(
+                ActionEvent.action_id,
+                ActionEvent.at,
+                ActionEvent.data["rag_from"].as_string().label("rag_from"),
+                ActionEvent.data["rag_to"].as_string().label("rag_to"),
+                ActionEvent.note,
+            )
+            .where(among(session, ActionEvent.action_id, ids), ActionEvent.kind == "rag")
+            .order_by(ActionEvent.action_id, ActionEvent.id)
+        ).all()
+    return found
+
+
+def latest_updates(session: Session, action_ids: Collection[int]) -> list[Row]:  # type: ignore[type-arg]
+    """(action_id, at, note) of the newest progress update of each of these actions that has one."""
+    found: list[Row] = []  # type: ignore[type-arg]
+    for ids in chunks(session, action_ids):
+        newest = (
+            select(func.max(ActionEvent.id))
+            .where(among(session, ActionEvent.action_id, ids), ActionEvent.kind == "update")
+            .group_by(ActionEvent.action_id)
         )
-        .join(Action, Action.id == ActionEvent.action_id)
-        .where(_shown(board_id, closed_since), ActionEvent.kind == "rag")
-        .order_by(ActionEvent.action_id, ActionEvent.id)
-    ).all()
+        found += session.execute(
+            select(ActionEvent.action_id, ActionEvent.at, ActionEvent.note).where(ActionEvent.id.in_(newest))
+        ).all()
+    return found
 
 
-def latest_updates(session: Session, board_id: int, closed_since: datetime | None) -> Sequence[Row]:  # type: ignore[type-arg]
-    """(action_id, at, note) of the newest progress update of each of those actions that has one."""
-    newest = (
-        select(func.max(ActionEvent.id))
-        .join(Action, Action.id == ActionEvent.action_id)
-        .where(_shown(board_id, closed_since), ActionEvent.kind == "update")
-        .group_by(ActionEvent.action_id)
+def previous_meetings(session: Session, board_ids: Collection[int], before: datetime) -> dict[int, Meeting]:
+    """Each board's last scheduled meeting that started before `before` (boards with none are absent)."""
+    if not board_ids:
+        return {}
+    earlier = aliased(Meeting)
+    last = (
+        select(earlier.id)
+        .where(earlier.board_id == Board.id, earlier.status == SCHEDULED, earlier.starts_at < before)
+        .order_by(earlier.starts_at.desc(), earlier.id.desc())
+        .limit(1)
+        .correlate(Board)
+        .scalar_subquery()
     )
-    return session.execute(
-        select(ActionEvent.action_id, ActionEvent.at, ActionEvent.note).where(ActionEvent.id.in_(newest))
-    ).all()
+    ids = select(last).where(among(session, Board.id, board_ids))
+    return {m.board_id: m for m in session.scalars(select(Meeting).where(Meeting.id.in_(ids)))}
+
+
+def meeting_starts(
+    session: Session, board_ids: Collection[int], after: datetime, before: datetime
+) -> dict[int, list[datetime]]:
+    """Start instants of these boards' scheduled meetings in (`after`, `before`), ascending, by board."""
+    found: dict[int, list[datetime]] = {}
+    if not board_ids:
+        return found
+    rows = session.execute(
+        select(Meeting.board_id, Meeting.starts_at)
+        .where(
+            among(session, Meeting.board_id, board_ids),
+            Meeting.status == SCHEDULED,
+            Meeting.starts_at > after,
+            Meeting.starts_at < before,
+        )
+        .order_by(Meeting.board_id, Meeting.starts_at)
+    )
+    for board_id, starts_at in rows:
+        found.setdefault(board_id, []).append(starts_at)
+    return found
+
+
+def boards_with_plan(session: Session, board_ids: Collection[int]) -> set[int]:
+    """Which of these boards have at least one improvement-plan area."""
+    if not board_ids:
+        return set()
+    query = select(PlanArea.board_id).distinct().where(among(session, PlanArea.board_id, board_ids))
+    return set(session.scalars(query))

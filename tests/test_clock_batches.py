@@ -148,6 +148,28 @@ def test_planning_the_same_rows_twice_writes_each_once(board, session_factory):
     assert _status_counts(session_factory)["pending"] == 35
 
 
+def test_posts_recorded_together_change_only_the_rows_this_process_still_holds(board, session_factory):
+    _due_rows(session_factory, 4)
+    with session_scope(session_factory) as session:
+        mine = store.claim_batch(session, T, T, outbox_service.LEASE, limit=4)
+    # Another process takes the last row over once this process's lease has run out.
+    later = T + outbox_service.LEASE + timedelta(minutes=1)
+    with session_scope(session_factory) as session:
+        taken = store.claim_batch(session, later, later, outbox_service.LEASE, limit=1, after=(T, mine[2].id))
+    assert [c.id for c in taken] == [mine[3].id]
+
+    posted = {"parts_sent": 1, "thread": "C1|1.0", "status": store.SENT, "sent_at": T}
+    with session_scope(session_factory) as session:
+        held = store.update_claimed_many(session, [(c.id, c.token, posted) for c in mine])
+
+    assert held == {c.id for c in mine[:3]}
+    with session_factory() as session:
+        rows = {r.id: r for r in session.scalars(select(OutboxMessage))}
+    assert [rows[c.id].status for c in mine] == ["sent", "sent", "sent", "sending"]
+    assert [rows[c.id].parts_sent for c in mine] == [1, 1, 1, 0]
+    assert rows[mine[3].id].claimed_until == taken[0].token
+
+
 class _FakeTime:
     """A monotonic clock that only moves when slept on (shared by the worker threads)."""
 

@@ -53,7 +53,14 @@ def _keys(obj: JsonObject) -> list[str]:
     return keys
 
 
+# Values kept as they are: most of a block's values are strings (checked by exact type, before the
+# costlier isinstance checks against slack_sdk's abstract classes).
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
 def _value(value: Any) -> Any:
+    if type(value) in _PLAIN:
+        return value
     if isinstance(value, (list, tuple)):
         return [_value(v) for v in value]
     if isinstance(value, JsonObject):
@@ -66,18 +73,22 @@ def _value(value: Any) -> Any:
 
 def block_dict(obj: JsonObject) -> dict[str, Any]:
     """`obj.to_dict()`: validated (raises SlackObjectFormationError as it would), same keys and values."""
-    validators = _plan(type(obj))
+    cls = type(obj)
+    validators = _plans[cls] if cls in _plans else _plan(cls)
     if validators is None:
         return {k: _value(v) for k, v in obj.to_dict().items()}
     for name in validators:
-        method = getattr(obj, name, None)
-        if callable(method) and hasattr(method, "validator"):
-            method()
+        # Each is a validator of the class (found once by `_plan`).
+        getattr(obj, name)()
     kind = getattr(obj, "type", None)
     result: dict[str, Any] = {}
-    for key in _keys(obj):
+    for key in _sorted_keys.get(cls) or _keys(obj):
         value = getattr(obj, key, None)
         if value is None:
+            continue
+        if type(value) is str:
+            if value or (kind, key) in _EMPTY_ALLOWED:
+                result[key] = value
             continue
         if (kind, key) not in _EMPTY_ALLOWED and getattr(value, "__len__", None) is not None and len(value) == 0:
             continue

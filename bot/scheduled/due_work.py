@@ -29,7 +29,7 @@ from bot.services import meetings as meeting_service
 from bot.services.listed import ListedAction
 from bot.services.meetings import Times
 from bot.services.retention import purge_once_a_day
-from bot.services.summary import build_summary, due_by
+from bot.services.summary import build_summaries, due_by
 from bot.walltime import local_date, zone
 from bot.workdays import Nation, is_working_day, next_working_day
 from storage import clock as clock_store
@@ -133,6 +133,8 @@ def plan_meeting_messages(
     plan = Plan()
     looks: list[tuple[int, datetime, str]] = []
     markers: list[tuple[str, Meeting, datetime]] = []
+    # Meetings whose summary is due: built together below, each kind of row read once for all boards.
+    summarising: list[tuple[Meeting, Times, dict[str, str], dict[str, str]]] = []
     for meeting, basis, times in timed:
         board = meeting.board
         waiting_for = [s for s in coming[board.id] if s < meeting.starts_at]
@@ -162,19 +164,7 @@ def plan_meeting_messages(
         if channels is not None and now >= times.chaser_at:
             warned = _warn_if_shared(plan, known, channels, meeting, times, now)
         if now >= times.summary_at and not all(k in known for k in keys.values()):
-            messages = summary_render.slack_messages(build_summary(session, board=board, meeting=meeting, now=now))
-            for who, key in keys.items():
-                plan.add(
-                    key=key,
-                    kind="summary",
-                    recipient=recipients[who],
-                    messages=messages,
-                    now=now,
-                    due_at=times.summary_at,
-                    board_id=board.id,
-                    meeting_id=meeting.id,
-                    not_after=meeting.starts_at,
-                )
+            summarising.append((meeting, times, recipients, keys))
         chasers_key = _meeting_key("chasers", meeting, "planned")
         # Chasers are planned once, at the chaser time: an owner who becomes due later is not
         # messaged at some odd hour, but appears in the summary the chair receives. A marker
@@ -185,18 +175,27 @@ def plan_meeting_messages(
         # warning may still be due (whether the channel is shared is Slack's to say, not ours).
         later = [at for at in (times.chaser_at, times.summary_at, meeting.starts_at) if at > now]
         looks.append((meeting.id, now if not warned else min(later, default=meeting.starts_at), basis))
+    summaries = build_summaries(session, [(meeting.board, meeting) for meeting, *_ in summarising], now)
+    for (meeting, times, recipients, keys), summary in zip(summarising, summaries, strict=True):
+        messages = summary_render.slack_messages(summary)
+        for who, key in keys.items():
+            plan.add(
+                key=key,
+                kind="summary",
+                recipient=recipients[who],
+                messages=messages,
+                now=now,
+                due_at=times.summary_at,
+                board_id=meeting.board_id,
+                meeting_id=meeting.id,
+                not_after=meeting.starts_at,
+            )
     # The markers of every meeting whose chasers are due, in one statement: of two processes, only
     # the one whose insert wrote a meeting's marker plans its chasers.
     written = record_markers(session, [(key, meeting.board_id, meeting.id) for key, meeting, _ in markers], now=now)
     chasing = [(meeting, chaser_at) for key, meeting, chaser_at in markers if key in written]
     if chasing:
-        # The open actions of every board being chased, with their owners, in one query.
-        by_board: dict[int, list[ListedAction]] = defaultdict(list)
-        for action in listed.open_actions_of_boards(session, [m.board_id for m, _ in chasing]):
-            by_board[action.board_id].append(action)
-        for meeting, chaser_at in chasing:
-            previous = meeting_store.previous_meeting(session, meeting.board_id, meeting.starts_at)
-            _plan_chasers(session, plan, meeting, by_board[meeting.board_id], previous, now, chaser_at)
+        _plan_chasers(session, plan, chasing, now)
     counts = plan.write(session)
     clock_store.set_next_looks(session, looks)
     report.summaries += counts.get("summary", 0)
@@ -238,42 +237,49 @@ def _warn_if_shared(
     return True
 
 
-def _plan_chasers(
-    session: Session,
-    plan: Plan,
-    meeting: Meeting,
-    open_actions: list[ListedAction],
-    previous: Meeting | None,
-    now: datetime,
-    due_at: datetime,
-) -> None:
-    today = local_date(now, meeting.board.tz)
-    by_owner: dict[str, list[ListedAction]] = defaultdict(list)
-    for action in open_actions:
-        if not due_by(action, meeting) or _snoozed(action, today) or action.all_members:
-            continue  # an action of all members is the chair's to raise, not chased person by person
-        baseline = previous.starts_at if previous else action.created_at
-        if action.last_progress_at is not None and action.last_progress_at >= baseline:
-            continue
-        for owner in action.owners:
-            if owner.slack_user_id:
-                by_owner[owner.slack_user_id].append(action)
-    keys = {user_id: _meeting_key("chaser", meeting, user_id) for user_id in by_owner}
+def _plan_chasers(session: Session, plan: Plan, chasing: list[tuple[Meeting, datetime]], now: datetime) -> None:
+    """Plan each owner's chaser for these meetings (each with its chaser time). The open actions of
+    every board, each meeting's previous start and the chasers already written are read once for all."""
+    by_board: dict[int, list[ListedAction]] = defaultdict(list)
+    for action in listed.open_actions_of_boards(session, [m.board_id for m, _ in chasing]):
+        by_board[action.board_id].append(action)
+    previous = meeting_store.previous_starts(session, [m.id for m, _ in chasing])
+    wanted: list[tuple[Meeting, datetime, dict[str, list[ListedAction]]]] = []
+    for meeting, due_at in chasing:
+        today = local_date(now, meeting.board.tz)
+        by_owner: dict[str, list[ListedAction]] = defaultdict(list)
+        for action in by_board[meeting.board_id]:
+            if not due_by(action, meeting) or _snoozed(action, today) or action.all_members:
+                continue  # an action of all members is the chair's to raise, not chased person by person
+            baseline = previous.get(meeting.id, action.created_at)
+            if action.last_progress_at is not None and action.last_progress_at >= baseline:
+                continue
+            for owner in action.owners:
+                if owner.slack_user_id:
+                    by_owner[owner.slack_user_id].append(action)
+        wanted.append((meeting, due_at, by_owner))
+    keys = {
+        (meeting.id, user_id): _meeting_key("chaser", meeting, user_id)
+        for meeting, _, by_owner in wanted
+        for user_id in by_owner
+    }
     written = outbox_store.existing_keys(session, keys.values())
-    for user_id, actions in by_owner.items():
-        if keys[user_id] in written:
-            continue
-        plan.add(
-            key=keys[user_id],
-            kind="chaser",
-            recipient=user_id,
-            messages=[reminder_render.chaser(meeting, actions, now)],
-            now=now,
-            due_at=due_at,
-            board_id=meeting.board_id,
-            meeting_id=meeting.id,
-            not_after=meeting.starts_at,
-        )
+    for meeting, due_at, by_owner in wanted:
+        for user_id, actions in by_owner.items():
+            key = keys[(meeting.id, user_id)]
+            if key in written:
+                continue
+            plan.add(
+                key=key,
+                kind="chaser",
+                recipient=user_id,
+                messages=[reminder_render.chaser(meeting, actions, now)],
+                now=now,
+                due_at=due_at,
+                board_id=meeting.board_id,
+                meeting_id=meeting.id,
+                not_after=meeting.starts_at,
+            )
 
 
 def _snoozed(action: Action | ListedAction, today: date) -> bool:

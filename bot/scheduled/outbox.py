@@ -3,7 +3,7 @@
 Rows are written in one statement per batch (`Plan.write`), claimed in batches (one transaction
 each), posted by a few workers at once (a meeting's messages, or one conversation's, per worker;
 never faster than `Sender.per_channel_interval` in one conversation), and the outcome of each post
-is committed before that worker posts again, in transactions shared by every worker (group commit).
+is committed before that worker posts again, in statements shared by every worker (group commit).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.rendering.message import Message
@@ -219,15 +220,21 @@ class _Write:
 
 
 class _Recorder:
-    """Commits the writes of every worker in shared transactions (group commit).
+    """Commits the writes of every worker together (group commit).
 
     A worker hands in its write and waits until it is committed, so each worker has at most one
-    post whose outcome is not yet on record; writes handed in while a transaction is committing
-    go together in the next one.
+    post whose outcome is not yet on record; writes handed in while others are being committed
+    go together in the next statement (one per set of columns written).
     """
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
-        self._session_factory = session_factory
+        self._engine: Engine = session_factory.kw["bind"]
+        # One connection for the pass, used by one commit at a time (`_busy`): no pool checkout
+        # (with its ping) per commit. Dropped after a failure, so a broken one is not reused.
+        # Autocommit: each statement is on record when it returns, with no BEGIN and COMMIT round
+        # trips around it. Each write concerns its own row, so the writes of one group need not
+        # commit together; what matters is that each is committed before its worker posts again.
+        self._connection: Connection | None = None
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
         self._pending: list[_Write] = []
@@ -252,11 +259,30 @@ class _Recorder:
             raise write.error
         return write.held
 
+    def close(self) -> None:
+        """Give the pass's connection back (after the last write)."""
+        with self._lock:
+            if self._connection is not None:
+                self._connection.close()
+                self._connection = None
+
     def _commit(self, batch: list[_Write]) -> None:
         try:
-            with session_scope(self._session_factory) as session:
-                for write in batch:
-                    write.held = store.update_claimed(session, write.row_id, write.token, **write.values)
+            if self._connection is None:
+                self._connection = self._engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+            try:
+                with Session(bind=self._connection) as session:
+                    # Each row is changed only under its claim (status `sending`, `claimed_until`
+                    # equal to the token): a row taken over by another process after its lease is
+                    # left alone. One statement for the writes of the same columns, not one per write.
+                    held = store.update_claimed_many(session, [(w.row_id, w.token, w.values) for w in batch])
+                    session.commit()
+            except BaseException:
+                connection, self._connection = self._connection, None
+                connection.close()
+                raise
+            for write in batch:
+                write.held = write.row_id in held
         except BaseException as exc:
             for write in batch:
                 write.error = exc
@@ -337,6 +363,15 @@ def dispatch(
         limited=set(),
         stop=threading.Event(),
     )
+    try:
+        _dispatch_batches(session_factory, state)
+    finally:
+        state.recorder.close()
+    return state.report
+
+
+def _dispatch_batches(session_factory: sessionmaker[Session], state: _Pass) -> None:
+    now, wall = state.now, state.wall
     after: tuple[datetime, int] | None = None
     with ThreadPoolExecutor(max_workers=CONCURRENCY, thread_name_prefix="outbox") as pool:
         while not state.stop.is_set():
@@ -370,7 +405,6 @@ def dispatch(
                     _give_up(state, row, *stale)
             for future in [pool.submit(_send_rows, state, rows) for rows in groups.values()]:
                 future.result()
-    return state.report
 
 
 def _stale_reason(

@@ -1,19 +1,21 @@
-"""Open actions as the clock's DMs show them (chasers, overdue reminders): read as columns, not as
-ORM objects with their relationships, which cost most of a busy tick's planning.
+"""Actions as the summary and the clock's DMs (chasers, overdue reminders) show them: read as
+columns, not as ORM objects with their relationships, which cost most of a busy tick's planning.
 
 `ListedAction` has the attributes of `Action` the renderings and the clock read (same names), so
-`bot.rendering.reminders` draws it as it draws an `Action`; its `board` is the board's ORM object.
+`bot.rendering` draws it as it draws an `Action`; its `board` is the board's ORM object. One loader
+(`storage.listed`) reads them for one board or for many at once.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
 from storage import reminders as store
+from storage.listed import LISTED_COLUMNS, ListedRows
 from storage.models import Board
 
 
@@ -28,12 +30,12 @@ class ListedOwner:
 
 @dataclass(frozen=True, slots=True)
 class ListedAction:
-    """The columns of an open action a chaser or reminder shows (named as on `Action`), with its
-    owners (by initials) and board."""
+    """The columns of an action a summary, chaser or reminder shows (named as on `Action`), with
+    its board and its owners (by initials). The columns come first, in the order
+    `storage.listed.LISTED_COLUMNS` reads them."""
 
     id: int
     board_id: int
-    board: Board
     number: int
     text: str
     status: str
@@ -46,44 +48,32 @@ class ListedAction:
     due_meeting_id: int | None
     created_at: datetime
     last_progress_at: datetime | None
+    closed_at: datetime | None
+    close_note: str | None
     all_members: bool
     reminders_snoozed_until: date | None
+    board: Board
     owners: list[ListedOwner]
 
 
-def _build(rows: store.ListedRows) -> list[ListedAction]:
+# Rows are unpacked by position (reading a Row's columns by name cost more than the rest of the
+# loading): the fields must follow the columns.
+if tuple(f.name for f in fields(ListedAction))[: len(LISTED_COLUMNS)] != tuple(c.key for c in LISTED_COLUMNS):
+    raise TypeError("ListedAction's first fields must be storage.listed.LISTED_COLUMNS, in that order")
+
+
+def from_rows(rows: ListedRows) -> list[ListedAction]:
+    """The actions of `rows` (as `storage.listed` read them), in their order, with owners and board."""
     owners: dict[int, list[ListedOwner]] = {}
-    for row in rows.owners:
-        owners.setdefault(row.action_id, []).append(ListedOwner(row.initials, row.name, row.slack_user_id))
-    boards = {board.id: board for board in rows.boards}
-    return [
-        ListedAction(
-            id=row.id,
-            board_id=row.board_id,
-            board=boards[row.board_id],
-            number=row.number,
-            text=row.text,
-            status=row.status,
-            rag=row.rag,
-            previous_rag=row.previous_rag,
-            due_kind=row.due_kind,
-            due_date=row.due_date,
-            original_due_date=row.original_due_date,
-            due_change_count=row.due_change_count or 0,
-            due_meeting_id=row.due_meeting_id,
-            created_at=row.created_at,
-            last_progress_at=row.last_progress_at,
-            all_members=bool(row.all_members),
-            reminders_snoozed_until=row.reminders_snoozed_until,
-            owners=owners.get(row.id, []),
-        )
-        for row in rows.actions
-    ]
+    for action_id, initials, name, slack_user_id in rows.owners:
+        owners.setdefault(action_id, []).append(ListedOwner(initials, name, slack_user_id))
+    boards = rows.boards
+    return [ListedAction(*row, boards[row[1]], owners.get(row[0], [])) for row in rows.actions]
 
 
 def open_actions_of_boards(session: Session, board_ids: Collection[int]) -> list[ListedAction]:
     """The open actions of these boards with their owners, by board and number."""
-    return _build(store.open_actions_of_boards(session, board_ids))
+    return from_rows(store.open_actions_of_boards(session, board_ids))
 
 
 def open_actions_due_before(
@@ -91,4 +81,4 @@ def open_actions_due_before(
 ) -> list[ListedAction]:
     """Open dated actions of boards with reminders on, due before `before`, by board and number;
     with `owners`, only those one of these Slack users owns."""
-    return _build(store.open_actions_due_before(session, before, owners=owners))
+    return from_rows(store.open_actions_due_before(session, before, owners=owners))

@@ -218,10 +218,3 @@ def build_plan_report(
             )
         )
     return PlanReport(board=board, since=since, generated_at=now, today=today, areas=tuple(statuses))
-
-
-def plan_for_summary(session: Session, *, board: Board, since: datetime | None, now: datetime) -> PlanReport | None:
-    """The plan section of the pre-meeting summary: None for a board without a plan."""
-    if not store.has_plan(session, board.id):
-        return None
-    return build_plan_report(session, board=board, now=now, since=since)

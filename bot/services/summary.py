@@ -3,24 +3,27 @@
 from __future__ import annotations
 
 import bisect
-from collections import Counter
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
 from bot.directory import Directory
 from bot.errors import NotAllowed, Remedy, RemedyKind
 from bot.services.context import Caller
+from bot.services.listed import ListedAction, ListedOwner, from_rows
 from bot.services.meetings import meeting_date
-from bot.services.plan_report import PlanReport, plan_for_summary
+from bot.services.plan_report import PlanReport, build_plan_report
 from bot.statuses import ActionStatus, Rag
 from bot.walltime import local_date
-from storage import meetings as meeting_store
 from storage import summary as store
 from storage.models import Action, Board, Meeting
 
 STALE_AFTER = timedelta(days=28)
+_T = TypeVar("_T")
 
 
 def may_post(board: Board, caller: Caller, directory: Directory) -> bool:
@@ -46,44 +49,6 @@ RAG_RANK = {Rag.GREEN: 0, Rag.AMBER: 1, Rag.RED: 2}
 
 
 @dataclass(frozen=True, slots=True)
-class BoardRef:
-    """The board as a summary line names it."""
-
-    code: str
-
-
-@dataclass(frozen=True, slots=True)
-class Owner:
-    """An owner as the summary shows them."""
-
-    initials: str
-    name: str | None
-    slack_user_id: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class SummaryAction:
-    """The columns of an action the summary shows (named as on `Action`), with its owners."""
-
-    id: int
-    board: BoardRef
-    number: int
-    text: str
-    status: str
-    rag: str | None
-    due_date: date | None
-    due_meeting_id: int | None
-    due_change_count: int
-    created_at: datetime
-    last_progress_at: datetime | None
-    closed_at: datetime | None
-    close_note: str | None
-    all_members: bool
-    reminders_snoozed_until: date | None
-    owners: list[Owner]
-
-
-@dataclass(frozen=True, slots=True)
 class Update:
     """A progress update: when, and its note."""
 
@@ -105,7 +70,7 @@ class RagChange:
 class Item:
     """One action as the summary shows it."""
 
-    action: SummaryAction
+    action: ListedAction
     days_overdue: int = 0
     last_update: Update | None = None
     last_activity: datetime | None = None
@@ -133,7 +98,7 @@ class Summary:
     closed: list[Item] = field(default_factory=list)
     stale: list[Item] = field(default_factory=list)
     # Owners without Slack, with their actions needing an update: the chair chases them.
-    offline_owners: dict[str, list[SummaryAction]] = field(default_factory=dict)
+    offline_owners: dict[str, list[ListedAction]] = field(default_factory=dict)
     # A board with an improvement plan: RAG at a glance and the exception entries (bot.services.plan_report).
     plan: PlanReport | None = None
 
@@ -172,7 +137,7 @@ def _reason_for_worse(events: list[RagChange], since: datetime) -> str | None:
     return None
 
 
-def due_by(action: Action | SummaryAction, meeting: Meeting | None) -> bool:
+def due_by(action: Action | ListedAction, meeting: Meeting | None) -> bool:
     """True if the action falls due at or before this meeting."""
     if meeting is None or action.status != ActionStatus.OPEN:
         return False
@@ -183,21 +148,80 @@ def due_by(action: Action | SummaryAction, meeting: Meeting | None) -> bool:
 
 def build_summary(session: Session, *, board: Board, meeting: Meeting | None, now: datetime) -> Summary:
     """Assemble the summary for `meeting` (the board's next one) as it stands at `now`."""
-    reference = meeting.starts_at if meeting else now
-    previous = meeting_store.previous_meeting(session, board.id, min(reference, now) if meeting else now)
+    return build_summaries(session, [(board, meeting)], now)[0]
+
+
+def build_summaries(session: Session, wanted: Sequence[tuple[Board, Meeting | None]], now: datetime) -> list[Summary]:
+    """The summaries of many boards at once, one for each (board, its next meeting or None), in that
+    order. Each kind of row is read for every board in one query (one per distinct look-back
+    instant, which the boards of one tick share), not board by board."""
+    # A summary looks back from the earlier of its meeting's start and now.
+    befores = [min(meeting.starts_at, now) if meeting else now for _, meeting in wanted]
+    boards = {board.id: board for board, _ in wanted}
+    previous: dict[tuple[int, datetime], Meeting] = {}
+    for before, ids in _grouped(zip([b.id for b, _ in wanted], befores, strict=True)).items():
+        previous.update(((i, before), m) for i, m in store.previous_meetings(session, ids, before).items())
+    sinces = [
+        p.starts_at if (p := previous.get((board.id, before))) else None
+        for (board, _), before in zip(wanted, befores, strict=True)
+    ]
+    actions: dict[tuple[int, datetime | None], list[ListedAction]] = defaultdict(list)
+    for since, ids in _grouped(zip([b.id for b, _ in wanted], sinces, strict=True)).items():
+        for action in from_rows(store.actions(session, {i: boards[i] for i in ids}, since)):
+            actions[(action.board_id, since)].append(action)
+    action_ids = {a.id for found in actions.values() for a in found}
+    rag_by_action: dict[int, list[RagChange]] = {}
+    # Rows unpacked by position: reading a Row's columns by name costs more than the rest.
+    for action_id, at, rag_from, rag_to, note in store.rag_changes(session, action_ids):
+        rag_by_action.setdefault(action_id, []).append(RagChange(at, rag_from, rag_to, note))
+    updates = {action_id: Update(at, note) for action_id, at, note in store.latest_updates(session, action_ids)}
+    # Meetings an action was carried over: only starts after the oldest action shown count.
+    starts: dict[tuple[int, datetime], list[datetime]] = {}
+    if action_ids:
+        oldest = min(a.created_at for found in actions.values() for a in found)
+        for before, ids in _grouped(zip([b.id for b, _ in wanted], befores, strict=True)).items():
+            starts.update(((i, before), s) for i, s in store.meeting_starts(session, ids, oldest, before).items())
+    with_plan = store.boards_with_plan(session, boards.keys())
+    return [
+        _summary(
+            board,
+            meeting,
+            previous.get((board.id, before)),
+            actions.get((board.id, since), []),
+            rag_by_action,
+            updates,
+            starts.get((board.id, before), []),
+            build_plan_report(session, board=board, now=now, since=since) if board.id in with_plan else None,
+            now,
+        )
+        for (board, meeting), before, since in zip(wanted, befores, sinces, strict=True)
+    ]
+
+
+def _grouped(pairs: Iterable[tuple[int, _T]]) -> dict[_T, list[int]]:
+    """Board ids by the value paired with each (each id once per value)."""
+    found: dict[_T, list[int]] = {}
+    for board_id, value in pairs:
+        ids = found.setdefault(value, [])
+        if board_id not in ids:
+            ids.append(board_id)
+    return found
+
+
+def _summary(
+    board: Board,
+    meeting: Meeting | None,
+    previous: Meeting | None,
+    actions: list[ListedAction],
+    rag_by_action: dict[int, list[RagChange]],
+    updates: dict[int, Update],
+    starts: list[datetime],
+    plan: PlanReport | None,
+    now: datetime,
+) -> Summary:
     since = previous.starts_at if previous else None
     today = local_date(now, board.tz)
     summary = Summary(board=board, meeting=meeting, previous=previous, generated_at=now, today=today)
-
-    actions = _load(session, board, since)
-    rag_by_action: dict[int, list[RagChange]] = {}
-    for row in store.rag_changes(session, board.id, since):
-        rag_by_action.setdefault(row.action_id, []).append(RagChange(row.at, row.rag_from, row.rag_to, row.note))
-    updates = {
-        row.action_id: Update(at=row.at, note=row.note) for row in store.latest_updates(session, board.id, since)
-    }
-    starts = meeting_store.meeting_starts_before(session, board.id, min(reference, now))
-
     open_actions = [a for a in actions if a.status == ActionStatus.OPEN]
     summary.open_count = len(open_actions)
     summary.rag_now = dict(Counter(a.rag for a in open_actions if a.rag))
@@ -233,40 +257,11 @@ def build_summary(session: Session, *, board: Board, meeting: Meeting | None, no
     summary.due.sort(key=lambda i: (i.action.due_date or date.max, i.action.number))
     summary.closed.sort(key=lambda i: (i.action.closed_at or now, i.action.number))
     summary.stale.sort(key=lambda i: (i.last_activity or now, i.action.number))
-    summary.plan = plan_for_summary(session, board=board, since=since, now=now)
+    summary.plan = plan
     return summary
 
 
-def _load(session: Session, board: Board, since: datetime | None) -> list[SummaryAction]:
-    """The summary's actions with their owners: two queries, columns only."""
-    owners: dict[int, list[Owner]] = {}
-    for row in store.owners(session, board.id, since):
-        owners.setdefault(row.action_id, []).append(Owner(row.initials, row.name, row.slack_user_id))
-    ref = BoardRef(code=board.code)
-    return [
-        SummaryAction(
-            id=row.id,
-            board=ref,
-            number=row.number,
-            text=row.text,
-            status=row.status,
-            rag=row.rag,
-            due_date=row.due_date,
-            due_meeting_id=row.due_meeting_id,
-            due_change_count=row.due_change_count or 0,
-            created_at=row.created_at,
-            last_progress_at=row.last_progress_at,
-            closed_at=row.closed_at,
-            close_note=row.close_note,
-            all_members=bool(row.all_members),
-            reminders_snoozed_until=row.reminders_snoozed_until,
-            owners=owners.get(row.id, []),
-        )
-        for row in store.actions(session, board.id, since)
-    ]
-
-
-def _owner_key(member: Owner) -> str:
+def _owner_key(member: ListedOwner) -> str:
     return f"{member.initials} ({member.name})" if member.name else member.initials
 
 
