@@ -246,9 +246,14 @@ def _start(settings: Settings, *, socket_mode: bool, host: str, port: int, clock
             from handlers.work import worker_main
 
             workers = ProcessWorkers(inbox, worker_main, settings.model_dump(), settings.worker_processes)
+            # Before any thread starts, so the workers are forked and share this process's memory; the pool's
+            # connections closed first, so no child shares their sockets (the web process opens new ones).
+            engine.dispose()
             workers.start()
             stops.add("worker processes", lambda: workers.stop(timeout=STOP_WORKERS_S))
-            log.info("Started %s worker processes", settings.worker_processes)
+            log.info(
+                "Started %s worker processes (%s)", settings.worker_processes, "forked" if workers.forked else "spawned"
+            )
         try:
             app = create_app(settings, session_factory=session_factory, client=client, inbox=inbox, workers=workers)
         except BoltError as exc:
