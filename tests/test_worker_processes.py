@@ -157,3 +157,18 @@ def test_workers_started_after_a_thread_are_spawned(settings, tmp_path, engine):
         workers.stop()
         idle.set()
         other.join()
+
+
+def test_the_web_process_migrates_without_loading_alembic(engine, session_factory):
+    # What `arising serve` imports and runs before it serves: the migration runs in a forked child, so Alembic
+    # (with Mako and Pygments) is never loaded in the web process nor in the workers forked from it.
+    script = (
+        "import sys\n"
+        "import bot.app, bot.web, handlers.work\n"
+        "from bot.cli import _migrated_engine\n"
+        "from bot.settings import Settings\n"
+        f"engine = _migrated_engine(Settings(_env_file=None, database_url={engine.url.render_as_string(False)!r}))\n"
+        "print(sorted(name for name in sys.modules if name.split('.')[0] in ('alembic', 'mako', 'pygments')))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True)
+    assert done.stdout.strip() == "[]", done.stderr
