@@ -141,10 +141,19 @@ def _migrated_engine(settings: Settings) -> Engine:
     While this process runs one thread the migration runs in a forked child, so Alembic (with Mako and
     Pygments, ~10 MB) is never loaded here: the web process, and the workers forked from it, stay smaller.
     """
-    if threading.active_count() == 1 and hasattr(os, "fork"):
+    if threading.active_count() == 1 and hasattr(os, "fork") and not _in_memory(settings.database_url):
         _migrate_in_child(settings)
         return _engine(settings, migrate=False)
     return _engine(settings, migrate=True)
+
+
+def _in_memory(database_url: str) -> bool:
+    """True for an in-memory SQLite database: it lives in one engine, so it is migrated where it is used."""
+    try:
+        url = make_url(database_url)
+    except ArgumentError:
+        return False  # `_engine` says what is wrong with it
+    return url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
 
 
 def _migrate_in_child(settings: Settings) -> None:

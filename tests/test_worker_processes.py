@@ -172,3 +172,16 @@ def test_the_web_process_migrates_without_loading_alembic(engine, session_factor
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True)
     assert done.stdout.strip() == "[]", done.stderr
+
+
+def test_an_in_memory_database_is_migrated_in_the_process_that_uses_it():
+    # It lives in one engine: migrated in a child, it would be gone in the parent.
+    script = (
+        "from sqlalchemy import inspect\n"
+        "from bot.cli import _migrated_engine\n"
+        "from bot.settings import Settings\n"
+        "engine = _migrated_engine(Settings(_env_file=None, database_url='sqlite://'))\n"
+        "print('actions' in inspect(engine).get_table_names())\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True)
+    assert done.stdout.strip() == "True", done.stderr
