@@ -4,7 +4,7 @@ Seeds a log (100,000 actions, 50 boards, 2,000 people by default), starts the bo
 its worker processes, no clock: `arising clock` runs elsewhere) and a bare Bolt app that only acks,
 fires `--clients` concurrent signed clients at each (`/action add`, `/action update`, `/mine`), and
 samples the memory of each server's whole process tree every 50 ms from /proc. Prints, for the tree
-(the server, its spawned worker processes and multiprocessing's resource tracker), the RSS at rest
+(the server, its worker processes and multiprocessing's resource tracker), the RSS at rest
 and at its peak, the peak PSS (shared pages counted once across the tree) and the peak RSS of the
 server process alone (VmHWM).
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import threading
+import traceback
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from http.client import HTTPException
@@ -34,7 +36,6 @@ from bot.walltime import utcnow
 from bot.workers import ProcessWorkers
 from storage.boards import boards_with_code
 from storage.db import make_engine, make_session_factory, session_scope
-from storage.migrate import current_revision, head_revision, upgrade_to_head
 from storage.models import Board
 
 log = logging.getLogger("arising")
@@ -135,10 +136,61 @@ def _settings() -> Settings:
 
 
 def _migrated_engine(settings: Settings) -> Engine:
-    """An engine on DATABASE_URL with the schema brought up to date."""
+    """An engine on DATABASE_URL with the schema brought up to date.
+
+    While this process runs one thread the migration runs in a forked child, so Alembic (with Mako and
+    Pygments, ~10 MB) is never loaded here: the web process, and the workers forked from it, stay smaller.
+    """
+    if threading.active_count() == 1 and hasattr(os, "fork") and not _in_memory(settings.database_url):
+        _migrate_in_child(settings)
+        return _engine(settings, migrate=False)
+    return _engine(settings, migrate=True)
+
+
+def _in_memory(database_url: str) -> bool:
+    """True for an in-memory SQLite database: it lives in one engine, so it is migrated where it is used."""
+    try:
+        url = make_url(database_url)
+    except ArgumentError:
+        return False  # `_engine` says what is wrong with it
+    return url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
+
+
+def _migrate_in_child(settings: Settings) -> None:
+    """Bring the schema up to date in a forked child; its StartupError is raised here."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: migrate, say why not, and leave without running this process's exit handlers
+        os.close(read)
+        status = 0
+        try:
+            _engine(settings, migrate=True).dispose()
+        except StartupError as exc:
+            os.write(write, str(exc).encode())
+            status = 2
+        except BaseException:
+            traceback.print_exc()
+            status = 1
+        finally:
+            logging.shutdown()
+            os._exit(status)
+    os.close(write)
+    with os.fdopen(read, "rb") as pipe:
+        message = pipe.read().decode(errors="replace")
+    code = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+    if code == 2:
+        raise StartupError(message)
+    if code != 0:
+        raise StartupError(f"the database migration failed (exit status {code}): see the lines above")
+
+
+def _engine(settings: Settings, *, migrate: bool) -> Engine:
     try:
         engine = make_engine(settings.database_url, timeouts=settings.database_timeouts())
-        upgrade_to_head(engine)
+        if migrate:
+            from storage.migrate import upgrade_to_head
+
+            upgrade_to_head(engine)
     except ArgumentError:
         # The URL itself is not repeated: it may hold a password.
         raise StartupError(
@@ -173,6 +225,8 @@ def _existing_engine(settings: Settings) -> Engine:
             raise StartupError(
                 f"there is no database file {path} (DATABASE_URL): check the path, or run `arising migrate`"
             )
+    from storage.migrate import current_revision, head_revision
+
     try:
         engine = make_engine(settings.database_url)
         current = current_revision(engine)
@@ -246,9 +300,14 @@ def _start(settings: Settings, *, socket_mode: bool, host: str, port: int, clock
             from handlers.work import worker_main
 
             workers = ProcessWorkers(inbox, worker_main, settings.model_dump(), settings.worker_processes)
+            # Before any thread starts, so the workers are forked and share this process's memory; the pool's
+            # connections closed first, so no child shares their sockets (the web process opens new ones).
+            engine.dispose()
             workers.start()
             stops.add("worker processes", lambda: workers.stop(timeout=STOP_WORKERS_S))
-            log.info("Started %s worker processes", settings.worker_processes)
+            log.info(
+                "Started %s worker processes (%s)", settings.worker_processes, "forked" if workers.forked else "spawned"
+            )
         try:
             app = create_app(settings, session_factory=session_factory, client=client, inbox=inbox, workers=workers)
         except BoltError as exc:

@@ -7,10 +7,17 @@ Two pools share one contract (`notify` after a job is queued):
   the GIL against the thread that acks (measured: in-process work threads pushed the ack
   latency to 2-16x a bare app; see benchmarks/ack_latency.py). A supervisor thread restarts a
   worker that died and puts its claimed jobs back in the queue.
+
+Memory: the first workers are forked from the web process at start-up, while it still runs one
+thread, so they share its imported modules page for page instead of importing the application
+again (a spawned worker costs ~80 MB of its own; see benchmarks/serve_rss.py). Forking a process
+that runs other threads is unsafe (a lock another thread holds stays locked in the child), so a
+worker restarted later, when the web process serves requests on many threads, is spawned.
 """
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing
 import threading
@@ -107,17 +114,32 @@ class ProcessWorkers:
         self._config = config
         self._count = count
         self._ctx = multiprocessing.get_context("spawn")
+        # Made by the spawn context: a spawned replacement must be able to open them by name; forked workers
+        # inherit them.
         self._wake = self._ctx.Semaphore(0)
         self._stop = self._ctx.Event()
         self._procs: dict[str, Any] = {}
         self._supervisor: threading.Thread | None = None
         self._stopping = threading.Event()
+        self.forked = False  # whether `start` forked the first workers (else they were spawned)
 
     def start(self) -> None:
-        """Recover jobs left by a previous run, then start the workers and their supervisor."""
+        """Recover jobs left by a previous run, then start the workers and their supervisor.
+
+        Call it before this process starts any thread (the server, the clock) so that the workers are forked
+        and share its memory; otherwise they are spawned. Close pooled database connections first: a forked
+        child must not share a connection's socket with its parent.
+        """
         self._inbox.recover()
+        self.forked = threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods()
+        if self.forked:
+            # Garbage collected now, and what is left frozen: the collector then never walks (and so never
+            # writes to) the objects the children share, which would copy their pages one by one.
+            gc.collect()
+            gc.freeze()
+        first = multiprocessing.get_context("fork") if self.forked else self._ctx
         for _ in range(self._count):
-            self._spawn()
+            self._spawn(first)
         self._supervisor = threading.Thread(target=self._supervise, name="workers-supervisor", daemon=True)
         self._supervisor.start()
 
@@ -146,9 +168,9 @@ class ProcessWorkers:
         """How many workers are running."""
         return sum(1 for p in self._procs.values() if p.is_alive())
 
-    def _spawn(self) -> None:
+    def _spawn(self, ctx: Any = None) -> None:
         owner = uuid.uuid4().hex[:12]
-        proc = self._ctx.Process(
+        proc = (ctx or self._ctx).Process(
             target=self._target,
             args=(self._config, str(self._inbox.root), owner, self._wake, self._stop),
             name=f"arising-worker-{owner}",
@@ -164,5 +186,6 @@ class ProcessWorkers:
                 log.error("worker %s stopped (exit code %s); restarting it", owner, self._procs[owner].exitcode)
                 del self._procs[owner]
                 self._inbox.recover([owner])
+                # Spawned, not forked: this process runs threads now (see the module docstring).
                 self._spawn()
                 self._wake.release()
