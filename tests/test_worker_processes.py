@@ -7,6 +7,7 @@ Real processes against the test database and the fake Slack; Linux /proc tells h
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -22,7 +23,7 @@ from bot.workers import ProcessWorkers
 from handlers.work import worker_main
 from tests.conftest import SIGNING_SECRET
 from tests.driver import SlackDriver, TrackingExecutor
-from tests.test_scale_out import START_TIMEOUT_S, free_port, healthy, wait_until
+from tests.test_scale_out import START_TIMEOUT_S, healthy, serving_url, wait_until
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 
@@ -60,17 +61,17 @@ def workers_of(pid: int) -> list[int]:
 class Serve:
     """One `arising serve --no-clock` with two worker processes, its log in a file."""
 
-    def __init__(self, url: str, env: dict[str, str], logs: Path) -> None:
-        self.url = url
+    def __init__(self, env: dict[str, str], logs: Path) -> None:
         self.log = logs / "serve.log"
-        port = url.rsplit(":", 1)[1]
         with self.log.open("wb") as out:
             self.popen = subprocess.Popen(
-                [sys.executable, "-m", "bot.cli", "serve", "--no-clock", "--host", "127.0.0.1", "--port", port],
+                [sys.executable, "-m", "bot.cli", "serve", "--no-clock", "--host", "127.0.0.1", "--port", "0"],
                 env=env,
                 stdout=out,
                 stderr=subprocess.STDOUT,
+                start_new_session=True,  # its own process group, so teardown can end its workers with it
             )
+        self.url = serving_url(self.log, "arising serve")
 
     def text(self) -> str:
         """Everything it logged so far."""
@@ -91,15 +92,15 @@ def serve(engine, session_factory, fake_slack, tmp_path) -> Iterator[Serve]:
         "LOG_LEVEL": "INFO",
     }
     env.pop("SLACK_APP_TOKEN", None)
-    process = Serve(f"http://127.0.0.1:{free_port()}", env, tmp_path)
+    process = Serve(env, tmp_path)
     try:
         wait_until(lambda: healthy(process.url), START_TIMEOUT_S, "arising serve to answer /healthz")
         wait_until(lambda: len(workers_of(process.popen.pid)) == 2, START_TIMEOUT_S, "two worker processes")
         yield process
     finally:
-        if process.popen.poll() is None:
-            process.popen.kill()
-            process.popen.wait()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.popen.pid, signal.SIGKILL)
+        process.popen.wait()
 
 
 def setup_board(serve: Serve, fake_slack) -> None:
