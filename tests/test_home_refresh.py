@@ -5,6 +5,7 @@ get it, at most a few per change, and a views.publish that fails never undoes or
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import threading
@@ -256,13 +257,13 @@ def test_erasure_forgets_that_the_person_opened_home(board, session_factory, clo
 
 def test_two_opens_at_once_by_one_person_both_land(board, session_factory):
     barrier = threading.Barrier(2)
-    bodies = []
-    for n in range(2):
-        bodies.append(
-            '{"type": "event_callback", "team_id": "T1", "api_app_id": "A1", "event_id": "EvRace%d", '
-            '"event_time": 1, "event": {"type": "app_home_opened", "user": "UALICE", "channel": "DUALICE", '
-            '"tab": "home"}}' % n
+    event = {"type": "app_home_opened", "user": "UALICE", "channel": "DUALICE", "tab": "home"}
+    bodies = [
+        json.dumps(
+            {"type": "event_callback", "team_id": "T1", "api_app_id": "A1", "event_id": f"EvRace{n}", "event": event}
         )
+        for n in range(2)
+    ]
     statuses = []
 
     def fire(body):
