@@ -175,7 +175,7 @@ def refresh_homes(
     too when `on_home`: the change was made there), at most HOMES_PER_CHANGE. Returns how many were published.
 
     Never raises: the change is saved whatever Slack says. A refusal is logged by user and code; a rate
-    limit stops the round (the rest are drawn when next opened) instead of waiting on it."""
+    limit the client's own waits did not outlast stops the round (the rest are drawn when next opened)."""
     wanted = list(dict.fromkeys(u for u in user_ids if u))
     if not wanted:
         return 0
