@@ -168,3 +168,16 @@ def test_removed_area_stays_in_a_subject_access_export(planned, session_factory)
     with session_factory() as session:
         held = export_person(session, "UALICE")
     assert [(a["area"], a["lead"]) for a in held["plan_areas"]] == [("MASH", True)]
+
+
+def test_erasing_who_removed_an_area_replaces_their_id(planned, session_factory, clock):
+    from bot.services.personal_data import erase_person, export_person
+
+    planned.command("/plan", "area remove MASH", user="UCAROL")
+    with session_factory() as session:
+        [held] = export_person(session, "UCAROL")["plan_areas"][:1]
+        assert (held["area"], held["removed_by_them"]) == ("MASH", True)
+        report = erase_person(session, user_id="UCAROL", actor="cli:dpo", now=clock.now)
+        session.commit()
+    assert report.ids_replaced["plan_areas.removed_by"] == 1
+    assert stored_area(session_factory, "MASH").removed_by == report.placeholder

@@ -95,6 +95,7 @@ def export_person(session: Session, user_id: str) -> dict[str, Any]:
                 "lead": a.lead_member_id in member_ids,
                 "added_by_them": a.created_by == user_id,
                 "rated_by_them": a.rag_changed_by == user_id,
+                "removed_by_them": a.removed_by == user_id,
                 "rag_reason": a.rag_reason,
             }
             for a in store.plan_areas_touching(session, user_id, member_ids)
