@@ -43,6 +43,7 @@ class RemedyKind(StrEnum):
     SET_UP_EXAMPLE = "set_up_example"
     REASSIGN = "reassign"
     PREVIEW_SUMMARY = "preview_summary"  # args: code
+    MOVE_OUT_OF_AREA = "move_out_of_area"  # args: ref
 
 
 @dataclass(frozen=True)

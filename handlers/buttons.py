@@ -147,6 +147,7 @@ class _Said:
     reply: Reply = field(default_factory=Reply)
     notice: str | None = None
     refusal: str | None = None
+    homes: tuple[str, ...] = ()  # the owners, whose Home tabs the change alters
 
 
 def _present(caller: Caller) -> Callable[[Session, ActionOutcome], _Said]:
@@ -163,6 +164,7 @@ def _present(caller: Caller) -> Callable[[Session, ActionOutcome], _Said]:
             return _Said(
                 reply=to_channel(action.board.channel_id, render.closed(action, caller.user_id, now)),
                 notice=f":white_check_mark: *{ref_of(action)}* is marked done.",
+                homes=outcome.owner_user_ids,
             )
         until = outcome.snoozed_until
         assert until is not None
@@ -170,7 +172,8 @@ def _present(caller: Caller) -> Callable[[Session, ActionOutcome], _Said]:
             notice=(
                 f":zzz: No reminders about *{ref_of(action)}* until {until:%a} {until.day} {until:%b} inclusive. "
                 "Its due date is unchanged."
-            )
+            ),
+            homes=outcome.owner_user_ids,
         )
 
     return present
@@ -195,17 +198,22 @@ def work_button(ctx: WorkContext, job: Job) -> None:
         _tell(ctx, caller, origin, failure_message(exc))
         return
     assert isinstance(said, _Said)
+    respond = respond_to(origin)
     if said.refusal is not None:
-        # Nothing changed (already done, closed by someone else, not theirs…): say so, and show it as it is.
+        # Nothing changed (already done, closed by someone else, not theirs…): say so, and show it as it is
+        # (in the Home tab the warning goes atop the tab as it is redrawn, in one publish).
         warning = f":warning: {said.refusal}"
-        _tell(ctx, caller, origin, notice_message(warning))
+        if respond is not None:
+            tell(respond, notice_message(warning), caller=caller)
         refresh(ctx, caller, origin, warning)
         return
-    respond = respond_to(origin)
-    deliver(said.reply, respond=respond or _home_notice(ctx, caller), client=ctx.client, caller=caller)
+    home_notes: list[str] = []
+    deliver(said.reply, respond=respond or _noted(home_notes), client=ctx.client, caller=caller)
     if respond is not None and not said.reply.channel and said.notice:
         tell(respond, notice_message(said.notice), caller=caller)
-    refresh(ctx, caller, origin, said.notice)
+    # The clicker's Home tab once, with anything delivery had to say; then the owners' (the change is saved).
+    notice = "\n".join(n for n in (said.notice, *home_notes) if n) or None
+    refresh(ctx, caller, origin, notice, others=said.homes)
 
 
 def _closed_by(action: Any) -> str:
@@ -214,11 +222,11 @@ def _closed_by(action: Any) -> str:
     return f"*{ref_of(action)}* was already {verb}{by}"
 
 
-def _home_notice(ctx: WorkContext, caller: Caller) -> Callable[..., Any]:
-    """A stand-in for response_url in the Home tab: what would be said privately goes atop the tab."""
+def _noted(notes: list[str]) -> Callable[..., Any]:
+    """A stand-in for response_url in the Home tab: what would be said privately is kept, to go atop the tab."""
 
     def respond(**payload: Any) -> None:
-        publish_home(ctx, caller, str(payload.get("text") or ""))
+        notes.append(str(payload.get("text") or ""))
 
     return respond
 

@@ -1,5 +1,6 @@
-"""The App Home tab, refreshed each time it is opened, and the Messages tab: a direct message to the bot
-gets a short help answer (the slash commands and the Home tab are how people talk to it)."""
+"""The App Home tab, refreshed each time it is opened (and after changes that alter it, for people who open
+it: see handlers/origin.py), and the Messages tab: a direct message to the bot gets a short help answer (the
+slash commands and the Home tab are how people talk to it)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from bot.slack_faults import classify
 from handlers.intake import Intake, request_key
 from handlers.origin import publish_home
 from handlers.work import WorkContext
+from storage.db import session_scope
+from storage.home_tabs import record_home_opened
 
 log = logging.getLogger(__name__)
 
@@ -30,8 +33,17 @@ DM_HELP = (
 
 
 def work_home(ctx: WorkContext, job: Job) -> None:
-    """Publish the Home tab of the user who opened it."""
+    """Note that the user opens their Home tab (so later changes publish it again), then publish it."""
     caller = Caller(team_id=str(job.request["team_id"]), user_id=str(job.request["user"]))
+    try:
+        # An upsert of the person's own row: two opens at once both land (storage/home_tabs.py).
+        with session_scope(ctx.deps.session_factory) as session:
+            record_home_opened(session, caller.team_id, caller.user_id, ctx.deps.clock())
+    except Exception as exc:
+        # Not noted: the tab is still drawn now, and only refreshes after changes are missed.
+        log.warning(
+            "noting the Home tab of team=%s user=%s failed: %s", caller.team_id, caller.user_id, type(exc).__name__
+        )
     publish_home(ctx, caller)
 
 

@@ -28,11 +28,13 @@ from bot.rendering import import_modal as views
 from bot.rendering import importing as render
 from bot.rendering.message import Message, section
 from bot.services import importing as import_service
+from bot.services.changes import owner_user_ids
 from bot.services.context import Caller
 from bot.slack_faults import classify
 from handlers.delivery import deliver, tell
 from handlers.failures import failure_message
 from handlers.intake import BUSY, NOT_TAKEN, Intake, request_key
+from handlers.origin import refresh_homes
 from handlers.payloads import SlashCommand
 from handlers.reply import to_channel
 from handlers.work import WorkContext
@@ -249,6 +251,9 @@ def work_confirm(ctx: WorkContext, job: Job) -> None:
         client=ctx.client,
         caller=caller,
     )
+    # The importer's and the new actions' owners' Home tabs, once the import is saved.
+    owners = [user for action in result.created for user in owner_user_ids(action)]
+    refresh_homes(ctx, caller, [caller.user_id, *owners])
 
 
 JOBS = {"import_modal_preview": work_preview, "import_modal_back": work_back, "import_modal_confirm": work_confirm}

@@ -40,8 +40,8 @@ from bot.text import MAX_ACTION_TEXT, escape_prose, squash, truncate
 from handlers.delivery import deliver
 from handlers.failures import failure_message
 from handlers.intake import BUSY, NOT_TAKEN, Intake, request_key
-from handlers.origin import Origin, publish_home, refresh
-from handlers.reply import Reply, to_channel, with_private
+from handlers.origin import Origin, refresh, refresh_homes
+from handlers.reply import Reply, to_channel, touching_homes, with_private
 from handlers.work import WorkContext
 from storage.db import read_scope
 
@@ -331,6 +331,7 @@ def _logged(caller: Caller, form: LogSubmission) -> Callable[[Session, AddOutcom
         findings = find_identifiers(form.text, board.case_pattern)
         if findings:
             reply = with_private(reply, identifier_warning(ref_of(action), findings))
+        reply = touching_homes(reply, caller.user_id, *outcome.owner_user_ids)
         done = (
             f":memo: Logged *{ref_of(action)}*: {escape_prose(truncate(action.text, 300))}\n"
             f"Owners: {render.owner_mentions(action)}"
@@ -377,7 +378,7 @@ def work_log_action(ctx: WorkContext, job: Job) -> None:
     if meta.get("source") and source_url is None:
         done += "\n:warning: Slack didn't give me a link to the message, so the action was logged without its source."
     _finish(ctx, req.get("view_id"), views.LOG_ACTION, "Log an action", reply, done, caller)
-    publish_home(ctx, caller)
+    refresh_homes(ctx, caller, reply.homes)
 
 
 def _finish(
@@ -450,7 +451,7 @@ def _action_change(
         assert isinstance(outcome, tuple)
         reply, done = outcome
         _finish(ctx, req.get("view_id"), callback_id, title, reply, done, caller)
-        refresh(ctx, caller, origin, done)
+        refresh(ctx, caller, origin, done, others=reply.homes)
 
     return work
 
@@ -459,7 +460,9 @@ def _unless_refused(present: Present) -> Callable[[Session, ActionOutcome], tupl
     def wrapped(session: Session, outcome: ActionOutcome) -> tuple[Reply, str] | UserError:
         if not outcome.changed and outcome.refusal is not None:
             return outcome.refusal
-        return present(session, outcome)
+        reply, done = present(session, outcome)
+        # The owners' Home tabs (before and after) follow the change, as the clicker's does.
+        return touching_homes(reply, *outcome.owner_user_ids), done
 
     return wrapped
 

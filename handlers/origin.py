@@ -5,13 +5,19 @@ the click's response_url), a chaser or overdue reminder DM (the bot's own messag
 the Home tab (`views.publish`). The ack side reads the place from the payload (`Origin.of_click`, no
 database); the work side draws it again from what is stored (`refresh`), so it never shows a stale
 state, and also refreshes the clicker's Home tab.
+
+After any change, from any surface, `refresh_homes` publishes again the Home tab of the people whose Home
+it changes (the caller, the action's owners), once the change is committed and from the job: only for
+people who have opened their Home tab lately (a view nobody looks at is not worth a call), at most
+`HOMES_PER_CHANGE` of them. Everyone else's Home tab is drawn afresh when they next open it.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from slack_bolt.context.respond import Respond
@@ -26,13 +32,19 @@ from bot.rendering.message import Message, section
 from bot.services import actions as service
 from bot.services.action_lists import my_actions, my_boards
 from bot.services.context import Caller
-from bot.slack_faults import classify
+from bot.slack_faults import FaultKind, SlackFault, classify
 from handlers.work import WorkContext
 from storage.db import read_scope
+from storage.home_tabs import opened_since
 from storage.models import Meeting
 
 log = logging.getLogger(__name__)
 MAX_REFS = 40
+# A change republishes at most this many Home tabs (an "All members" action or a meeting of a large board
+# would otherwise publish to everyone); the others are drawn afresh when next opened.
+HOMES_PER_CHANGE = 10
+# Home tabs opened within this long are kept current after changes.
+HOME_KEPT_FOR = timedelta(days=30)
 
 
 @dataclass(frozen=True)
@@ -94,9 +106,12 @@ def respond_to(origin: Origin) -> Callable[..., Any] | None:
     return Respond(response_url=origin.response_url) if origin.response_url else None
 
 
-def refresh(ctx: WorkContext, caller: Caller, origin: Origin, notice: str | None = None) -> None:
-    """Draw the message the click came from again, and the clicker's Home tab (with `notice` on top when
-    the click was there). A failure is logged by code and never raised: the change is already saved."""
+def refresh(
+    ctx: WorkContext, caller: Caller, origin: Origin, notice: str | None = None, others: Sequence[str] = ()
+) -> None:
+    """Draw the message the click came from again, then the Home tabs of the clicker (with `notice` on top
+    when the click was there) and of `others` whose Home the change altered (see `refresh_homes`). A failure
+    is logged by code and never raised: the change is already saved."""
     now = ctx.deps.clock()
     try:
         with read_scope(ctx.deps.session_factory) as session:
@@ -112,7 +127,8 @@ def refresh(ctx: WorkContext, caller: Caller, origin: Origin, notice: str | None
                 ctx.client.chat_update(channel=origin.channel, ts=origin.ts, **message.payload())
         except Exception as exc:
             log.warning("refreshing the %s message failed: %s", origin.kind, classify(exc).code)
-    publish_home(ctx, caller, notice if origin.kind == HOME else None)
+    on_home = origin.kind == HOME
+    refresh_homes(ctx, caller, [caller.user_id, *others], notice=notice if on_home else None, on_home=on_home)
 
 
 def _redrawn(session: Any, caller: Caller, origin: Origin, now: Any) -> Message | None:
@@ -134,8 +150,9 @@ def _redrawn(session: Any, caller: Caller, origin: Origin, now: Any) -> Message 
     return None
 
 
-def publish_home(ctx: WorkContext, caller: Caller, notice: str | None = None) -> None:
-    """Publish the caller's Home tab as it now stands; a failure keeps the last view (logged by code)."""
+def publish_home(ctx: WorkContext, caller: Caller, notice: str | None = None) -> SlackFault | None:
+    """Publish the caller's Home tab as it now stands; a failure keeps the last view (logged by code, and
+    returned)."""
     now = ctx.deps.clock()
     with read_scope(ctx.deps.session_factory) as session:
         groups = my_actions(session, caller=caller, include_closed=False, now=now, per_group=HOME_PER_GROUP)
@@ -144,7 +161,56 @@ def publish_home(ctx: WorkContext, caller: Caller, notice: str | None = None) ->
     try:
         ctx.client.views_publish(user_id=caller.user_id, view=view)
     except Exception as exc:
-        log.warning("views.publish for %s failed: %s", caller.user_id, classify(exc).code)
+        fault = classify(exc)
+        log.warning("views.publish for team=%s user=%s failed: %s", caller.team_id, caller.user_id, fault.code)
+        return fault
+    return None
+
+
+def refresh_homes(
+    ctx: WorkContext, caller: Caller, user_ids: Sequence[str], *, notice: str | None = None, on_home: bool = False
+) -> int:
+    """After a committed change, publish again the Home tab of each of `user_ids` (the caller's with `notice`
+    on top), in order, once each: only those who opened their Home tab within HOME_KEPT_FOR (the caller
+    too when `on_home`: the change was made there), at most HOMES_PER_CHANGE. Returns how many were published.
+
+    Never raises: the change is saved whatever Slack says. A refusal is logged by user and code; a rate
+    limit the client's own waits did not outlast stops the round (the rest are drawn when next opened)."""
+    wanted = list(dict.fromkeys(u for u in user_ids if u))
+    if not wanted:
+        return 0
+    now = ctx.deps.clock()
+    try:
+        with read_scope(ctx.deps.session_factory) as session:
+            opened = opened_since(session, caller.team_id, wanted, now - HOME_KEPT_FOR)
+    except Exception as exc:
+        log.warning("reading who opened the Home tab failed (team=%s): %s", caller.team_id, type(exc).__name__)
+        return 0
+    if on_home:
+        opened.add(caller.user_id)
+    chosen = [u for u in wanted if u in opened]
+    if len(chosen) > HOMES_PER_CHANGE:
+        log.info("Home tabs to refresh: %d, publishing %d (team=%s)", len(chosen), HOMES_PER_CHANGE, caller.team_id)
+        chosen = chosen[:HOMES_PER_CHANGE]
+    published = 0
+    for n, user_id in enumerate(chosen):
+        person = Caller(team_id=caller.team_id, user_id=user_id)
+        try:
+            fault = publish_home(ctx, person, notice if user_id == caller.user_id else None)
+        except Exception as exc:
+            # Reading what the tab shows failed (the database): the others would fail alike.
+            log.warning(
+                "drawing the Home tab of team=%s user=%s failed: %s", caller.team_id, user_id, type(exc).__name__
+            )
+            break
+        if fault is None:
+            published += 1
+        elif fault.kind is FaultKind.RATE_LIMITED:
+            log.warning(
+                "Home tabs left unpublished after a rate limit: %d (team=%s)", len(chosen) - n - 1, caller.team_id
+            )
+            break
+    return published
 
 
 HOME_PER_GROUP = 20

@@ -25,13 +25,15 @@ class Upload:
 @dataclass(frozen=True)
 class Reply:
     """`private` goes to the caller only; `channel` is posted in `channel_id` for the board to see,
-    and `thread` continues it in its thread (long summaries); `uploads` are files sent to a user."""
+    and `thread` continues it in its thread (long summaries); `uploads` are files sent to a user;
+    `homes` are the Slack users whose Home tab the change changed (published again once it is saved)."""
 
     private: Message | None = None
     channel_id: str | None = None
     channel: Message | None = None
     thread: tuple[Message, ...] = ()
     uploads: tuple[Upload, ...] = ()
+    homes: tuple[str, ...] = ()
 
 
 def private(message: Message) -> Reply:
@@ -50,6 +52,11 @@ def with_private(reply: Reply, message: Message) -> Reply:
         return replace(reply, private=message)
     merged = Message(text=f"{reply.private.text}\n{message.text}", blocks=[*reply.private.blocks, *message.blocks])
     return replace(reply, private=merged)
+
+
+def touching_homes(reply: Reply, *user_ids: str | None) -> Reply:
+    """`reply` for a change that alters what these Slack users' Home tabs show (each once, in order)."""
+    return replace(reply, homes=tuple(dict.fromkeys([*reply.homes, *(u for u in user_ids if u)])))
 
 
 def error_reply(error: UserError, usage: str | None, wording: Wording = plain_wording) -> Reply:

@@ -165,7 +165,17 @@ class PlanArea(Base):
     recommendation it answers, an area RAG, and its priorities (the actions with `area_id` set)."""
 
     __tablename__ = "plan_areas"
-    __table_args__ = (UniqueConstraint("board_id", "key", name="uq_plan_areas_board_key"),)
+    __table_args__ = (
+        # A short name is unique among the board's current areas: a removed area keeps its row and history.
+        Index(
+            "uq_plan_areas_board_key_current",
+            "board_id",
+            "key",
+            unique=True,
+            sqlite_where=text("removed_at IS NULL"),
+            postgresql_where=text("removed_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     board_id: Mapped[int] = mapped_column(ForeignKey("boards.id"), index=True)
@@ -186,13 +196,16 @@ class PlanArea(Base):
     created_by: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime]
     source_document: Mapped[str | None] = mapped_column(String(300))
+    # Removed from the plan (`/plan area remove`): no longer listed or reported, its history kept.
+    removed_at: Mapped[datetime | None]
+    removed_by: Mapped[str | None] = mapped_column(String(32))
 
     board: Mapped[Board] = relationship()
     lead: Mapped[Member | None] = relationship()
 
 
 class PlanAreaEvent(Base):
-    """One change to a plan area (created, rag, lead): its audit trail, never edited."""
+    """One change to a plan area (created, rag, lead, removed): its audit trail, never edited."""
 
     __tablename__ = "plan_area_events"
 
@@ -342,6 +355,17 @@ class HandledRequest(Base):
 
     key: Mapped[str] = mapped_column(String(120), primary_key=True)
     handled_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class HomeOpener(Base):
+    """Someone who has opened the app's Home tab, and when last: only their Home tab is published again after
+    a change (a view nobody has opened is never looked at)."""
+
+    __tablename__ = "home_openers"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    opened_at: Mapped[datetime]
 
 
 class MaintenanceRun(Base):

@@ -79,10 +79,11 @@ def board_events_by_or_about(session: Session, user_id: str) -> Sequence[BoardEv
 
 
 def plan_areas_touching(session: Session, user_id: str, member_ids: Sequence[int]) -> Sequence[PlanArea]:
-    """Plan areas the user leads, added or rated, or whose texts mention them."""
+    """Plan areas the user leads, added, rated or removed, or whose texts mention them."""
     conditions = [
         PlanArea.created_by == user_id,
         PlanArea.rag_changed_by == user_id,
+        PlanArea.removed_by == user_id,
         PlanArea.rag_reason.contains(user_id),
         PlanArea.recommendation.contains(user_id),
     ]
@@ -128,6 +129,7 @@ def replace_user_id(session: Session, user_id: str, placeholder: str) -> dict[st
         ("outbox.recipient", OutboxMessage, OutboxMessage.recipient),
         ("plan_areas.created_by", PlanArea, PlanArea.created_by),
         ("plan_areas.rag_changed_by", PlanArea, PlanArea.rag_changed_by),
+        ("plan_areas.removed_by", PlanArea, PlanArea.removed_by),
         ("plan_area_events.actor_user_id", PlanAreaEvent, PlanAreaEvent.actor_user_id),
     ]
     counts: dict[str, int] = {}

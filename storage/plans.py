@@ -18,23 +18,27 @@ def area_key(short_name: str) -> str:
 
 
 def areas_of_board(session: Session, board_id: int) -> Sequence[PlanArea]:
-    """The board's plan areas in the order they were added, leads loaded."""
+    """The board's current plan areas (not removed) in the order they were added, leads loaded."""
     return session.scalars(
-        select(PlanArea).where(PlanArea.board_id == board_id).options(selectinload(PlanArea.lead)).order_by(PlanArea.id)
+        select(PlanArea)
+        .where(PlanArea.board_id == board_id, PlanArea.removed_at.is_(None))
+        .options(selectinload(PlanArea.lead))
+        .order_by(PlanArea.id)
     ).all()
 
 
 def area_by_short_name(session: Session, board_id: int, short_name: str) -> PlanArea | None:
-    """The board's area with this short name (any case)."""
+    """The board's current area with this short name (any case)."""
     return session.scalar(
         select(PlanArea)
-        .where(PlanArea.board_id == board_id, PlanArea.key == area_key(short_name))
+        .where(PlanArea.board_id == board_id, PlanArea.key == area_key(short_name), PlanArea.removed_at.is_(None))
         .options(selectinload(PlanArea.lead))
     )
 
 
 def reread_area(session: Session, area_id: int) -> PlanArea:
-    """The area as stored now (call after taking the board's lock: what was loaded before may be stale)."""
+    """The area as stored now, removed or not (call after taking the board's lock: what was loaded before may
+    be stale)."""
     return session.scalars(
         select(PlanArea)
         .where(PlanArea.id == area_id)
@@ -44,8 +48,9 @@ def reread_area(session: Session, area_id: int) -> PlanArea:
 
 
 def has_plan(session: Session, board_id: int) -> bool:
-    """Whether the board has at least one plan area."""
-    return session.scalar(select(func.count(PlanArea.id)).where(PlanArea.board_id == board_id)) != 0
+    """Whether the board has at least one current plan area."""
+    count = select(func.count(PlanArea.id)).where(PlanArea.board_id == board_id, PlanArea.removed_at.is_(None))
+    return session.scalar(count) != 0
 
 
 def area_events(session: Session, area_ids: Sequence[int]) -> Sequence[PlanAreaEvent]:
@@ -84,3 +89,11 @@ def meeting_boundaries(session: Session, board_id: int, before: datetime) -> lis
     """Start instants of the board's held (scheduled, not cancelled) meetings before `before`, ascending:
     each closes a reporting period."""
     return meeting_starts_before(session, board_id, before)
+
+
+def actions_in_area(session: Session, area_id: int, statuses: Sequence[str] | None = None) -> Sequence[Action]:
+    """The actions that are priorities of the area (only those of these statuses, if given), by number."""
+    query = select(Action).where(Action.area_id == area_id)
+    if statuses is not None:
+        query = query.where(Action.status.in_(list(statuses)))
+    return session.scalars(query.options(selectinload(Action.board)).order_by(Action.number)).all()

@@ -1,4 +1,5 @@
-"""One change at a time on a plan area: RAG changes and area adds racing through the HTTP endpoint.
+"""One change at a time on a plan area: RAG changes, lead changes, area adds and removals racing through the HTTP
+endpoint.
 
 The lock: every change to a plan area runs under its board's row lock (`storage.boards.lock_board`,
 `SELECT … FOR NO KEY UPDATE` on PostgreSQL, the write lock on SQLite), and the area is read again under it.
@@ -12,7 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from storage.models import PlanArea, PlanAreaEvent
+from storage.models import Action, PlanArea, PlanAreaEvent
 from tests.driver import SlackDriver, posts
 from tests.test_concurrency import race, warnings
 
@@ -78,3 +79,74 @@ def test_two_adds_of_the_same_area_add_one(board, session_factory):
     assert len(posts(calls)) == 1
     [refusal] = warnings(calls)
     assert "already has a plan area" in refusal
+
+
+def area_history(session_factory: Any) -> tuple[PlanArea, list[PlanAreaEvent]]:
+    """MASH as stored, and every row of its history, oldest first."""
+    with session_factory() as session:
+        area = session.scalar(select(PlanArea).where(PlanArea.short_name == "MASH"))
+        history = list(
+            session.scalars(select(PlanAreaEvent).where(PlanAreaEvent.area_id == area.id).order_by(PlanAreaEvent.id))
+        )
+        session.expunge_all()
+        return area, history
+
+
+def test_remove_racing_a_rag_change_rates_before_the_removal_or_refuses_the_rating(area, session_factory):
+    calls = race(area, ("/plan", "area remove MASH", "UCAROL"), ("/plan", "rag MASH red training delayed", "UALICE"))
+
+    stored, history = area_history(session_factory)
+    kinds = [e.kind for e in history]
+    assert stored.removed_at is not None and kinds[-1] == "removed"
+    if "rag" in kinds:
+        # The rating came first: recorded, then the area removed with it.
+        assert kinds == ["created", "rag", "removed"] and stored.rag == "red"
+        assert len(posts(calls)) == 2 and warnings(calls) == []
+    else:
+        # The removal came first: the rating found the area gone and changed nothing.
+        assert kinds == ["created", "removed"] and stored.rag is None
+        assert len(posts(calls)) == 1
+        [refusal] = warnings(calls)
+        assert "MASH was removed from SSCB's plan by <@UCAROL>" in refusal or "no plan area `MASH`" in refusal
+
+
+def test_two_lead_changes_each_record_the_lead_the_other_left(area, session_factory):
+    calls = race(area, ("/plan", "area lead MASH EA", "UCAROL"), ("/plan", "area lead MASH JB", "UADMIN"))
+
+    stored, history = area_history(session_factory)
+    leads = [e.data for e in history if e.kind == "lead"]
+    assert len(leads) == 2 and warnings(calls) == []
+    assert leads[0]["lead_from"] == "AF" and leads[1]["lead_from"] == leads[0]["lead_to"]
+    with session_factory() as session:
+        assert session.get(PlanArea, stored.id).lead.initials == leads[1]["lead_to"]
+    said = " ".join(p.text for p in posts(calls))
+    assert f"(was {leads[0]['lead_to']}" in said
+
+
+def test_two_lead_changes_to_the_same_member_record_one_and_tell_the_other(area, session_factory):
+    calls = race(area, ("/plan", "area lead MASH EA", "UCAROL"), ("/plan", "area lead MASH <@UBOB>", "UADMIN"))
+
+    _, history = area_history(session_factory)
+    assert [e.data for e in history if e.kind == "lead"] == [{"lead_from": "AF", "lead_to": "EA"}]
+    assert len(posts(calls)) == 1
+    [refusal] = warnings(calls)
+    assert "MASH is already led by <@UBOB> (EA)" in refusal
+
+
+def test_remove_racing_a_move_into_the_area_never_leaves_an_open_action_in_a_removed_area(area, session_factory):
+    area.command("/action", "add AF to audit thresholds by 31/10/2026")
+    area.fake.clear()
+    calls = race(area, ("/plan", "area remove MASH", "UCAROL"), ("/action", "move SSCB-1 area MASH", "UALICE"))
+
+    stored, history = area_history(session_factory)
+    with session_factory() as session:
+        action = session.scalar(select(Action).where(Action.number == 1))
+    [refusal] = warnings(calls)
+    assert len(posts(calls)) == 1
+    if stored.removed_at is None:
+        # The move came first: the removal was refused, naming the action now in the area.
+        assert action.area_id == stored.id and "MASH still has 1 open action" in refusal
+    else:
+        # The removal came first: the move found the area gone.
+        assert action.area_id is None and [e.kind for e in history] == ["created", "removed"]
+        assert "MASH was removed from SSCB's plan" in refusal or "no plan area `MASH`" in refusal

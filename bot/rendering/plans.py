@@ -14,9 +14,9 @@ from slack_sdk.models.blocks import Block
 from bot.rendering.formatting import RAG_EMOJI, days_phrase, ref_of, short_date
 from bot.rendering.message import MAX_BLOCKS, Message, context, header, pack_lines, section
 from bot.services.plan_report import AreaStatus, PlanReport, Priority
-from bot.services.plans import ActionMoved, RagChanged
+from bot.services.plans import ActionMoved, AreaRemoved, LeadChanged, RagChanged
 from bot.text import escape, escape_prose, truncate
-from storage.models import Action, Board, PlanArea
+from storage.models import Action, Board, Member, PlanArea
 
 ARROWS = {"better": "↑", "worse": "↓", "same": "→", "new": "new", "unrated": "–"}
 # Lines of one exception entry's lists shown before "…and N more".
@@ -54,7 +54,7 @@ def lead_label(area: PlanArea) -> str:
     """`JS (Jacqui Schofield)`, `JS`, or `no lead`."""
     if area.lead is None:
         return "no lead"
-    return f"{area.lead.initials} ({area.lead.name})" if area.lead.name else area.lead.initials
+    return lead_label_of(area.lead)
 
 
 def _lead(area: PlanArea, markup: Markup) -> str:
@@ -110,6 +110,38 @@ def rag_changed(changed: RagChanged, actor: str) -> Message:
     if area.rag_reason:
         text += f": {escape_prose(truncate(area.rag_reason, 1500))}"
     return Message(text=f"{area.short_name} rated {rag_word(area.rag)}", blocks=[section(text)])
+
+
+def lead_changed(changed: LeadChanged, actor: str) -> Message:
+    """The channel's confirmation of an area's new lead, with the lead it replaced."""
+    area = changed.area
+    before = changed.lead_from
+    was = f" (was {escape(lead_label_of(before))})" if before is not None else ""
+    name = escape(area.short_name)
+    text = f":busts_in_silhouette: <@{actor}> made {_lead(area, SLACK)} the lead of plan area *{name}*{was}."
+    return Message(text=f"{area.short_name} has a new lead", blocks=[section(text)])
+
+
+def lead_label_of(member: Member) -> str:
+    """`JS (Jacqui Schofield)` or `JS`."""
+    return f"{member.initials} ({member.name})" if member.name else member.initials
+
+
+def area_removed(board: Board, removed: AreaRemoved, actor: str) -> Message:
+    """The channel's confirmation that an area left the plan, and what became of its closed priorities."""
+    area = removed.area
+    lines = [
+        f":wastebasket: <@{actor}> removed plan area *{escape(area_title(area))}* from {board.code}'s improvement "
+        "plan. Its ratings and history are kept."
+    ]
+    n = removed.closed_unlinked
+    if n == 1:
+        lines.append("The closed action that was its priority is no longer in an area; its history says so.")
+    elif n > 1:
+        lines.append(
+            f"The {n} closed actions that were its priorities are no longer in an area; their history says so."
+        )
+    return Message(text=f"Plan area {area.short_name} removed from {board.code}", blocks=[section("\n".join(lines))])
 
 
 def action_moved(moved: ActionMoved, actor: str) -> Message:

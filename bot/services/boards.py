@@ -225,6 +225,12 @@ def members(session: Session, board: Board) -> Sequence[Member]:
     return store.current_members(session, board.id)
 
 
+def people_of_board(session: Session, board: Board) -> list[str]:
+    """The Slack users the board concerns: its chair, then its current members with Slack."""
+    users = [board.chair_user_id, *(m.slack_user_id for m in members(session, board) if m.slack_user_id)]
+    return list(dict.fromkeys(users))
+
+
 def member_label(member: Member) -> str:
     """How a member is named in messages: a mention built from the stored id, else their name."""
     if member.slack_user_id:

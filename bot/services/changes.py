@@ -53,7 +53,8 @@ class ActionOutcome:
     (`refusal.by_someone_else`: someone else made it so a moment ago). `events`: the history rows written,
     and `kinds` their kinds (`done`, `update`, `rag`, …). `readings`: how an interpreted due date was read
     (say it back privately). `reason`: the reason a re-date gave; `snoozed_until`: the last day a snooze
-    pauses reminders. `at`: the instant of the change (render confirmations with it)."""
+    pauses reminders. `at`: the instant of the change (render confirmations with it). `owners_before`: the
+    Slack users who owned it before the change."""
 
     request: ActionChange
     action: Action
@@ -64,6 +65,13 @@ class ActionOutcome:
     readings: tuple[service.DueReading, ...] = ()
     reason: str | None = None
     snoozed_until: date | None = None
+    owners_before: tuple[str, ...] = ()
+
+    @property
+    def owner_user_ids(self) -> tuple[str, ...]:
+        """The Slack users who owned the action before the change or own it now (each once): the people
+        whose own lists of actions the change alters."""
+        return tuple(dict.fromkeys([*self.owners_before, *owner_user_ids(self.action)]))
 
     @property
     def by_someone_else(self) -> bool:
@@ -95,6 +103,16 @@ class AddOutcome:
         """The action's board."""
         return self.action.board
 
+    @property
+    def owner_user_ids(self) -> tuple[str, ...]:
+        """The Slack users who own the new action."""
+        return owner_user_ids(self.action)
+
+
+def owner_user_ids(action: Action) -> tuple[str, ...]:
+    """The Slack users among the action's owners (members without Slack have none)."""
+    return tuple(dict.fromkeys(m.slack_user_id for m in action.owners if m.slack_user_id))
+
 
 def change_action(
     deps: Deps, caller: Caller, change: ActionChange, present: Callable[[Session, ActionOutcome], T] | None = None
@@ -107,6 +125,8 @@ def change_action(
     now = deps.clock()
     with session_scope(deps.session_factory) as session:
         action = service.find_action(session, caller, change.ref)
+        # Read before the change's locks: only to know whose lists it alters, never to decide the change.
+        owners_before = owner_user_ids(action)
         readings: list[service.DueReading] = []
         with _written_events(session) as written:
             try:
@@ -123,6 +143,7 @@ def change_action(
             events=tuple(written),
             refusal=refusal,
             readings=tuple(readings),
+            owners_before=owners_before,
             **extra,
         )
         return present(session, outcome) if present is not None else outcome

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from bot.errors import UserError
 from bot.services.audit import record_board_event
+from storage import home_tabs
 from storage import personal_data as store
 
 ERASED_NAME = "[erased person]"
@@ -94,6 +95,7 @@ def export_person(session: Session, user_id: str) -> dict[str, Any]:
                 "lead": a.lead_member_id in member_ids,
                 "added_by_them": a.created_by == user_id,
                 "rated_by_them": a.rag_changed_by == user_id,
+                "removed_by_them": a.removed_by == user_id,
                 "rag_reason": a.rag_reason,
             }
             for a in store.plan_areas_touching(session, user_id, member_ids)
@@ -111,6 +113,9 @@ def export_person(session: Session, user_id: str) -> dict[str, Any]:
         "messages_to_them": [
             {"kind": m.kind, "status": m.status, "created_at": _iso(m.created_at), "sent_at": _iso(m.sent_at)}
             for m in store.messages_to(session, user_id)
+        ],
+        "home_tab_opened": [
+            {"team_id": team, "last_opened_at": _iso(at)} for team, at in home_tabs.home_opened_at(session, user_id)
         ],
     }
 
@@ -193,6 +198,8 @@ def erase_person(session: Session, *, user_id: str, actor: str, now: datetime) -
             report.messages_cancelled += 1
     session.flush()
     report.ids_replaced = store.replace_user_id(session, user_id, report.placeholder)
+    # Who opened the Home tab is not history: the rows go, so nothing is published to them again.
+    report.ids_replaced["home_openers.deleted"] = home_tabs.forget_home_opener(session, user_id)
     report.boards = sorted(code for code in boards.values() if code)
     for board_id in boards:
         # The audit row names the placeholder, never the erased id.

@@ -4,13 +4,15 @@ An area's priorities are the board's actions that joined it. Reporting periods f
 meetings: each held meeting closes a period, so the previous RAG of an area or an action is the one it
 had when the last meeting started, and "since last period" means since that meeting.
 
-One change at a time: adding an area, changing its RAG and moving an action into an area run in the
-caller's one transaction under the board's row lock (`storage.boards.lock_board`; moving an action takes
-the board's and then the action's, `lock_for_change`). What decides the change (is the short name free,
-what the area's rating is now) is read again under that lock, so of two RAG changes racing on one area
-the second sees the first: its history row records the rating the first left, and a second change to the
-same rating is refused. Errors here name what was wrong in the board's terms; the surface adds how to
-type it right.
+One change at a time: adding an area, changing its RAG or its lead, removing it and moving an action into
+an area run in the caller's one transaction under the board's row lock (`storage.boards.lock_board`; moving
+an action takes the board's and then the action's, `lock_for_change`). What decides the change (is the
+short name free, is the area still there, what the area's rating or lead is now, which actions are in it)
+is read again under that lock, so of two RAG changes racing on one area the second sees the first: its
+history row records the rating the first left, and a second change to the same rating is refused; a
+change racing a removal either comes first or finds the area gone. A removed area keeps its row and its
+history (`removed_at`), is no longer listed or reported, and its short name is free again. Errors here
+name what was wrong in the board's terms; the surface adds how to type it right.
 """
 
 from __future__ import annotations
@@ -24,9 +26,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot.directory import Directory
-from bot.errors import DirectoryUnavailable, NotAllowed, NotFound, NothingToChange, UserError
+from bot.errors import DirectoryUnavailable, NotAllowed, NotFound, NothingToChange, Remedy, RemedyKind, UserError
+from bot.owners import INITIALS
 from bot.refs import format_ref
-from bot.services.actions import lock_for_change
+from bot.services.actions import OPEN, lock_for_change
 from bot.services.audit import record_action_event
 from bot.services.boards import can_manage_board
 from bot.services.context import Caller
@@ -64,12 +67,21 @@ class NoChange(NothingToChange):
     """The change asked for is already the case."""
 
 
+class AreaInUse(PlanError):
+    """The area still has open actions: they are moved out of it before it can be removed."""
+
+
+# Open actions an `AreaInUse` refusal names before "and N more".
+NAMED_IN_USE = 10
+
+
 @dataclass(frozen=True)
 class LeadRef:
-    """The lead as typed: a Slack user, or the initials of a board member."""
+    """The lead as typed: a Slack user, the initials of a board member, or a member's name (or initials)."""
 
     user_id: str | None = None
     initials: str | None = None
+    name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -97,6 +109,22 @@ class RagChanged:
 
     area: PlanArea
     rag_from: str | None
+
+
+@dataclass(frozen=True)
+class LeadChanged:
+    """What a lead change did: the area as it now is, and the lead it had just before (under the lock)."""
+
+    area: PlanArea
+    lead_from: Member | None
+
+
+@dataclass(frozen=True)
+class AreaRemoved:
+    """An area taken out of the plan, and how many of its closed priorities left it with it."""
+
+    area: PlanArea
+    closed_unlinked: int
 
 
 @dataclass(frozen=True)
@@ -148,10 +176,43 @@ def _lead_member(session: Session, board: Board, lead: LeadRef) -> Member:
         if member is None:
             raise PlanError(f"<@{lead.user_id}> is not a member of {board.code}: an area's lead must be one.")
         return member
+    if lead.name is not None:
+        return _member_named(session, board, squash(lead.name))
     member = board_store.current_member_by_initials(session, board.id, lead.initials or "")
     if member is None:
         raise PlanError(f"No current member of {board.code} has the initials `{escape(lead.initials or '')}`.")
     return member
+
+
+def _member_named(session: Session, board: Board, name: str) -> Member:
+    """The current member with these initials (any case), or else with this name (any case)."""
+    if INITIALS.match(name.upper()):
+        member = board_store.current_member_by_initials(session, board.id, name)
+        if member is not None:
+            return member
+    named = [
+        m for m in board_store.current_members(session, board.id) if m.name and m.name.casefold() == name.casefold()
+    ]
+    if len(named) > 1:
+        initials = ", ".join(m.initials for m in named)
+        raise PlanError(
+            f"{len(named)} members of {board.code} are called {escape(name)}: give the lead's initials ({initials})."
+        )
+    if not named:
+        raise PlanError(
+            f"No current member of {board.code} has the initials or the name `{escape(name)}`: "
+            "an area's lead must be one."
+        )
+    return named[0]
+
+
+def _current(session: Session, board: Board, area: PlanArea) -> PlanArea:
+    """The area read again under the board's lock; refused if someone removed it meanwhile."""
+    area = store.reread_area(session, area.id)
+    if area.removed_at is not None:
+        by = f" by <@{area.removed_by}>" if area.removed_by else ""
+        raise NotFound(f"{escape(area.short_name)} was removed from {board.code}'s plan{by}. Nothing was changed.")
+    return area
 
 
 def _ensure_manager(board: Board, caller: Caller, directory: Directory, doing: str) -> None:
@@ -282,7 +343,7 @@ def set_area_rag(
     # The admin check may ask Slack: made before the lock, and the lead checked again under it.
     _ensure_may_rate(area, board, caller, directory)
     board_store.lock_board(session, board.id)
-    area = store.reread_area(session, area.id)
+    area = _current(session, board, area)
     _ensure_may_rate(area, board, caller, directory)
     if area.rag == request.rag:
         by = f" (set by <@{area.rag_changed_by}>)" if area.rag_changed_by else ""
@@ -292,6 +353,87 @@ def set_area_rag(
     area.rag, area.rag_reason, area.rag_changed_at, area.rag_changed_by = request.rag, reason, now, caller.user_id
     session.flush()
     return RagChanged(area, before)
+
+
+def set_area_lead(
+    session: Session,
+    *,
+    caller: Caller,
+    board: Board,
+    short_name: str,
+    lead: LeadRef,
+    directory: Directory,
+    now: datetime,
+) -> LeadChanged:
+    """Give an area a new lead, a current member of the board (chair, the board's creator and admins), under
+    the board's lock: the area, its lead and the member are read under it, so of two lead changes racing
+    the second records the lead the first left (and is refused if it is the same)."""
+    # The admin check may ask Slack: made before the lock (as for adding areas).
+    _ensure_manager(board, caller, directory, "change the lead of a plan area")
+    board_store.lock_board(session, board.id)
+    area = _current(session, board, find_area(session, board, short_name))
+    member = _lead_member(session, board, lead)
+    before = area.lead
+    if before is not None and before.id == member.id:
+        raise NoChange(f"{escape(area.short_name)} is already led by {_lead_words(member)}. Nothing was changed.")
+    data = {"lead_from": before.initials if before else None, "lead_to": member.initials}
+    session.add(_area_event(area, caller, "lead", now, **data))
+    area.lead_member_id, area.lead = member.id, member
+    session.flush()
+    return LeadChanged(area, before)
+
+
+def _lead_words(member: Member) -> str:
+    return f"<@{member.slack_user_id}> ({member.initials})" if member.slack_user_id else member.initials
+
+
+def remove_area(
+    session: Session, *, caller: Caller, board: Board, short_name: str, directory: Directory, now: datetime
+) -> AreaRemoved:
+    """Take an area out of the board's plan (chair, the board's creator and admins), under the board's lock.
+
+    Refused while open actions are its priorities (AreaInUse names them): each is moved out first, by
+    someone who may change it. Its closed priorities leave it with it, each with a history row, so none
+    is reopened into an area that no longer exists. The area keeps its row and history, marked removed."""
+    _ensure_manager(board, caller, directory, "remove areas from its plan")
+    # Every change to the board's actions takes this lock first, so the actions read here stay as read.
+    board_store.lock_board(session, board.id)
+    area = _current(session, board, find_area(session, board, short_name))
+    still_open = store.actions_in_area(session, area.id, [OPEN])
+    if still_open:
+        refs = [format_ref(board.code, a.number) for a in still_open]
+        named = ", ".join(refs[:NAMED_IN_USE]) + (
+            f" and {len(refs) - NAMED_IN_USE} more" if len(refs) > NAMED_IN_USE else ""
+        )
+        raise AreaInUse(
+            [
+                f"{escape(area.short_name)} still has {len(refs)} open action{'s' * (len(refs) != 1)} as its "
+                f"priorit{'ies' if len(refs) != 1 else 'y'}: {named}. Move each out of it first",
+                Remedy(
+                    RemedyKind.MOVE_OUT_OF_AREA, plain=" (into another area, or out of the plan)", args={"ref": refs[0]}
+                ),
+                ", then remove it. Nothing was changed.",
+            ]
+        )
+    closed = store.actions_in_area(session, area.id)
+    for action in closed:
+        action.area_id = None
+        # Not a change to the action itself: its `updated_at` stays.
+        record_action_event(
+            session,
+            action,
+            caller.user_id,
+            "area",
+            now,
+            note=f"plan area {area.short_name} removed",
+            touch=False,
+            area_from=area.id,
+            area_to=None,
+        )
+    session.add(_area_event(area, caller, "removed", now, short_name=area.short_name, closed_unlinked=len(closed)))
+    area.removed_at, area.removed_by = now, caller.user_id
+    session.flush()
+    return AreaRemoved(area, len(closed))
 
 
 def place_action(session: Session, *, caller: Caller, action: Action, area: PlanArea | None, now: datetime) -> None:
@@ -315,6 +457,9 @@ def move_action(
     board = action.board
     target = find_area(session, board, short_name) if short_name else None
     lock_for_change(session, action, caller, directory)
+    if target is not None:
+        # Under the board's lock now: an area removed meanwhile takes no new priorities.
+        target = _current(session, board, target)
     current = next((a for a in store.areas_of_board(session, board.id) if a.id == action.area_id), None)
     ref = format_ref(board.code, action.number)
     if (target.id if target else None) == action.area_id:

@@ -19,6 +19,7 @@ from handlers import import_modal
 from handlers.delivery import deliver, tell
 from handlers.failures import failure_message
 from handlers.intake import BUSY, NOT_TAKEN, Intake, request_key
+from handlers.origin import refresh_homes
 from handlers.payloads import SlashCommand
 from handlers.reply import Reply
 from handlers.slash import action, meeting, mine, plan, summary
@@ -66,7 +67,8 @@ def _ack_command(intake: Intake) -> Callable[..., None]:
 
 
 def work_command(ctx: WorkContext, job: Job) -> None:
-    """Run a queued slash command and deliver its reply; every failure ends with a word to the user."""
+    """Run a queued slash command and deliver its reply; every failure ends with a word to the user. A command
+    that changed what Home tabs show then publishes them again (its change is committed by then)."""
     command = SlashCommand.model_validate(job.request)
     respond = Respond(response_url=command.response_url)
     run = RUNNERS[command.command]
@@ -80,6 +82,7 @@ def work_command(ctx: WorkContext, job: Job) -> None:
         tell(respond, failure_message(exc), caller=command.caller)
         return
     deliver(reply, respond=respond, client=ctx.client, caller=command.caller)
+    refresh_homes(ctx, command.caller, reply.homes)
 
 
 def _committed_elsewhere(ctx: WorkContext, job: Job) -> bool:

@@ -24,7 +24,7 @@ from bot.services import plans as plan_service
 from bot.services.action_lists import ListFilter, list_actions
 from bot.services.actions import DueReading
 from bot.services.boards import resolve_board
-from bot.services.changes import ActionOutcome, AddOutcome, change_action, log_action
+from bot.services.changes import ActionOutcome, AddOutcome, change_action, log_action, owner_user_ids
 from bot.services.context import Caller
 from bot.services.requests import (
     ActionChange,
@@ -40,7 +40,7 @@ from bot.services.requests import (
 from bot.statuses import ActionStatus, Rag
 from bot.text import escape, squash
 from bot.walltime import local_date
-from handlers.reply import Reply, private, to_channel, with_private
+from handlers.reply import Reply, private, to_channel, touching_homes, with_private
 from handlers.slash import importing
 from handlers.slash.wording import error_reply
 from storage.boards import boards_of_team
@@ -176,7 +176,8 @@ def _add(deps: Deps, caller: Caller, rest: str) -> Reply:
             plan_service.place_action(session, caller=caller, action=action, area=area, now=outcome.at)
             message = Message(text=message.text, blocks=[*message.blocks, *plan_render.joined_area(area).blocks])
         reply = _with_readings(to_channel(action.board.channel_id, message), action, outcome.readings, outcome.at)
-        return _warn_of_identifiers(reply, action.board, action, body)
+        reply = _warn_of_identifiers(reply, action.board, action, body)
+        return touching_homes(reply, caller.user_id, *outcome.owner_user_ids)
 
     # Owners and due date are read from the text, as boards write actions.
     return log_action(deps, caller, AddAction(text=body, board_code=code), present)
@@ -195,7 +196,8 @@ def _move(deps: Deps, caller: Caller, rest: str) -> Reply:
         moved = plan_service.move_action(
             session, caller=caller, action=action, short_name=short_name, directory=deps.directory, now=now
         )
-        return to_channel(action.board.channel_id, plan_render.action_moved(moved, caller.user_id))
+        reply = to_channel(action.board.channel_id, plan_render.action_moved(moved, caller.user_id))
+        return touching_homes(reply, caller.user_id, *owner_user_ids(action))
 
 
 def _with_readings(reply: Reply, action: Action, readings: Sequence[DueReading], now: datetime) -> Reply:
@@ -213,12 +215,13 @@ def _ref_and_rest(rest: str) -> tuple[str, str]:
 
 
 def _change(deps: Deps, caller: Caller, change: ActionChange, usage: str, confirm: Confirm) -> Reply:
-    """Apply one change through the shared step; a change already made is refused as before, with usage."""
+    """Apply one change through the shared step; a change already made is refused as before, with usage.
+    A change made alters the Home tabs of the caller and of the action's owners, before and after."""
 
     def present(session: Session, outcome: ActionOutcome) -> Reply:
         if outcome.refusal is not None:
             return error_reply(outcome.refusal, usage)
-        return confirm(outcome)
+        return touching_homes(confirm(outcome), caller.user_id, *outcome.owner_user_ids)
 
     return change_action(deps, caller, change, present)
 

@@ -12,10 +12,11 @@ from bot.rendering import importing as render
 from bot.rendering.message import Message, section
 from bot.services import importing as service
 from bot.services.boards import can_manage_board, resolve_board
+from bot.services.changes import owner_user_ids
 from bot.services.context import Caller
 from bot.services.exporting import action_log
 from bot.text import escape, plural
-from handlers.reply import Reply, Upload, private, to_channel
+from handlers.reply import Reply, Upload, private, to_channel, touching_homes
 from storage import boards as board_store
 from storage.db import session_scope
 
@@ -61,7 +62,8 @@ def parse_options(first: str) -> tuple[str | None, date | None, str]:
 
 def _confirm(deps: Deps, caller: Caller, draft_id: int) -> Reply:
     channel_id, result = service.confirm_import(deps, caller, draft_id)
-    return to_channel(channel_id, render.imported(result))
+    owners = [user for action in result.created for user in owner_user_ids(action)]
+    return touching_homes(to_channel(channel_id, render.imported(result)), caller.user_id, *owners)
 
 
 def export_command(deps: Deps, caller: Caller, rest: str) -> Reply:

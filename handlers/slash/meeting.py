@@ -14,7 +14,7 @@ from bot.services import boards as service
 from bot.services.context import Caller
 from bot.text import escape, squash
 from bot.walltime import DEFAULT_TZ
-from handlers.reply import Reply, private, to_channel
+from handlers.reply import Reply, private, to_channel, touching_homes
 from handlers.slash import meeting_schedule as schedule
 from handlers.slash.parsing import split_subcommand
 from handlers.slash.wording import error_reply
@@ -82,7 +82,9 @@ def _setup(deps: Deps, caller: Caller, rest: str) -> Reply:
     now = deps.clock()
     with session_scope(deps.session_factory) as session:
         board = service.setup_board(session, caller=caller, setup=setup, now=now)
-        return to_channel(board.channel_id, render.board_set_up(board, caller.user_id))
+        reply = to_channel(board.channel_id, render.board_set_up(board, caller.user_id))
+        # The board appears on its chair's Home tab.
+        return touching_homes(reply, caller.user_id, board.chair_user_id)
 
 
 def _member_add(deps: Deps, caller: Caller, rest: str) -> Reply:
@@ -109,7 +111,8 @@ def _member_add(deps: Deps, caller: Caller, rest: str) -> Reply:
             directory=deps.directory,
             now=now,
         )
-        return to_channel(board.channel_id, render.member_added(board, member, caller.user_id))
+        reply = to_channel(board.channel_id, render.member_added(board, member, caller.user_id))
+        return touching_homes(reply, caller.user_id, member.slack_user_id)
 
 
 def _member_remove(deps: Deps, caller: Caller, rest: str) -> Reply:
@@ -122,7 +125,8 @@ def _member_remove(deps: Deps, caller: Caller, rest: str) -> Reply:
         member = service.remove_member(
             session, caller=caller, board=board, initials=initials, directory=deps.directory, now=now
         )
-        return to_channel(board.channel_id, render.member_removed(board, member, caller.user_id))
+        reply = to_channel(board.channel_id, render.member_removed(board, member, caller.user_id))
+        return touching_homes(reply, caller.user_id, member.slack_user_id)
 
 
 def _members(deps: Deps, caller: Caller, rest: str) -> Reply:

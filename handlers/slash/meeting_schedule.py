@@ -5,19 +5,22 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from sqlalchemy.orm import Session
+
 from bot.deps import Deps
 from bot.errors import UserError
 from bot.rendering import meetings as render
 from bot.services import meetings as service
 from bot.services import retention, terms
-from bot.services.boards import resolve_board
+from bot.services.boards import people_of_board, resolve_board
 from bot.services.context import Caller
 from bot.text import escape, squash
 from bot.walltime import local_date
-from handlers.reply import Reply, private, to_channel
+from handlers.reply import Reply, private, to_channel, touching_homes
 from handlers.slash.parsing import parse_date, parse_days, parse_rule, parse_terms, parse_time, read_nation
 from storage.db import session_scope
 from storage.meetings import series_of_board
+from storage.models import Board
 
 USAGE = {
     "schedule": "/meeting schedule <date> <time> [until <time>] [at <location>]  or  "
@@ -75,13 +78,21 @@ def _schedule(deps: Deps, caller: Caller, rest: str) -> Reply:
             series, meetings = service.schedule_series(
                 session, caller=caller, board=board, schedule=schedule, directory=deps.directory, now=now
             )
-            return to_channel(board.channel_id, render.series_scheduled(board, series, meetings, caller.user_id))
+            reply = to_channel(board.channel_id, render.series_scheduled(board, series, meetings, caller.user_id))
+            return _for_the_board(session, reply, caller, board)
         day = parse_date(m.group("when"), local_date(now, board.tz))
         schedule = service.Schedule(day=day, rule=None, start=start, end=end, location=location)
         meeting = service.schedule_meeting(
             session, caller=caller, board=board, schedule=schedule, directory=deps.directory, now=now
         )
-        return to_channel(board.channel_id, render.scheduled(board, meeting, caller.user_id))
+        return _for_the_board(
+            session, to_channel(board.channel_id, render.scheduled(board, meeting, caller.user_id)), caller, board
+        )
+
+
+def _for_the_board(session: Session, reply: Reply, caller: Caller, board: Board) -> Reply:
+    """A change to the board's meetings alters every member's Home tab (its next meeting, actions due at it)."""
+    return touching_homes(reply, caller.user_id, *people_of_board(session, board))
 
 
 def _no_arguments(rest: str, name: str) -> None:
@@ -116,7 +127,9 @@ def _cancel(deps: Deps, caller: Caller, rest: str) -> Reply:
         meeting = service.cancel_meeting(
             session, caller=caller, board=board, day=day, directory=deps.directory, now=now
         )
-        return to_channel(board.channel_id, render.cancelled(board, meeting, caller.user_id))
+        return _for_the_board(
+            session, to_channel(board.channel_id, render.cancelled(board, meeting, caller.user_id)), caller, board
+        )
 
 
 def _move(deps: Deps, caller: Caller, rest: str) -> Reply:
@@ -140,7 +153,9 @@ def _move(deps: Deps, caller: Caller, rest: str) -> Reply:
             directory=deps.directory,
             now=now,
         )
-        return to_channel(board.channel_id, render.moved(board, meeting, caller.user_id))
+        return _for_the_board(
+            session, to_channel(board.channel_id, render.moved(board, meeting, caller.user_id)), caller, board
+        )
 
 
 _SUMMARY_SETTING = re.compile(r"^summary\s+(\S+)\s+(?:working\s+)?days?\s+before\s+at\s+(.+)$", re.IGNORECASE)

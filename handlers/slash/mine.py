@@ -15,7 +15,7 @@ from bot.services.changes import ActionOutcome, change_action
 from bot.services.context import Caller
 from bot.services.requests import Snooze
 from bot.text import escape
-from handlers.reply import Reply, private
+from handlers.reply import Reply, private, touching_homes
 from handlers.slash.parsing import parse_days
 from handlers.slash.wording import error_reply
 from storage.db import session_scope
@@ -71,6 +71,7 @@ def _snooze(deps: Deps, caller: Caller, rest: str) -> Reply:
             f":zzz: No reminders about *{format_ref(outcome.board.code, outcome.action.number)}* until "
             f"{until:%a} {until.day} {until:%b} inclusive. Its due date is unchanged."
         )
-        return private(Message(text=text, blocks=[section(text)]))
+        reply = private(Message(text=text, blocks=[section(text)]))
+        return touching_homes(reply, caller.user_id, *outcome.owner_user_ids)
 
     return change_action(deps, caller, Snooze(ref, days), present)

@@ -22,6 +22,8 @@ from storage.db import session_scope
 
 USAGE = {
     "area add": '/plan area add <short name> ["Full name"] lead @user|INITIALS [recommendation <text>]',
+    "area lead": "/plan area lead <short name> @user|INITIALS|name",
+    "area remove": "/plan area remove <short name>",
     "areas": "/plan areas [in CODE]",
     "rag": "/plan rag <short name> red|amber|green <reason>",
     "show": "/plan show <short name> [in CODE]",
@@ -29,13 +31,20 @@ USAGE = {
 }
 HELP_LINES = [
     ("area add", "add an area to the board's improvement plan, with its lead and the recommendation it answers"),
+    ("area lead", "give an area a new lead, a member of the board"),
+    (
+        "area remove",
+        "take an area out of the plan (its ratings and history are kept); move its open actions out of it first "
+        "with `/action move SSCB-12 area none`",
+    ),
     ("areas", "RAG at a glance: every area, its lead, last period's rating and this period's"),
     ("rag", "rate an area (its lead, the chair or an admin), saying why"),
     ("show", "an area: ratings at each meeting, priorities and target dates, evidence and risks"),
 ]
 FOOTER = (
     "An area's priorities are actions: add one with `/action add … area MASH`, or move one with "
-    "`/action move SSCB-12 area MASH`. Each meeting closes a reporting period."
+    "`/action move SSCB-12 area MASH`. Each meeting closes a reporting period. Adding and removing areas and "
+    "changing their leads is for the chair, whoever set the board up, or a workspace admin."
 )
 _AREA_ADD = re.compile(
     r"^(?P<short>\S+)(?:\s+[\"“](?P<name>[^\"”]+)[\"”])?\s+lead\s+(?P<lead><@[^>]*>|\S+)"
@@ -60,7 +69,7 @@ def run(deps: Deps, caller: Caller, text: str) -> Reply:
     if handler is None:
         return error_reply(
             UserError(f"`{escape(squash(text))}` is not a `/plan` command. Try `/plan help`."),
-            "/plan area add|areas|rag|show|help …",
+            "/plan area add|area lead|area remove|areas|rag|show|help …",
         )
     try:
         return handler(deps, caller, rest)
@@ -94,6 +103,22 @@ def parse_area_add(rest: str) -> service.NewArea:
     return service.NewArea(short_name=m.group("short"), lead=lead, name=m.group("name"), recommendation=rec)
 
 
+def parse_area_lead(rest: str) -> tuple[str, service.LeadRef]:
+    """`MASH @jo`, `MASH EA` or `MASH Jo Bloggs`: the area and its new lead as typed."""
+    parts = squash(rest).split(" ", 1)
+    if len(parts) < 2 or not parts[0]:
+        raise UserError("Name the area and its new lead, e.g. `/plan area lead MASH @jo` (or their initials).")
+    who = parts[1].strip().strip('"“”').strip()
+    if mention := MENTION.fullmatch(who):
+        return parts[0], service.LeadRef(user_id=mention.group(1))
+    if who.startswith("<"):
+        raise UserError(f"`{escape(who)}` is not a member: mention them (`@jo`), or give their initials or name.")
+    if not who:
+        raise UserError("Name the area and its new lead, e.g. `/plan area lead MASH @jo` (or their initials).")
+    # Initials or a name: the board's members say which (initials first).
+    return parts[0], service.LeadRef(name=who)
+
+
 def parse_rag(rest: str) -> service.AreaRating:
     """`MASH red learning circles delayed by Covid` as a typed request."""
     parts = squash(rest).split(" ", 2)
@@ -117,6 +142,30 @@ def _area_add(deps: Deps, caller: Caller, rest: str) -> Reply:
         board = resolve_board(session, caller, None)
         area = service.add_area(session, caller=caller, board=board, request=request, directory=deps.directory, now=now)
         return to_channel(board.channel_id, render.area_added(board, area, caller.user_id))
+
+
+def _area_lead(deps: Deps, caller: Caller, rest: str) -> Reply:
+    short_name, lead = parse_area_lead(rest)
+    now = deps.clock()
+    with session_scope(deps.session_factory) as session:
+        board = resolve_board(session, caller, None)
+        changed = service.set_area_lead(
+            session, caller=caller, board=board, short_name=short_name, lead=lead, directory=deps.directory, now=now
+        )
+        return to_channel(board.channel_id, render.lead_changed(changed, caller.user_id))
+
+
+def _area_remove(deps: Deps, caller: Caller, rest: str) -> Reply:
+    words = rest.split()
+    if len(words) != 1:
+        raise UserError("Name the one area to remove by its short name, e.g. `/plan area remove MASH`.")
+    now = deps.clock()
+    with session_scope(deps.session_factory) as session:
+        board = resolve_board(session, caller, None)
+        removed = service.remove_area(
+            session, caller=caller, board=board, short_name=words[0], directory=deps.directory, now=now
+        )
+        return to_channel(board.channel_id, render.area_removed(board, removed, caller.user_id))
 
 
 def _areas(deps: Deps, caller: Caller, rest: str) -> Reply:
@@ -156,6 +205,8 @@ def _show(deps: Deps, caller: Caller, rest: str) -> Reply:
 
 _HANDLERS: dict[str, Callable[[Deps, Caller, str], Reply]] = {
     "area add": _area_add,
+    "area lead": _area_lead,
+    "area remove": _area_remove,
     "areas": _areas,
     "rag": _rag,
     "show": _show,

@@ -45,6 +45,8 @@ def slash_wording(remedy: Remedy) -> str:
             return " with `/action assign &lt;ref&gt; &lt;owners&gt;`"
         case RemedyKind.PREVIEW_SUMMARY:
             return f" `/summary {args['code']}` shows it to you privately."
+        case RemedyKind.MOVE_OUT_OF_AREA:
+            return f" with `/action move {args['ref']} area none` (or `area &lt;short name&gt;` for another area)"
     return remedy.plain
 
 
