@@ -30,6 +30,7 @@ from bot.deps import Deps
 from bot.directory import Person
 from bot.rendering.summary import slack_messages, stream_slack_messages
 from bot.scheduled.due_work import run_due
+from bot.scheduler import tune_collector_for_ticks
 from bot.services.meetings import next_meeting, to_utc
 from bot.services.summary import build_summary
 from storage.db import make_session_factory
@@ -102,10 +103,12 @@ class DbClock:
         with self.engine.connect() as conn:
             pids = conn.scalars(
                 # Client backends only: an autovacuum worker that happens to run on the freshly
-                # seeded tables is not the tick's work.
+                # seeded tables is not the tick's work. This connection's own backend is included: it
+                # is a pooled one, maybe the seed's, and left out of the first reading it would be
+                # counted from zero (the whole seed) in the next.
                 text(
                     "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-                    "AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+                    "AND backend_type = 'client backend'"
                 )
             ).all()
         ticks = os.sysconf("SC_CLK_TCK")
@@ -302,6 +305,8 @@ def seed_boards(engine: Engine, boards: int, actions: int, first: int = 0) -> No
 
 
 def tick_figures(engine: Engine, boards: int) -> None:
+    # The collector as a ticking process (`arising clock`, `arising tick`, a clock in `serve`) sets it.
+    tune_collector_for_ticks()
     factory = make_session_factory(engine)
     seed_boards(engine, 1, 500)
     seed_boards(engine, boards - 1, 20, first=1)

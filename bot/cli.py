@@ -369,6 +369,9 @@ def _tick(settings: Settings, now: datetime | None) -> None:
     engine = _migrated_engine(settings)
     client = _checked_client(settings)
     deps = _deps(make_session_factory(engine), client)
+    from bot.scheduler import tune_collector_for_ticks  # lazily: the web process never imports the clock
+
+    tune_collector_for_ticks()
     report = run_due(deps, SlackSender.from_settings(settings), now or utcnow())
     sent = report.dispatch
     print(
