@@ -23,7 +23,7 @@ from slack_sdk import WebClient
 from bot import request_log
 from bot.errors import UserError
 from bot.importing.readers import UnreadableDocument
-from bot.inbox import Job, Put
+from bot.inbox import Job
 from bot.rendering import import_modal as views
 from bot.rendering import importing as render
 from bot.rendering.message import Message, section
@@ -33,7 +33,7 @@ from bot.services.context import Caller
 from bot.slack_faults import classify
 from handlers.delivery import deliver, tell
 from handlers.failures import failure_message
-from handlers.intake import BUSY, NOT_TAKEN, Intake, request_key
+from handlers.intake import Intake, not_taken_text, request_key
 from handlers.origin import refresh_homes
 from handlers.payloads import SlashCommand
 from handlers.reply import to_channel
@@ -43,7 +43,6 @@ log = logging.getLogger(__name__)
 
 # `/action import` alone (or `/action import in CODE`): the modal. With minutes after it, the paste path.
 _IMPORT_ONLY = re.compile(r"^\s*import(?:\s+in\s+(?P<code>[A-Za-z0-9]{2,10}))?\s*$", re.IGNORECASE)
-_NOT_QUEUED = {Put.BUSY: BUSY, Put.FAILED: NOT_TAKEN}
 EMPTY = "Paste the minutes here: the lines with actions, or the whole text."
 NOT_OPENED = (
     ":warning: I couldn't open the import form ({code}). Paste the minutes after `/action import` instead: "
@@ -114,8 +113,8 @@ def _submit_minutes(intake: Intake) -> Callable[..., None]:
         }
         outcome = intake.accept("import_modal_preview", job, request_key(request, body))
         request_log.note(outcome=outcome.value)
-        if outcome in _NOT_QUEUED:
-            ack(response_action="errors", errors={views.MINUTES_BLOCK: _NOT_QUEUED[outcome]})
+        if (text := not_taken_text(outcome)) is not None:
+            ack(response_action="errors", errors={views.MINUTES_BLOCK: text})
             return
         ack(response_action="update", view=views.working_view(state, "Reading the minutes…"))
 
@@ -134,8 +133,8 @@ def _submit_preview(intake: Intake) -> Callable[..., None]:
         job = {"team_id": team, "user": user, "view_id": str(view.get("id") or ""), "state": state.dump()}
         outcome = intake.accept("import_modal_confirm", job, request_key(request, body))
         request_log.note(outcome=outcome.value)
-        if outcome in _NOT_QUEUED:
-            ack(response_action="update", view=views.problem_view(state, _NOT_QUEUED[outcome], can_go_back=True))
+        if (text := not_taken_text(outcome)) is not None:
+            ack(response_action="update", view=views.problem_view(state, text, can_go_back=True))
             return
         ack(response_action="update", view=views.working_view(state, "Importing…"))
 

@@ -29,6 +29,12 @@ NOT_TAKEN = (
 )
 
 
+def not_taken_text(outcome: Put) -> str | None:
+    """What to tell the user when nothing was queued (busy, or the inbox could not be written); None when
+    the request was queued, or was a replay (which the first delivery answers)."""
+    return {Put.BUSY: BUSY, Put.FAILED: NOT_TAKEN}.get(outcome)
+
+
 class Intake:
     """Queues jobs in the inbox and wakes the work pool."""
 

@@ -39,7 +39,7 @@ from bot.statuses import Rag
 from bot.text import MAX_ACTION_TEXT, escape_prose, squash, truncate
 from handlers.delivery import deliver
 from handlers.failures import failure_message
-from handlers.intake import BUSY, NOT_TAKEN, Intake, request_key
+from handlers.intake import Intake, not_taken_text, request_key
 from handlers.origin import Origin, refresh, refresh_homes
 from handlers.reply import Reply, to_channel, touching_homes, with_private
 from handlers.work import WorkContext
@@ -154,8 +154,7 @@ def _queue_or_say(intake: Intake, ack: Ack, kind: str, job: dict[str, Any], key:
     """Switch the modal to "Saving…" and queue the work; if it can't be queued, say so in the modal."""
     outcome = intake.accept(kind, job, key)
     request_log.note(outcome=outcome.value)
-    if outcome.value in ("busy", "failed"):
-        text = BUSY if outcome.value == "busy" else NOT_TAKEN
+    if (text := not_taken_text(outcome)) is not None:
         # Shown under the form's first input (an error must name a block the view has).
         ack(response_action="errors", errors={_FIRST_INPUT[kind]: text})
         return

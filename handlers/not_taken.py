@@ -18,19 +18,13 @@ from bot.inbox import Put
 from bot.rendering import views
 from bot.slack_faults import classify
 from handlers.delivery import tell
-from handlers.intake import BUSY, NOT_TAKEN
+from handlers.intake import not_taken_text
 from handlers.origin import notice_message
 
 log = logging.getLogger(__name__)
 
 NOTICE = "arising_notice"
 TITLE = "Arising"
-
-
-def not_taken_text(outcome: Put) -> str | None:
-    """What to tell the user for an outcome that left nothing queued; None when the request was queued
-    (or was a replay, which the first delivery answers)."""
-    return {Put.BUSY: BUSY, Put.FAILED: NOT_TAKEN}.get(outcome)
 
 
 def notice_view(text: str) -> dict[str, Any]:

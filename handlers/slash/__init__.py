@@ -13,12 +13,12 @@ from slack_bolt.request import BoltRequest
 
 from bot import request_log
 from bot.deps import Deps
-from bot.inbox import Job, Put
+from bot.inbox import Job
 from bot.services.context import Caller
 from handlers import import_modal
 from handlers.delivery import deliver, tell
 from handlers.failures import failure_message
-from handlers.intake import BUSY, NOT_TAKEN, Intake, request_key
+from handlers.intake import Intake, not_taken_text, request_key
 from handlers.origin import refresh_homes
 from handlers.payloads import SlashCommand
 from handlers.reply import Reply
@@ -36,7 +36,6 @@ RUNNERS: dict[str, Runner] = {
     "/summary": summary.run,
 }
 UNREADABLE = ":x: Slack sent this command in a form I can't read, so nothing was done. Please try again."
-_ACK_TEXT = {Put.BUSY: BUSY, Put.FAILED: NOT_TAKEN}
 
 
 def _ack_command(intake: Intake) -> Callable[..., None]:
@@ -58,8 +57,8 @@ def _ack_command(intake: Intake) -> Callable[..., None]:
         raw = {name: body[name] for name in SlashCommand.model_fields if name in body}
         outcome = intake.accept("command", raw, request_key(request, body))
         request_log.note(outcome=outcome.value)
-        if outcome in _ACK_TEXT:
-            ack(response_type="ephemeral", text=_ACK_TEXT[outcome])
+        if (text := not_taken_text(outcome)) is not None:
+            ack(response_type="ephemeral", text=text)
         else:
             ack()
 
