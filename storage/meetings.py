@@ -6,10 +6,10 @@ from collections.abc import Collection, Sequence
 from datetime import date, datetime, time
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, aliased, selectinload
+from sqlalchemy.orm import Session, aliased
 
 from storage.listed import among
-from storage.models import Action, Board, Meeting, MeetingSeries
+from storage.models import Action, Meeting, MeetingSeries
 
 SCHEDULED = "scheduled"
 
@@ -72,33 +72,6 @@ def meetings_in_month(session: Session, board_id: int, year: int, month: int) ->
     ).all()
 
 
-def meetings_starting_between(session: Session, start: datetime, end: datetime) -> Sequence[Meeting]:
-    """Scheduled meetings of every board starting in [start, end), boards loaded."""
-    return session.scalars(
-        select(Meeting)
-        .where(Meeting.status == SCHEDULED, Meeting.starts_at >= start, Meeting.starts_at < end)
-        .options(selectinload(Meeting.board))
-        .order_by(Meeting.starts_at)
-    ).all()
-
-
-def count_meetings_between(session: Session, board_id: int, after: datetime, before: datetime) -> int:
-    """How many scheduled meetings started strictly between two instants."""
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(Meeting)
-            .where(
-                Meeting.board_id == board_id,
-                Meeting.status == SCHEDULED,
-                Meeting.starts_at > after,
-                Meeting.starts_at < before,
-            )
-        )
-        or 0
-    )
-
-
 def active_series(session: Session) -> Sequence[MeetingSeries]:
     """Series not ended, of every board."""
     return session.scalars(select(MeetingSeries).where(MeetingSeries.ended_at.is_(None))).all()
@@ -124,11 +97,6 @@ def actions_due_next_meeting(session: Session, board_id: int) -> Sequence[Action
     return session.scalars(
         select(Action).where(Action.board_id == board_id, Action.status == "open", Action.due_kind == "next_meeting")
     ).all()
-
-
-def boards_with_meetings(session: Session) -> Sequence[Board]:
-    """Boards that have at least one meeting row."""
-    return session.scalars(select(Board).where(Board.id.in_(select(Meeting.board_id)))).all()
 
 
 def meeting_starts_before(session: Session, board_id: int, before: datetime) -> list[datetime]:

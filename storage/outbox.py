@@ -21,23 +21,6 @@ PENDING, SENDING, SENT, FAILED, MISSED = "pending", "sending", "sent", "failed",
 CANCELLED = "cancelled"
 
 
-def insert_once(session: Session, values: dict[str, Any]) -> bool:
-    """Insert an outbox row unless its key exists; True if this call inserted it.
-
-    ON CONFLICT DO NOTHING makes two processes planning the same message at
-    once safe: exactly one insert wins, neither fails.
-    """
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = (
-        insert(OutboxMessage)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["key"])
-        # RETURNING tells reliably whether a row went in; rowcount does not on every driver.
-        .returning(OutboxMessage.id)
-    )
-    return session.execute(statement).scalar_one_or_none() is not None
-
-
 # Rows per INSERT statement: 14 parameters a row stays far below SQLite's and PostgreSQL's limits.
 INSERT_CHUNK = 500
 
@@ -129,31 +112,6 @@ def keys_of_meetings(session: Session, meeting_ids: Iterable[int], kinds: Sequen
             )
         )
     return found
-
-
-def key_exists(session: Session, key: str) -> bool:
-    """True if a row with this key was ever written."""
-    return session.scalar(select(OutboxMessage.id).where(OutboxMessage.key == key)) is not None
-
-
-def sendable(
-    session: Session, now: datetime, limit: int = 500, after: tuple[datetime, int] | None = None
-) -> Sequence[tuple[int, str, datetime]]:
-    """(id, recipient, due_at) of rows ready to send, in (due_at, id) order from just after `after`:
-    pending and due, or left `sending` by a process whose claim expired."""
-    query = select(OutboxMessage.id, OutboxMessage.recipient, OutboxMessage.due_at).where(
-        or_(
-            and_(OutboxMessage.status == PENDING, OutboxMessage.next_attempt_at <= now),
-            and_(OutboxMessage.status == SENDING, OutboxMessage.claimed_until < now),
-        )
-    )
-    if after is not None:
-        due_at, row_id = after
-        query = query.where(
-            or_(OutboxMessage.due_at > due_at, and_(OutboxMessage.due_at == due_at, OutboxMessage.id > row_id))
-        )
-    rows = session.execute(query.order_by(OutboxMessage.due_at, OutboxMessage.id).limit(limit)).all()
-    return [(row_id, recipient, due_at) for row_id, recipient, due_at in rows]
 
 
 @dataclass(frozen=True)
@@ -389,8 +347,3 @@ def update_claimed_many(session: Session, writes: Sequence[tuple[int, datetime, 
             params.update((f"_w{n}_{column}", values[column]) for column in columns)
         changed.update(connection.execute(_claimed_update_many(columns, len(group)), params).scalars())
     return changed
-
-
-def by_status(session: Session, status: str) -> Sequence[OutboxMessage]:
-    """Rows in one state (for operators and tests)."""
-    return session.scalars(select(OutboxMessage).where(OutboxMessage.status == status).order_by(OutboxMessage.id)).all()

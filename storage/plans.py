@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from storage.meetings import meeting_starts_before
@@ -45,12 +45,6 @@ def reread_area(session: Session, area_id: int) -> PlanArea:
         .options(selectinload(PlanArea.lead))
         .execution_options(populate_existing=True)
     ).one()
-
-
-def has_plan(session: Session, board_id: int) -> bool:
-    """Whether the board has at least one current plan area."""
-    count = select(func.count(PlanArea.id)).where(PlanArea.board_id == board_id, PlanArea.removed_at.is_(None))
-    return session.scalar(count) != 0
 
 
 def area_events(session: Session, area_ids: Sequence[int]) -> Sequence[PlanAreaEvent]:
