@@ -17,7 +17,7 @@ from bot.http_guard import MAX_BODY_BYTES, guard_slack_endpoint
 from bot.inbox import Inbox
 from bot.metrics import CONTENT_TYPE, Metrics
 from bot.walltime import utcnow
-from storage.db import HealthProbe, make_session_factory
+from storage.db import HealthProbe, database_ok, make_session_factory
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
@@ -38,10 +38,10 @@ def make_wsgi_app(app: App, engine: Engine, inbox: Inbox | None = None, *, healt
     # Oversized or malformed requests are refused before Bolt reads them (bot/http_guard.py).
     slack = guard_slack_endpoint(SlackRequestHandler(app, path=EVENTS_PATH), path=EVENTS_PATH)
     metrics = Metrics(make_session_factory(engine), inbox, utcnow)
-    database_ok = HealthProbe(engine, health_timeout)
+    database_answers = HealthProbe(lambda: database_ok(engine, health_timeout), health_timeout)
 
     def health(start_response: Callable[..., Any]) -> Iterable[bytes]:
-        db = database_ok()
+        db = database_answers()
         body = json.dumps({"status": "ok" if db else "degraded", "database": "ok" if db else "unavailable"})
         status = "200 OK" if db else "503 Service Unavailable"
         start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -215,34 +215,51 @@ def _sqlite_write_probe(dbapi_conn: Any, busy_ms: int) -> None:
 class HealthProbe:
     """Answers "does the database answer?" within a bounded time, whatever the database does.
 
-    The probe runs on its own thread and the caller waits at most `timeout_seconds`. Callers that
-    arrive while a probe is under way wait for that probe instead of starting another, so a stalled
-    database does not collect one stuck thread per health check.
+    `check` runs on its own thread and the caller waits at most `timeout_seconds`. Callers that
+    arrive while a check is under way wait for that check instead of starting another, so a stalled
+    database does not collect one stuck thread per health check. A check that began before the
+    caller arrived and failed says nothing about the database now (the stall may have ended just as
+    it gave up), so the caller then runs a fresh check within what is left of its own time.
     """
 
-    def __init__(self, engine: Engine, timeout_seconds: float = 2.0) -> None:
-        self._engine = engine
+    def __init__(self, check: Callable[[], bool], timeout_seconds: float = 2.0) -> None:
+        self._check = check
         self._timeout = timeout_seconds
         self._lock = threading.Lock()
         self._current: _Probe | None = None
 
     def __call__(self) -> bool:
-        """True when the database answered its probe in time."""
+        """True when the database answered a check in time."""
+        arrived = time.monotonic()
+        deadline = arrived + self._timeout
+        probe = self._probe_since(None)
+        if not probe.done.wait(max(0.0, deadline - time.monotonic())):
+            return False
+        if probe.ok or probe.started >= arrived:
+            return probe.ok
+        # A stale failure: ask again, once, with a check that began after this caller arrived.
+        fresh = self._probe_since(arrived)
+        return fresh.done.wait(max(0.0, deadline - time.monotonic())) and fresh.ok
+
+    def _probe_since(self, arrived: float | None) -> _Probe:
+        """The check under way (one that began at or after `arrived`, when given), or a new one."""
         with self._lock:
             probe = self._current
-            if probe is None or probe.done.is_set():
-                probe = self._current = _Probe()
+            stale = arrived is not None and (probe is None or probe.started < arrived)
+            if probe is None or probe.done.is_set() or stale:
+                probe = self._current = _Probe(started=time.monotonic())
                 threading.Thread(target=self._run, args=(probe,), name="health-probe", daemon=True).start()
-        return probe.done.wait(self._timeout) and probe.ok
+            return probe
 
     def _run(self, probe: _Probe) -> None:
         try:
-            probe.ok = database_ok(self._engine, self._timeout)
+            probe.ok = self._check()
         finally:
             probe.done.set()
 
 
 @dataclass
 class _Probe:
+    started: float
     done: threading.Event = field(default_factory=threading.Event)
     ok: bool = False
