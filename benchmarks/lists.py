@@ -42,7 +42,7 @@ def main() -> None:
     args = parser.parse_args()
     engine, seeded = seeded_database(args.database_url)
     factory = make_session_factory(engine)
-    caller = Caller(team_id="T1", user_id=Seeded.user(41), channel_id=Seeded.channel(1))
+    caller = Caller(team_id="T1", user_id=Seeded.HEAVY, channel_id=Seeded.channel(1))
 
     def baseline() -> None:
         with factory() as session:

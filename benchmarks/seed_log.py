@@ -10,7 +10,7 @@ import argparse
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import Engine, insert
+from sqlalchemy import Engine, insert, select
 
 from storage.db import make_engine
 from storage.migrate import upgrade_to_head
@@ -27,6 +27,12 @@ class Seeded:
     boards: int
     people: int
     actions: int
+
+    # Someone on HEAVY_BOARDS boards who co-owns HEAVY_PER_BOARD open actions on each (220 in all):
+    # the person the lists' benchmark asks "what's mine?" for.
+    HEAVY = "U999999"
+    HEAVY_BOARDS = 10
+    HEAVY_PER_BOARD = 22
 
     @staticmethod
     def channel(board: int) -> str:
@@ -113,7 +119,37 @@ def seed(engine: Engine, *, boards: int = 50, people: int = 2_000, actions: int 
                 if len(rows) >= BATCH:
                     _flush(conn, rows, owners, events)
         _flush(conn, rows, owners, events)
+        _seed_heavy_owner(conn, boards=boards, per_board_actions=per_board_actions)
     return Seeded(boards=boards, people=per_board_people * boards, actions=per_board_actions * boards)
+
+
+def _seed_heavy_owner(conn, *, boards: int, per_board_actions: int) -> None:  # type: ignore[no-untyped-def]
+    heavy_boards = min(boards, Seeded.HEAVY_BOARDS)
+    conn.execute(
+        insert(Member),
+        [
+            {
+                "board_id": b + 1,
+                "initials": "ZZ",
+                "slack_user_id": Seeded.HEAVY,
+                "name": "Heavy Owner",
+                "added_by": "USEED",
+                "added_at": CREATED,
+            }
+            for b in range(heavy_boards)
+        ],
+    )
+    member_of = dict(conn.execute(select(Member.board_id, Member.id).where(Member.slack_user_id == Seeded.HEAVY)).all())
+    # Actions numbered 1, 10, 19, …: open (n % 3 == 1), their due dates spread over every group.
+    numbers = [n for n in range(1, per_board_actions + 1, 9)][: Seeded.HEAVY_PER_BOARD]
+    conn.execute(
+        insert(ActionOwner),
+        [
+            {"action_id": b * per_board_actions + n, "member_id": member_of[b + 1]}
+            for b in range(heavy_boards)
+            for n in numbers
+        ],
+    )
 
 
 def _flush(conn, rows: list, owners: list, events: list) -> None:  # type: ignore[no-untyped-def]
@@ -133,7 +169,13 @@ def seeded_database(url: str | None) -> tuple[Engine, Seeded]:
 
     engine = make_engine(url or f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.db'}")
     upgrade_to_head(engine)
-    return engine, seed(engine)
+    seeded = seed(engine)
+    if engine.dialect.name == "postgresql":
+        # What autovacuum does within a minute of a bulk load in production: without statistics
+        # the planner guesses a few rows per table and picks plans no running system would.
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("ANALYZE")
+    return engine, seeded
 
 
 def main() -> None:

@@ -1,7 +1,8 @@
 """Queries for lists of actions that fetch only what one message shows, plus counts in SQL.
 
-Cost follows what is shown: a list reads one page of rows (LIMIT/OFFSET on an indexed order) and
-counts the rest with COUNT … GROUP BY, never loading the whole log to show a few dozen lines.
+Cost follows what is shown: a list reads one page of rows (LIMIT/OFFSET on an indexed order, or the
+first rows of each group by a window), with the counts in the same statement, never loading the
+whole log to show a few dozen lines. Rows are columns (storage/listed.py), not ORM objects.
 """
 
 from __future__ import annotations
@@ -10,12 +11,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import ColumnElement, Date, Join, and_, case, func, literal, or_, select
+from sqlalchemy.orm import Session
 
-from storage.models import Action, ActionOwner, Board
+from storage.listed import LISTED_COLUMNS
+from storage.models import Action, ActionOwner, Board, Member
 
-_LOAD = (selectinload(Action.owners), selectinload(Action.board))
+# Rows are LISTED_COLUMNS (storage/listed.py), read by position; what a page query adds comes after.
+_WIDTH = len(LISTED_COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -47,11 +50,22 @@ def count_board_actions(session: Session, query: BoardListQuery) -> int:
     return int(session.scalar(select(func.count()).select_from(Action).where(*query.where())) or 0)
 
 
-def board_actions_page(session: Session, query: BoardListQuery, *, limit: int, offset: int) -> Sequence[Action]:
-    """One page of the board's matching actions, by number, with owners and board loaded."""
-    return session.scalars(
-        select(Action).where(*query.where()).options(*_LOAD).order_by(Action.number).limit(limit).offset(offset)
+Page = tuple[list[tuple], int]  # type: ignore[type-arg]
+
+
+def board_actions_page(session: Session, query: BoardListQuery, *, limit: int, offset: int) -> Page:
+    """One page of the board's matching actions (LISTED_COLUMNS, by number) and how many match in all.
+
+    One statement: the count rides along as an uncorrelated scalar subquery (PostgreSQL runs it once,
+    from the index), so a page costs one round trip; only a page past the end counts again.
+    """
+    total = select(func.count()).select_from(Action).where(*query.where()).scalar_subquery()
+    rows = session.execute(
+        select(*LISTED_COLUMNS, total).where(*query.where()).order_by(Action.number).limit(limit).offset(offset)
     ).all()
+    if not rows:
+        return [], count_board_actions(session, query)
+    return [tuple(row[:_WIDTH]) for row in rows], int(rows[0][_WIDTH])
 
 
 # -- one person's actions across boards, in urgency buckets ------------------------------------
@@ -60,67 +74,124 @@ BUCKETS = ("overdue", "due_soon", "later", "undated", "closed")
 
 
 @dataclass(frozen=True)
-class OwnedQuery:
-    """Actions owned through `member_ids` on `board_ids` (boards sharing one time zone, so one `today`)."""
+class ZoneDays:
+    """Boards sharing one time zone, so one `today` and one end of "due soon"."""
 
-    member_ids: Sequence[int]
     board_ids: Sequence[int]
     today: date
     soon_until: date
+
+
+@dataclass(frozen=True)
+class OwnedQuery:
+    """Actions owned through `member_ids` on the boards of `zones` (each zone with its own today)."""
+
+    member_ids: Sequence[int]
+    zones: Sequence[ZoneDays]
     closed_since: datetime | None = None
+
+    def _per_board(self, day_of: str) -> ColumnElement[date]:
+        # One zone is the usual case: a constant. Otherwise each board's own day, by its zone.
+        days = [(zone.board_ids, getattr(zone, day_of)) for zone in self.zones]
+        if len(days) == 1:
+            return literal(days[0][1], Date)
+        *firsts, (_, last) = days
+        return case(
+            *((Action.board_id.in_(list(ids)), literal(day, Date)) for ids, day in firsts), else_=literal(last, Date)
+        )
 
     def bucket(self) -> ColumnElement[str]:
         return case(
             (Action.status != "open", "closed"),
             (Action.due_date.is_(None), "undated"),
-            (Action.due_date < self.today, "overdue"),
-            (Action.due_date <= self.soon_until, "due_soon"),
+            (Action.due_date < self._per_board("today"), "overdue"),
+            (Action.due_date <= self._per_board("soon_until"), "due_soon"),
             else_="later",
         )
 
+    def source(self) -> Join:
+        """The owned actions, driven from the owners' index: the few owned ids first, then each action
+        by its key (both databases otherwise read every open action and test it)."""
+        owned = (
+            select(ActionOwner.action_id)
+            .where(ActionOwner.member_id.in_(list(self.member_ids)))
+            .distinct()  # a person removed and added again may own one action twice
+            .subquery("owned")
+        )
+        return owned.join(Action, Action.id == owned.c.action_id)
+
     def where(self) -> list[ColumnElement[bool]]:
-        owned = select(ActionOwner.action_id).where(ActionOwner.member_id.in_(list(self.member_ids)))
         shown = Action.status == "open"
         if self.closed_since is not None:
             shown = or_(shown, and_(Action.status != "open", Action.closed_at >= self.closed_since))
-        return [Action.id.in_(owned), Action.board_id.in_(list(self.board_ids)), shown]
+        return [shown]
 
 
 def owned_bucket_counts(session: Session, query: OwnedQuery) -> dict[str, int]:
     """How many matching actions fall in each bucket."""
     bucket = query.bucket().label("bucket")
-    rows = session.execute(select(bucket, func.count()).where(*query.where()).group_by(bucket)).all()
+    rows = session.execute(
+        select(bucket, func.count()).select_from(query.source()).where(*query.where()).group_by(bucket)
+    ).all()
     return {str(name): int(count) for name, count in rows}
 
 
-def owned_bucket_page(
-    session: Session, query: OwnedQuery, bucket: str, *, limit: int, offset: int = 0
-) -> Sequence[Action]:
-    """A page of one bucket: by due date (closed: most recently closed first), then board and number."""
-    order = (Action.closed_at.desc(), Action.id) if bucket == "closed" else (Action.due_date, Board.code, Action.number)
-    return session.scalars(
-        select(Action)
-        .join(Board, Action.board_id == Board.id)
-        .where(*query.where(), query.bucket() == bucket)
-        .options(*_LOAD)
-        .order_by(*order)
-        .limit(limit)
-        .offset(offset)
+@dataclass(frozen=True)
+class OwnedPages:
+    """The rows (LISTED_COLUMNS) of each bucket's page, in the bucket's order, and each bucket's count."""
+
+    rows: dict[str, list[tuple]]  # type: ignore[type-arg]
+    counts: dict[str, int]
+
+
+def owned_bucket_pages(
+    session: Session, query: OwnedQuery, *, limit: int, offset: int = 0, bucket: str | None = None
+) -> OwnedPages:
+    """Rows `offset+1`…`offset+limit` of every bucket (or of `bucket` only), and the buckets' counts,
+    in one statement: by due date (closed: most recently closed first), then board and number.
+
+    A bucket with no row in the range has no count here (only a page past the end lacks one).
+    """
+    which = query.bucket()
+    # Open buckets order by due date; the closed one by when it closed (latest first): a closed-only
+    # key, constant among open rows, then the open key, constant among closed rows' ties.
+    closed_first = case((Action.status != "open", Action.closed_at)).desc()
+    order = (closed_first, Action.due_date, Board.code, Action.number)
+    ranked = (
+        select(
+            *LISTED_COLUMNS,
+            which.label("bucket"),
+            func.row_number().over(partition_by=which, order_by=order).label("rank"),
+            func.count().over(partition_by=which).label("count"),
+        )
+        .select_from(query.source().join(Board, Board.id == Action.board_id))
+        .where(*query.where())
+    )
+    if bucket is not None:
+        ranked = ranked.where(which == bucket)
+    table = ranked.subquery()
+    found = session.execute(
+        select(table)
+        .where(table.c.rank > offset, table.c.rank <= offset + limit)
+        .order_by(table.c.bucket, table.c.rank)
     ).all()
+    rows: dict[str, list[tuple]] = {}  # type: ignore[type-arg]
+    counts: dict[str, int] = {}
+    for row in found:
+        name = str(row[_WIDTH])
+        rows.setdefault(name, []).append(tuple(row[:_WIDTH]))
+        counts[name] = int(row[_WIDTH + 2])
+    return OwnedPages(rows=rows, counts=counts)
 
 
-def boards_by_zone(session: Session, member_ids: Sequence[int]) -> dict[str, list[int]]:
-    """The boards of these memberships, grouped by time zone (each zone has its own `today`)."""
-    from storage.models import Member
-
+def boards_of_user(session: Session, team_id: str, user_id: str) -> list[tuple[int, Board]]:
+    """(membership id, board) of every membership (current or past) the user holds in the workspace."""
     rows = session.execute(
-        select(Board.tz, Board.id).join(Member, Member.board_id == Board.id).where(Member.id.in_(list(member_ids)))
+        select(Member.id, Board)
+        .join(Board, Board.id == Member.board_id)
+        .where(Board.team_id == team_id, Member.slack_user_id == user_id)
     ).all()
-    zones: dict[str, list[int]] = {}
-    for tz, board_id in rows:
-        if board_id not in zones.setdefault(str(tz), []):
-            zones[str(tz)].append(int(board_id))
-    return zones
+    return [(int(member_id), board) for member_id, board in rows]
 
 
 # -- the Home tab: a person's boards at a glance -----------------------------------------------
@@ -128,8 +199,6 @@ def boards_by_zone(session: Session, member_ids: Sequence[int]) -> dict[str, lis
 
 def boards_of_person(session: Session, team_id: str, user_id: str, *, limit: int) -> tuple[Sequence[Board], int]:
     """The first `limit` boards (by code) the person is a current member or the chair of, and how many there are."""
-    from storage.models import Member
-
     member_of = select(Member.board_id).where(Member.slack_user_id == user_id, Member.removed_at.is_(None))
     where = (Board.team_id == team_id, or_(Board.id.in_(member_of), Board.chair_user_id == user_id))
     total = int(session.scalar(select(func.count()).select_from(Board).where(*where)) or 0)

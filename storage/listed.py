@@ -98,16 +98,33 @@ def listed(
         action_rows = [row for row in action_rows if row[0] in keep]
     # Owners by the ids just read (primary keys), not by the condition again: on PostgreSQL a
     # second run of the condition, with its list of owners, cost more than the actions' query.
+    owners = owners_of_actions(session, [row[0] for row in action_rows])
+    found = dict(boards or {})
+    missing = {row[1] for row in action_rows} - found.keys()
+    if missing:
+        found.update((b.id, b) for b in session.scalars(select(Board).where(among(session, Board.id, missing))))
+    return ListedRows(actions=action_rows, owners=owners, boards=found)
+
+
+def owners_of_actions(session: Session, action_ids: Collection[int]) -> list[Row]:  # type: ignore[type-arg]
+    """(action id, initials, name, Slack id) of these actions' owners, by action, then initials."""
     owners: list[Row] = []  # type: ignore[type-arg]
-    for ids in chunks(session, [row[0] for row in action_rows]):
+    for ids in chunks(session, action_ids):
         owners += session.execute(
             select(ActionOwner.action_id, Member.initials, Member.name, Member.slack_user_id)
             .join(Member, Member.id == ActionOwner.member_id)
             .where(among(session, ActionOwner.action_id, ids))
             .order_by(ActionOwner.action_id, Member.initials)
         ).all()
-    found = dict(boards or {})
-    missing = {row[1] for row in action_rows} - found.keys()
-    if missing:
-        found.update((b.id, b) for b in session.scalars(select(Board).where(among(session, Board.id, missing))))
-    return ListedRows(actions=action_rows, owners=owners, boards=found)
+    return owners
+
+
+def with_owners(
+    session: Session,
+    action_rows: Sequence[Row] | Sequence[tuple],  # type: ignore[type-arg]
+    boards: Mapping[int, Board],
+) -> ListedRows:
+    """Rows of LISTED_COLUMNS already read, with their owners (one query) and these boards."""
+    return ListedRows(
+        actions=action_rows, owners=owners_of_actions(session, [row[0] for row in action_rows]), boards=boards
+    )

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from storage.models import Action, Board, Member
+from storage.models import Action, ActionOwner, Board, Member
 from tests.driver import posts, replies
 
 
@@ -291,3 +291,90 @@ def test_mine_with_200_short_open_actions_accounts_for_every_one(board, session_
 
     shown, not_shown = shown_and_counted(reply.text)
     assert shown + not_shown == 200
+
+
+# -- time zones, order and cost ------------------------------------------------------------
+
+
+def test_mine_reads_each_board_s_today_in_its_own_time_zone(two_boards, session_factory, clock):
+    with session_factory.begin() as session:
+        session.execute(Board.__table__.update().where(Board.code == "CIB").values(tz="America/New_York"))
+    clock.now = clock.now.replace(hour=3)  # 23 Nov in London, still 22 Nov in New York
+    two_boards.command("/action", "add AF to circulate the report by 22/11/2026")  # SSCB-1: overdue in London
+    two_boards.command("/action", "add AL to audit case files by 22/11/2026", channel="CCIB")  # CIB-1: due today
+
+    reply = mine(two_boards)
+
+    assert reply.text.index("Overdue") < reply.text.index("*SSCB-1*") < reply.text.index("Due in the next 7 days")
+    assert reply.text.index("Due in the next 7 days") < reply.text.index("*CIB-1*")
+    assert "overdue" not in line_of(reply.text, "CIB-1")
+
+
+def test_mine_overdue_puts_the_earliest_date_first_then_board_then_number(two_boards):
+    two_boards.command("/action", "add AL to audit case files by 10/11/2026", channel="CCIB")  # CIB-1
+    two_boards.command("/action", "add AF to circulate the report by 10/11/2026")  # SSCB-1
+    two_boards.command("/action", "add AF to brief the chair by 2/11/2026")  # SSCB-2
+
+    reply = mine(two_boards, "overdue")
+
+    order = ["SSCB-2", "CIB-1", "SSCB-1"]
+    assert positions(reply.text, order) == sorted(positions(reply.text, order))
+
+
+def test_mine_closed_lists_the_most_recently_closed_first(two_boards, clock):
+    today = clock.now
+    two_boards.command("/action", "add AF to circulate the report")  # SSCB-1
+    two_boards.command("/action", "add AL to audit case files", channel="CCIB")  # CIB-1
+    two_boards.command("/action", "add AF to brief the chair")  # SSCB-2
+    clock.now = today - timedelta(days=3)
+    two_boards.command("/action", "done SSCB-2 briefed")
+    clock.now = today - timedelta(days=2)
+    two_boards.command("/action", "drop CIB-1 superseded", channel="CCIB")
+    clock.now = today - timedelta(days=1)
+    two_boards.command("/action", "done SSCB-1 circulated")
+    clock.now = today
+
+    reply = mine(two_boards, "closed")
+
+    order = ["SSCB-1", "CIB-1", "SSCB-2"]
+    assert positions(reply.text, order) == sorted(positions(reply.text, order))
+
+
+def test_mine_group_page_past_the_end_is_refused_with_the_number_of_pages(board, session_factory, clock):
+    add_owned_actions(session_factory, clock, count=80)  # 20 in each group: one page
+
+    reply = mine(board, "overdue page 2")
+
+    assert "There is 1 page: ask for 1 to 1." in reply.text
+
+
+def _statements_of(engine, work) -> int:
+    """How many SQL statements `work` runs."""
+    from sqlalchemy import event
+
+    seen: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        work()
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return len(seen)
+
+
+def test_mine_runs_as_many_statements_for_200_actions_as_for_8(board, session_factory, clock):
+    engine = session_factory.kw["bind"]
+    add_owned_actions(session_factory, clock, count=8)
+    few = _statements_of(engine, lambda: mine(board))
+    with session_factory.begin() as session:
+        session.execute(ActionOwner.__table__.delete())
+        session.execute(Action.__table__.delete())
+    add_owned_actions(session_factory, clock, count=200)
+
+    many = _statements_of(engine, lambda: mine(board))
+
+    assert 0 < many == few
+    assert "You have 200 outstanding actions." in mine(board).text

@@ -6,7 +6,6 @@ follows what one message shows, not the size of the log.
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -17,11 +16,12 @@ from bot.errors import UserError
 from bot.owners import OwnerToken
 from bot.services.actions import DONE, DROPPED, OPEN, resolve_owners
 from bot.services.context import Caller
+from bot.services.listed import ListedAction, from_rows
 from bot.walltime import local_date
 from storage import action_lists as store
-from storage import boards as board_store
 from storage import meetings as meeting_store
-from storage.models import Action, Board, Meeting
+from storage.listed import with_owners
+from storage.models import Board, Meeting
 
 PAGE_SIZE = 25
 PER_GROUP = 10
@@ -50,7 +50,7 @@ class ListFilter:
 class ActionPage:
     """One page of a list, and how many there are in all."""
 
-    items: Sequence[Action]
+    items: Sequence[ListedAction]
     total: int
     page: int
     page_size: int
@@ -91,9 +91,9 @@ def list_actions(
         owner_member_ids=owner_ids,
         due_before=local_date(now, board.tz) if wanted.status == "overdue" else None,
     )
-    total = store.count_board_actions(session, query)
+    rows, total = store.board_actions_page(session, query, limit=page_size, offset=(page - 1) * page_size)
     _check_page(page, total, page_size)
-    items = store.board_actions_page(session, query, limit=page_size, offset=(page - 1) * page_size)
+    items = from_rows(with_owners(session, rows, {board.id: board}))
     return ActionPage(items=items, total=total, page=page, page_size=page_size)
 
 
@@ -101,7 +101,7 @@ def list_actions(
 class Group:
     """The first actions of one urgency group, and how many the group has."""
 
-    items: Sequence[Action]
+    items: Sequence[ListedAction]
     count: int
 
 
@@ -120,52 +120,48 @@ class MyActions:
         return sum(g.count for g in (self.overdue, self.due_soon, self.later, self.undated, self.closed))
 
 
-def _owned_queries(
-    session: Session, caller: Caller, now: datetime, closed_since: datetime | None
-) -> list[store.OwnedQuery]:
-    member_ids = board_store.member_ids_of_user(session, caller.team_id, caller.user_id)
-    if not member_ids:
-        return []
-    queries = []
-    for tz, board_ids in store.boards_by_zone(session, member_ids).items():
+@dataclass(frozen=True)
+class _Owned:
+    query: store.OwnedQuery
+    boards: dict[int, Board]
+
+
+def _owned(session: Session, caller: Caller, now: datetime, closed_since: datetime | None) -> _Owned | None:
+    """What the caller owns, as a query over their boards (each zone with its own today), or None
+    when they are on no board."""
+    memberships = store.boards_of_user(session, caller.team_id, caller.user_id)
+    if not memberships:
+        return None
+    boards = {board.id: board for _, board in memberships}
+    by_zone: dict[str, list[int]] = {}
+    for board in boards.values():
+        by_zone.setdefault(board.tz, []).append(board.id)
+    zones = []
+    for tz, board_ids in by_zone.items():
         today = local_date(now, tz)
-        queries.append(
-            store.OwnedQuery(
-                member_ids=member_ids,
-                board_ids=board_ids,
-                today=today,
-                soon_until=today + timedelta(days=SOON_DAYS),
-                closed_since=closed_since,
-            )
-        )
-    return queries
-
-
-def _sort_key(bucket: str, now: datetime):  # type: ignore[no-untyped-def]
-    if bucket == "closed":
-        return lambda a: (-(a.closed_at or now).timestamp(), a.id)
-    return lambda a: (a.due_date or now.date(), a.board.code, a.number)
+        zones.append(store.ZoneDays(board_ids=board_ids, today=today, soon_until=today + timedelta(days=SOON_DAYS)))
+    query = store.OwnedQuery(member_ids=[m for m, _ in memberships], zones=zones, closed_since=closed_since)
+    return _Owned(query=query, boards=boards)
 
 
 def my_actions(
     session: Session, *, caller: Caller, include_closed: bool, now: datetime, per_group: int = PER_GROUP
 ) -> MyActions:
-    """The caller's actions across the workspace's boards, grouped by urgency; `per_group` of each."""
+    """The caller's actions across the workspace's boards, grouped by urgency; `per_group` of each.
+
+    Three statements whatever the caller owns: their boards, the first rows and counts of every
+    group (one window query), and those rows' owners."""
     closed_since = now - timedelta(days=CLOSED_DAYS) if include_closed else None
-    queries = _owned_queries(session, caller, now, closed_since)
-    counts: dict[str, int] = {}
-    for query in queries:
-        for bucket, n in store.owned_bucket_counts(session, query).items():
-            counts[bucket] = counts.get(bucket, 0) + n
-    groups: dict[str, Group] = {}
+    owned = _owned(session, caller, now, closed_since)
+    if owned is None:
+        return MyActions(**{bucket: Group(items=(), count=0) for bucket in store.BUCKETS})
+    pages = store.owned_bucket_pages(session, owned.query, limit=per_group)
+    shown = [row for bucket in store.BUCKETS for row in pages.rows.get(bucket, [])]
+    actions = iter(from_rows(with_owners(session, shown, owned.boards)))
+    groups = {}
     for bucket in store.BUCKETS:
-        if not counts.get(bucket):
-            groups[bucket] = Group(items=(), count=0)
-            continue
-        # Boards in other time zones are rare: each zone gives its first rows and they are merged.
-        pages = [store.owned_bucket_page(session, q, bucket, limit=per_group) for q in queries]
-        items = heapq.nsmallest(per_group, (a for p in pages for a in p), key=_sort_key(bucket, now))
-        groups[bucket] = Group(items=items, count=counts[bucket])
+        items = [next(actions) for _ in pages.rows.get(bucket, [])]
+        groups[bucket] = Group(items=items, count=pages.counts.get(bucket, 0))
     return MyActions(**groups)
 
 
@@ -174,15 +170,18 @@ def my_bucket(
 ) -> ActionPage:
     """One page of one of the caller's groups (`/mine overdue page 2`)."""
     closed_since = now - timedelta(days=CLOSED_DAYS) if bucket == "closed" else None
-    queries = _owned_queries(session, caller, now, closed_since)
-    total = sum(store.owned_bucket_counts(session, q).get(bucket, 0) for q in queries)
+    owned = _owned(session, caller, now, closed_since)
+    if owned is None:
+        _check_page(page, 0, page_size)
+        return ActionPage(items=[], total=0, page=page, page_size=page_size)
+    pages = store.owned_bucket_pages(
+        session, owned.query, limit=page_size, offset=(page - 1) * page_size, bucket=bucket
+    )
+    rows = pages.rows.get(bucket, [])
+    # Only a page past the end has no row to carry the count: count it to say which pages there are.
+    total = pages.counts[bucket] if rows else store.owned_bucket_counts(session, owned.query).get(bucket, 0)
     _check_page(page, total, page_size)
-    if len(queries) == 1:
-        items = store.owned_bucket_page(session, queries[0], bucket, limit=page_size, offset=(page - 1) * page_size)
-    else:
-        wanted = page * page_size
-        pages = [store.owned_bucket_page(session, q, bucket, limit=wanted) for q in queries]
-        items = heapq.nsmallest(wanted, (a for p in pages for a in p), key=_sort_key(bucket, now))[wanted - page_size :]
+    items = from_rows(with_owners(session, rows, owned.boards))
     return ActionPage(items=items, total=total, page=page, page_size=page_size)
 
 
