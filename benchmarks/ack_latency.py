@@ -29,7 +29,7 @@ from urllib.parse import urlencode
 
 from slack_sdk.signature import SignatureVerifier
 
-from benchmarks.seed_log import Seeded, seed
+from benchmarks.seed_log import Seeded, analyze, seed
 from storage.db import make_engine
 from storage.migrate import upgrade_to_head
 from tests.fakeslack import FakeSlack
@@ -241,6 +241,7 @@ def main() -> None:
     upgrade_to_head(engine)
     started = time.perf_counter()
     seeded = seed(engine, boards=50, people=2_000, actions=args.actions)
+    analyze(engine)
     engine.dispose()
     print(
         f"seeded {seeded.actions:,} actions, {seeded.boards} boards, {seeded.people:,} people "

@@ -170,12 +170,19 @@ def seeded_database(url: str | None) -> tuple[Engine, Seeded]:
     engine = make_engine(url or f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.db'}")
     upgrade_to_head(engine)
     seeded = seed(engine)
+    analyze(engine)
+    return engine, seeded
+
+
+def analyze(engine: Engine) -> None:
+    """On PostgreSQL, gather the planner's statistics after a bulk load.
+
+    Autovacuum does this within a minute of a bulk load in production; without statistics the
+    planner guesses a few rows per table and picks plans no running system would.
+    """
     if engine.dialect.name == "postgresql":
-        # What autovacuum does within a minute of a bulk load in production: without statistics
-        # the planner guesses a few rows per table and picks plans no running system would.
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.exec_driver_sql("ANALYZE")
-    return engine, seeded
 
 
 def main() -> None:

@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 from benchmarks.ack_latency import Client, _wait_healthy, run_clients, start_bare_bolt, start_bot, stop
-from benchmarks.seed_log import seed
+from benchmarks.seed_log import analyze, seed
 from storage.db import make_engine
 from storage.migrate import upgrade_to_head
 from tests.fakeslack import FakeSlack
@@ -144,6 +144,7 @@ def main() -> None:
     engine = make_engine(url)
     upgrade_to_head(engine)
     seeded = seed(engine, boards=50, people=2_000, actions=100_000)
+    analyze(engine)
     engine.dispose()
     print(f"{engine.dialect.name}: {seeded.actions:,} actions, {seeded.boards} boards, {seeded.people:,} people")
 

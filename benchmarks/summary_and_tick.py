@@ -25,7 +25,7 @@ from typing import Any
 
 from sqlalchemy import Engine, event, insert, inspect, select, text, update
 
-from benchmarks.seed_log import CREATED, Seeded, seeded_database
+from benchmarks.seed_log import CREATED, Seeded, analyze, seeded_database
 from bot.deps import Deps
 from bot.directory import Person
 from bot.rendering.summary import slack_messages, stream_slack_messages
@@ -310,6 +310,7 @@ def tick_figures(engine: Engine, boards: int) -> None:
     factory = make_session_factory(engine)
     seed_boards(engine, 1, 500)
     seed_boards(engine, boards - 1, 20, first=1)
+    analyze(engine)
     sender = StubSender()
     deps = Deps(session_factory=factory, directory=StubDirectory(), clock=lambda: NOW)
     db = DbClock(engine)
