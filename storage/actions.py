@@ -28,13 +28,24 @@ def lock_action(session: Session, action: Action) -> Action:
     PostgreSQL: `SELECT … FOR NO KEY UPDATE` on the board and the action rows. SQLite: the write lock.
     """
     lock_board(session, action.board_id)
-    return session.scalars(
+    locked = session.scalars(
         select(Action)
         .where(Action.id == action.id)
         .with_for_update(key_share=True, of=Action)
         .options(*_WITH_OWNERS_AND_BOARD)
         .execution_options(populate_existing=True)
     ).one()
+    # The first lock in this unit of work sees the owners as they stood before its change.
+    session.info.setdefault(_OWNERS_AT_LOCK, {}).setdefault(locked.id, tuple(locked.owners))
+    return locked
+
+
+_OWNERS_AT_LOCK = "arising.owners_at_lock"
+
+
+def owners_when_locked(session: Session, action_id: int) -> tuple[Member, ...]:
+    """The owners the action had when this unit of work first locked it (none if it has not)."""
+    return session.info.get(_OWNERS_AT_LOCK, {}).get(action_id, ())
 
 
 def open_actions_owned_by(session: Session, member_id: int) -> Sequence[Action]:

@@ -280,3 +280,35 @@ def test_two_opens_at_once_by_one_person_both_land(board, session_factory):
     assert len(board.fake.calls_to("views.publish")) == 2
     with session_factory() as session:
         assert [r.user_id for r in session.scalars(select(HomeOpener))] == ["UALICE"]
+
+
+def test_reassign_racing_another_reassign_republishes_the_owner_the_lock_saw(board, session_factory, monkeypatch):
+    from storage import actions as action_store
+    from storage.models import Action, ActionOwner, Board, Member
+
+    board.fake.add_user("UDAVE")
+    board.command("/meeting", "member add <@UDAVE> DP", user="UCAROL")
+    add(board, "AF to circulate the report by 15/12/2026")
+    _opened(board, "UALICE", "UBOB", "UCAROL", "UDAVE")
+    lock = action_store.lock_action
+    raced: list[bool] = []
+
+    def reassigned_to_bob_just_before_the_lock(session, action):
+        # Another person's reassign (AF → EA) commits after this change read the action, before its lock.
+        if not raced:
+            raced.append(True)
+            with session_factory.begin() as other:
+                sscb = other.scalar(select(Board).where(Board.code == "SSCB"))
+                bob = other.scalar(select(Member).where(Member.board_id == sscb.id, Member.initials == "EA"))
+                action_id = other.scalar(select(Action.id).where(Action.board_id == sscb.id, Action.number == 1))
+                other.execute(ActionOwner.__table__.delete().where(ActionOwner.action_id == action_id))
+                other.execute(ActionOwner.__table__.insert().values(action_id=action_id, member_id=bob.id))
+        return lock(session, action)
+
+    monkeypatch.setattr(action_store, "lock_action", reassigned_to_bob_just_before_the_lock)
+    calls = board.command("/action", "assign SSCB-1 DP", user="UCAROL")
+
+    published = dict(_published(calls))
+    assert raced
+    assert _published_to(calls) == ["UCAROL", "UALICE", "UBOB", "UDAVE"]
+    assert "SSCB-1" not in published["UBOB"] and "SSCB-1" in published["UDAVE"]

@@ -38,6 +38,7 @@ from bot.services.requests import (
     Snooze,
     UpdateAction,
 )
+from storage import actions as action_store
 from storage.db import session_scope
 from storage.models import Action, ActionEvent, Board
 
@@ -125,7 +126,8 @@ def change_action(
     now = deps.clock()
     with session_scope(deps.session_factory) as session:
         action = service.find_action(session, caller, change.ref)
-        # Read before the change's locks: only to know whose lists it alters, never to decide the change.
+        # Read before the change's locks, only to know whose lists it alters; the owners the lock saw are
+        # added below (another change may have reassigned it in between).
         owners_before = owner_user_ids(action)
         readings: list[service.DueReading] = []
         with _written_events(session) as written:
@@ -135,6 +137,8 @@ def change_action(
             except NothingToChange as exc:
                 extra, refusal = {}, exc
         _load(action)
+        at_lock = (m.slack_user_id for m in action_store.owners_when_locked(session, action.id) if m.slack_user_id)
+        owners_before = tuple(dict.fromkeys([*owners_before, *at_lock]))
         outcome = ActionOutcome(
             request=change,
             action=action,
