@@ -152,6 +152,8 @@ def owned_bucket_pages(
 
     A bucket with no row in the range has no count here (only a page past the end lacks one).
     """
+    if limit < 1:
+        raise ValueError("a page holds at least one row: the counts ride on the rows")
     which = query.bucket()
     # Open buckets order by due date; the closed one by when it closed (latest first): a closed-only
     # key, constant among open rows, then the open key, constant among closed rows' ties.

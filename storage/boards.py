@@ -73,13 +73,6 @@ def current_member_by_user(session: Session, board_id: int, user_id: str) -> Mem
     )
 
 
-def member_ids_of_user(session: Session, team_id: str, user_id: str) -> Sequence[int]:
-    """Ids of every membership (current or past) this user holds in the workspace's boards."""
-    return session.scalars(
-        select(Member.id).join(Board).where(Board.team_id == team_id, Member.slack_user_id == user_id)
-    ).all()
-
-
 def take_next_action_number(session: Session, board_id: int) -> int:
     """Reserve the board's next action number; the row update serialises concurrent adds."""
     return session.execute(
