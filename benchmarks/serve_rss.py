@@ -96,14 +96,20 @@ class Sampler:
         self.pid = pid
         self.peak = 0
         self.peak_pss = 0
+        # Each process's own peaks: (RSS, PSS) by pid.
+        self.each: dict[int, tuple[int, int]] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
         while not self._stop.is_set():
             pids = tree(self.pid)
-            self.peak = max(self.peak, sum(rss_bytes(p) for p in pids))
-            self.peak_pss = max(self.peak_pss, sum(pss_bytes(p) for p in pids))
+            sizes = {p: (rss_bytes(p), pss_bytes(p)) for p in pids}
+            self.peak = max(self.peak, sum(rss for rss, _ in sizes.values()))
+            self.peak_pss = max(self.peak_pss, sum(pss for _, pss in sizes.values()))
+            for p, (rss, pss) in sizes.items():
+                was = self.each.get(p, (0, 0))
+                self.each[p] = (max(was[0], rss), max(was[1], pss))
             self._stop.wait(0.05)
 
     def __enter__(self) -> Sampler:
@@ -129,6 +135,22 @@ def measure(name: str, pid: int, client: Client, seeded, clients: int, requests:
         f"   server process alone {mb(hwm_bytes(pid))}"
         f"   ({processes} processes, {len(result.latencies)} requests, {result.errors} errors)"
     )
+    if len(sampler.each) > 1:
+        for p, (rss, pss) in sorted(sampler.each.items()):
+            print(f"{'':36}   {role(p, pid):28} peak RSS {mb(rss)}   peak PSS {mb(pss)}")
+
+
+def role(pid: int, server: int) -> str:
+    """What a process of the server's tree is: the server itself, multiprocessing's resource tracker,
+    or a worker."""
+    if pid == server:
+        return "the web process"
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+            words = cmdline.read().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return "a process that has ended"
+    return "multiprocessing's resource tracker" if "resource_tracker" in words else "a worker process"
 
 
 def main() -> None:
