@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 
 REPLAY_WINDOW_S = 600.0  # Slack refuses timestamps older than 5 minutes; keep markers twice as long.
 MAX_ATTEMPTS = 3
+_RECOUNT_S = 0.1  # how old the ack's bound of waiting jobs may be before `new/` is listed again
 _KEY = re.compile(r"^[A-Za-z0-9_.-]{1,120}$")
 
 
@@ -90,6 +91,10 @@ class Inbox:
         self.owner = uuid.uuid4().hex[:12]
         self._seq = 0
         self._seq_lock = threading.Lock()
+        # An upper bound of the jobs waiting, for the ack (see `_reserve`).
+        self._bound = 0
+        self._counted_at = -_RECOUNT_S
+        self._bound_lock = threading.Lock()
         for name in ("new", "work", "tmp", "failed"):
             (self.root / name).mkdir(parents=True, exist_ok=True)
         # Plain strings, not Paths: the ack path is measured in microseconds.
@@ -106,7 +111,7 @@ class Inbox:
         if not self._first_sighting(job.key, time.monotonic()):
             return Put.DUPLICATE, None
         try:
-            if self.pending() >= self.max_pending:
+            if not self._reserve():
                 self._forget(job.key)
                 return Put.BUSY, None
             name = f"{time.time_ns():020d}-{self._next_seq():06d}-{job.key}"
@@ -127,6 +132,23 @@ class Inbox:
     def pending(self) -> int:
         """How many jobs are waiting to be claimed."""
         return len(os.listdir(self._new))
+
+    def _reserve(self) -> bool:
+        """Room for one more job (counted in the bound), or False when `max_pending` are waiting.
+
+        Listing `new/` costs in proportion to what waits (0.3 ms at 1,000 jobs) on every ack. The bound
+        is the last count plus the jobs put since: workers only take jobs out, so while it is under the
+        limit so is the real number. It is counted again when it reaches the limit (a refusal always
+        rests on a real count) and every _RECOUNT_S, for jobs put back by a restart or another process.
+        """
+        with self._bound_lock:
+            now = time.monotonic()
+            if self._bound >= self.max_pending or now - self._counted_at > _RECOUNT_S:
+                self._bound, self._counted_at = self.pending(), now
+            if self._bound >= self.max_pending:
+                return False
+            self._bound += 1
+            return True
 
     # -- the worker side ---------------------------------------------------------------------
     def claim(self, name: str) -> Ticket | None:

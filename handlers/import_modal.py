@@ -55,6 +55,13 @@ def wants_modal(command: SlashCommand) -> bool:
     return command.command == "/action" and bool(command.trigger_id) and _IMPORT_ONLY.match(command.text) is not None
 
 
+def asks_for_form(body: dict[str, Any]) -> bool:
+    """Bolt matcher of `/action` requests that `wants_modal` (read from the raw body: the text it matches
+    has no character Slack escapes)."""
+    text = body.get("text")
+    return bool(body.get("trigger_id")) and isinstance(text, str) and _IMPORT_ONLY.match(text) is not None
+
+
 def open_import_modal(body: dict[str, Any], client: WebClient, respond: Respond) -> None:
     """Lazy listener of `/action`: open the import modal (after the ack; no database work)."""
     try:

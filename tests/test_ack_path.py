@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import Engine, func, select, text
 
 from bot.app import create_app
-from bot.inbox import Inbox, Job
+from bot.inbox import Inbox, Job, Put
 from bot.web import make_wsgi_app
 from bot.workers import ProcessWorkers
 from handlers.intake import BUSY
@@ -253,3 +253,31 @@ def test_worker_process_that_dies_is_replaced(settings, tmp_path, engine):
 def test_inbox_keys_keep_out_path_separators(tmp_path: Path):
     with pytest.raises(ValueError):
         Inbox(tmp_path).put(Job(key="../etc", kind="command", request={}, received_at=0.0))
+
+
+def _job(n: int) -> Job:
+    return Job(key=f"k{n}", kind="command", request={}, received_at=0.0)
+
+
+def test_inbox_lists_its_waiting_jobs_once_for_many_acks_under_the_limit(tmp_path: Path, monkeypatch):
+    inbox = Inbox(tmp_path, max_pending=500)
+    listed: list[int] = []
+    count = inbox.pending
+    monkeypatch.setattr(inbox, "pending", lambda: listed.append(1) or count())
+
+    outcomes = [inbox.put(_job(n))[0] for n in range(50)]
+
+    assert outcomes == [Put.QUEUED] * 50
+    assert len(listed) <= 2  # once at the start, once more only if the puts outlast the recount interval
+    assert count() == 50
+
+
+def test_inbox_refuses_the_job_over_the_limit_and_takes_one_again_once_a_worker_claims(tmp_path: Path):
+    inbox = Inbox(tmp_path, max_pending=3)
+    assert [inbox.put(_job(n))[0] for n in range(4)] == [Put.QUEUED] * 3 + [Put.BUSY]
+
+    assert inbox.claim_next() is not None
+
+    assert inbox.put(_job(5))[0] is Put.QUEUED
+    assert inbox.put(_job(6))[0] is Put.BUSY
+    assert inbox.pending() == 3

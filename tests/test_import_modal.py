@@ -255,3 +255,11 @@ def test_the_form_opens_while_the_database_is_locked(board, engine):
 def test_import_in_a_board_code_opens_the_form_for_that_board(board):
     opened = _opened(board, text="import in sscb")
     assert json.loads(opened["view"]["private_metadata"])["code"] == "SSCB"
+
+
+def test_other_action_commands_open_no_form(board):
+    board.command("/action", "add AF to circulate the report by 15/12/2026")
+    board.command("/action", "import in")  # not a board code: the command answers, no form opens
+    board.command("/action", "list")
+
+    assert board.fake.calls_to("views.open") == []

@@ -97,6 +97,9 @@ JOBS = {"command": work_command}
 
 def register(app: App, intake: Intake) -> None:
     """Wire /action, /meeting, /mine, /plan and /summary."""
+    listener = _ack_command(intake)
+    # Only `/action import` alone starts the lazy listener that opens the import form, and it is matched
+    # first: Bolt deep-copies the request for every lazy start, on the ack thread (half a millisecond).
+    app.command("/action", matchers=[import_modal.asks_for_form])(ack=listener, lazy=[import_modal.open_import_modal])
     for name in RUNNERS:
-        lazy = [import_modal.open_import_modal] if name == "/action" else []
-        app.command(name)(ack=_ack_command(intake), lazy=lazy)
+        app.command(name)(listener)
