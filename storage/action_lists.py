@@ -111,14 +111,18 @@ class OwnedQuery:
 
     def source(self) -> Join:
         """The owned actions, driven from the owners' index: the few owned ids first, then each action
-        by its key (both databases otherwise read every open action and test it)."""
+        by its key (both databases otherwise read every open action and test it). An action counts
+        only on the board of the membership that owns it, as a join condition, not a filter on the
+        boards, which made PostgreSQL scan every action of the caller's boards again."""
         owned = (
-            select(ActionOwner.action_id)
-            .where(ActionOwner.member_id.in_(list(self.member_ids)))
+            select(ActionOwner.action_id, Member.board_id)
+            .join(Member, Member.id == ActionOwner.member_id)
+            # Both sides by their keys: with the members' side unbounded, PostgreSQL read every member.
+            .where(ActionOwner.member_id.in_(list(self.member_ids)), Member.id.in_(list(self.member_ids)))
             .distinct()  # a person removed and added again may own one action twice
             .subquery("owned")
         )
-        return owned.join(Action, Action.id == owned.c.action_id)
+        return owned.join(Action, and_(Action.id == owned.c.action_id, Action.board_id == owned.c.board_id))
 
     def where(self) -> list[ColumnElement[bool]]:
         shown = Action.status == "open"
@@ -158,7 +162,9 @@ def owned_bucket_pages(
     # Open buckets order by due date; the closed one by when it closed (latest first): a closed-only
     # key, constant among open rows, then the open key, constant among closed rows' ties.
     closed_first = case((Action.status != "open", Action.closed_at)).desc()
-    order = (closed_first, Action.due_date, Board.code, Action.number)
+    # Closed at the same instant: by id, as NULL due dates sort first on SQLite and last on PostgreSQL.
+    closed_ties = case((Action.status != "open", Action.id))
+    order = (closed_first, closed_ties, Action.due_date, Board.code, Action.number)
     ranked = (
         select(
             *LISTED_COLUMNS,

@@ -378,3 +378,18 @@ def test_mine_runs_as_many_statements_for_200_actions_as_for_8(board, session_fa
 
     assert 0 < many == few
     assert "You have 200 outstanding actions." in mine(board).text
+
+
+def test_mine_closed_at_the_same_instant_are_listed_in_the_order_they_were_logged(two_boards, session_factory, clock):
+    two_boards.command("/action", "add AF to circulate the report by 20/11/2026")  # SSCB-1
+    two_boards.command("/action", "add AF to brief the chair")  # SSCB-2, undated
+    two_boards.command("/action", "add AF to draft the annual report by 1/11/2026")  # SSCB-3
+    with session_factory.begin() as session:
+        session.execute(
+            Action.__table__.update().values(status="done", closed_at=clock.now - timedelta(days=1), closed_by="UALICE")
+        )
+
+    reply = mine(two_boards, "closed")
+
+    order = ["SSCB-1", "SSCB-2", "SSCB-3"]
+    assert positions(reply.text, order) == sorted(positions(reply.text, order))
