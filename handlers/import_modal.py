@@ -50,16 +50,20 @@ NOT_OPENED = (
 )
 
 
+def _asks_for_form(text: str, trigger_id: str | None) -> bool:
+    return bool(trigger_id) and _IMPORT_ONLY.match(text) is not None
+
+
 def wants_modal(command: SlashCommand) -> bool:
     """True for `/action import` with nothing to import after it, when Slack gave a trigger to open a modal."""
-    return command.command == "/action" and bool(command.trigger_id) and _IMPORT_ONLY.match(command.text) is not None
+    return command.command == "/action" and _asks_for_form(command.text, command.trigger_id)
 
 
 def asks_for_form(body: dict[str, Any]) -> bool:
     """Bolt matcher of `/action` requests that `wants_modal` (read from the raw body: the text it matches
     has no character Slack escapes)."""
     text = body.get("text")
-    return bool(body.get("trigger_id")) and isinstance(text, str) and _IMPORT_ONLY.match(text) is not None
+    return isinstance(text, str) and _asks_for_form(text, body.get("trigger_id"))
 
 
 def open_import_modal(body: dict[str, Any], client: WebClient, respond: Respond) -> None:

@@ -96,14 +96,13 @@ def listed(
     action_rows = session.execute(query).all()
     if keep is not None:
         action_rows = [row for row in action_rows if row[0] in keep]
-    # Owners by the ids just read (primary keys), not by the condition again: on PostgreSQL a
-    # second run of the condition, with its list of owners, cost more than the actions' query.
-    owners = owners_of_actions(session, [row[0] for row in action_rows])
     found = dict(boards or {})
     missing = {row[1] for row in action_rows} - found.keys()
     if missing:
         found.update((b.id, b) for b in session.scalars(select(Board).where(among(session, Board.id, missing))))
-    return ListedRows(actions=action_rows, owners=owners, boards=found)
+    # Owners by the ids just read (primary keys), not by the condition again: on PostgreSQL a
+    # second run of the condition, with its list of owners, cost more than the actions' query.
+    return with_owners(session, action_rows, found)
 
 
 def owners_of_actions(session: Session, action_ids: Collection[int]) -> list[Row]:  # type: ignore[type-arg]
