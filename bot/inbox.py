@@ -93,6 +93,7 @@ class Inbox:
         self._seq_lock = threading.Lock()
         # An upper bound of the jobs waiting, for the ack (see `_reserve`).
         self._bound = 0
+        self._in_flight = 0  # reserved by `_reserve`, not yet renamed into new/
         self._counted_at = -_RECOUNT_S
         self._bound_lock = threading.Lock()
         for name in ("new", "work", "tmp", "failed"):
@@ -110,10 +111,11 @@ class Inbox:
             raise ValueError("job keys are letters, digits, '.', '_' and '-'")
         if not self._first_sighting(job.key, time.monotonic()):
             return Put.DUPLICATE, None
+        if not self._reserve():
+            self._forget(job.key)
+            return Put.BUSY, None
+        reserved = True
         try:
-            if not self._reserve():
-                self._forget(job.key)
-                return Put.BUSY, None
             name = f"{time.time_ns():020d}-{self._next_seq():06d}-{job.key}"
             tmp = f"{self._tmp}/{name}.{self.owner}"
             fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
@@ -121,10 +123,17 @@ class Inbox:
                 os.write(fd, job.dumps())
             finally:
                 os.close(fd)
-            # rename is atomic: a worker never sees half a job.
-            os.rename(tmp, f"{self._new}/{name}")
+            # rename is atomic: a worker never sees half a job. It ends the reservation under the bound's
+            # lock, so a count of new/ (`_reserve`) sees each job once: waiting, or still being written.
+            with self._bound_lock:
+                self._in_flight -= 1
+                reserved = False
+                os.rename(tmp, f"{self._new}/{name}")
             return Put.QUEUED, name
         except OSError as exc:
+            if reserved:
+                with self._bound_lock:
+                    self._in_flight -= 1
             self._forget(job.key)
             log.error("inbox write failed: errno=%s", exc.errno)
             return Put.FAILED, None
@@ -139,15 +148,18 @@ class Inbox:
         Listing `new/` costs in proportion to what waits (0.3 ms at 1,000 jobs) on every ack. The bound
         is the last count plus the jobs put since: workers only take jobs out, so while it is under the
         limit so is the real number. It is counted again when it reaches the limit (a refusal always
-        rests on a real count) and every _RECOUNT_S, for jobs put back by a restart or another process.
+        rests on a real count: the jobs in new/ and those this process is still writing) and every
+        _RECOUNT_S, for jobs put back by a restart or another process. `_bound_lock` guards the bound,
+        the count of jobs being written, and their move into new/.
         """
         with self._bound_lock:
             now = time.monotonic()
             if self._bound >= self.max_pending or now - self._counted_at > _RECOUNT_S:
-                self._bound, self._counted_at = self.pending(), now
+                self._bound, self._counted_at = self.pending() + self._in_flight, now
             if self._bound >= self.max_pending:
                 return False
             self._bound += 1
+            self._in_flight += 1
             return True
 
     # -- the worker side ---------------------------------------------------------------------

@@ -281,3 +281,22 @@ def test_inbox_refuses_the_job_over_the_limit_and_takes_one_again_once_a_worker_
     assert inbox.put(_job(5))[0] is Put.QUEUED
     assert inbox.put(_job(6))[0] is Put.BUSY
     assert inbox.pending() == 3
+
+
+def test_acks_released_together_never_queue_more_than_the_limit(tmp_path: Path):
+    inbox = Inbox(tmp_path, max_pending=5)
+    start = threading.Barrier(12)
+    outcomes: list[Put] = []
+
+    def ack(n: int) -> None:
+        start.wait()
+        outcomes.append(inbox.put(_job(n))[0])
+
+    threads = [threading.Thread(target=ack, args=(n,)) for n in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(o.value for o in outcomes) == ["busy"] * 7 + ["queued"] * 5
+    assert inbox.pending() == 5
